@@ -1,0 +1,60 @@
+/// Splits a `uses:` value into an `ActionReference`.
+public enum ActionReferenceParser {
+    public static func parse(_ uses: String) -> ActionReference {
+        let value = uses.trimmingWhitespace()
+        if value.hasPrefix("./") || value.hasPrefix("../") {
+            return ActionReference(owner: nil, repo: nil, path: value, ref: nil, kind: .local)
+        }
+        if value.hasPrefix("docker://") {
+            let image = String(value.dropFirst("docker://".count))
+            let ref: String?
+            if let at = image.firstIndex(of: "@") {
+                ref = String(image[image.index(after: at)...])
+            } else if let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") {
+                ref = String(image[image.index(after: colon)...])
+            } else {
+                ref = nil
+            }
+            return ActionReference(owner: nil, repo: nil, path: image, ref: ref, kind: .docker)
+        }
+        let target: Substring
+        let ref: String?
+        if let at = value.firstIndex(of: "@") {
+            target = value[..<at]
+            ref = String(value[value.index(after: at)...])
+        } else {
+            target = value[...]
+            ref = nil
+        }
+        let parts = target.split(separator: "/", omittingEmptySubsequences: false)
+        let owner = parts.first.map(String.init)
+        let repo = parts.count > 1 ? String(parts[1]) : nil
+        let path = parts.count > 2 ? parts[2...].joined(separator: "/") : nil
+        return ActionReference(owner: owner, repo: repo, path: path, ref: ref, kind: classify(ref))
+    }
+
+    /// Only a full commit SHA is immutable; anything shaped like a version is a tag, the rest a
+    /// branch (both can be moved by whoever can push to the action's repository).
+    public static func classify(_ ref: String?) -> RefKind {
+        guard let ref, !ref.isEmpty else { return .none }
+        let utf8 = ref.utf8
+        if utf8.count == 40, utf8.allSatisfy(isHex) { return .sha }
+        var body = Substring(ref)
+        if body.first == "v" || body.first == "V" { body = body.dropFirst() }
+        if let first = body.first, first.isASCII, first.isNumber { return .tag }
+        return .branch
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,23 @@
+/// The outcome of parsing one workflow file: facts, or the reason it could not be read.
+///
+/// A failure is data, not an exception: the scan records it as a `workflow-unparseable` finding
+/// and goes on with every other file.
+public enum WorkflowParseResult: Sendable, Equatable {
+    case parsed(WorkflowFacts)
+    case failed(WorkflowParseFailure)
+}
+
+/// Why a workflow could not be parsed, with the line where that is known.
+public struct WorkflowParseFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public var line: Int?
+
+    public init(_ reason: String, line: Int? = nil) {
+        self.reason = reason
+        self.line = line
+    }
+
+    public var description: String {
+        line.map { "line \($0): \(reason)" } ?? reason
+    }
+}

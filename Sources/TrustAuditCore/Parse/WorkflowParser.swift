@@ -1,0 +1,262 @@
+import Yams
+
+/// Turns a workflow file's bytes into `WorkflowFacts`, or a failure with its reason and line.
+///
+/// Reads the YAML the way GitHub does where loaders disagree: `on` is the trigger key (a YAML 1.1
+/// loader would read it as the boolean `true`, so a `true` key is accepted as well), merge keys
+/// `<<` and anchors are honoured, and a scalar is accepted wherever GitHub accepts a one-element
+/// list. It never throws and never traps: every problem becomes a `WorkflowParseFailure`.
+public enum WorkflowParser {
+    /// Bumped when the facts extracted from the same bytes change, so stored facts are re-derived.
+    public static let version = 1
+
+    public static func parse(bytes: [UInt8]) -> WorkflowParseResult {
+        switch InputGuards.decode(bytes) {
+        case .failure(let failure): return .failed(failure)
+        case .success(let text): return parse(text: text)
+        }
+    }
+
+    public static func parse(text: String) -> WorkflowParseResult {
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text, .basic) else {
+                return .failed(.init("file holds no YAML document"))
+            }
+            root = composed
+        } catch let error as YamlError {
+            return .failed(describe(error))
+        } catch {
+            return .failed(.init("YAML error: \(error)"))
+        }
+        do {
+            var reader = WorkflowReader()
+            var facts = try reader.read(root)
+            facts.suppressions = SuppressionScanner.scan(text)
+            return .parsed(facts)
+        } catch let failure as WorkflowParseFailure {
+            return .failed(failure)
+        } catch {
+            return .failed(.init("\(error)"))
+        }
+    }
+
+    static func describe(_ error: YamlError) -> WorkflowParseFailure {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            return .init("invalid YAML: \(detail)", line: mark.line)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return .init("duplicate key \(duplicates.joined(separator: ", ")) in a mapping", line: context.mark.line)
+        case .reader(let problem, _, let value, _):
+            return .init("cannot read the file: \(problem) (\(value))")
+        default:
+            return .init("invalid YAML: \(error)")
+        }
+    }
+}
+
+/// The walk over one composed document.
+private struct WorkflowReader {
+    var yaml = YAMLAccess()
+
+    mutating func read(_ root: Node) throws -> WorkflowFacts {
+        guard case .mapping = root else {
+            throw WorkflowParseFailure("the top level is \(kind(of: root)), not a mapping of workflow keys", line: root.mark?.line)
+        }
+        var facts = WorkflowFacts()
+        var sawTriggers = false
+        var sawJobs = false
+        for pair in try yaml.pairs(root) {
+            switch pair.key {
+            case "name":
+                facts.name = YAMLAccess.scalarString(pair.value)
+            case "on", "true", "True", "TRUE", "yes", "y", "Y":
+                guard pair.key == "on" || !sawTriggers else { continue }
+                sawTriggers = true
+                facts.triggers = try triggers(pair.value, keyLine: pair.keyLine)
+            case "permissions":
+                facts.permissions = try permissions(pair.value, keyLine: pair.keyLine, path: "permissions")
+            case "env":
+                facts.env = try yaml.stringMap(pair.value)
+            case "jobs":
+                sawJobs = true
+                facts.jobs = try jobs(pair.value, keyLine: pair.keyLine)
+            default:
+                continue
+            }
+        }
+        if !sawTriggers && !sawJobs {
+            throw WorkflowParseFailure("neither `on:` nor `jobs:` found; this is not a GitHub Actions workflow", line: 1)
+        }
+        return facts
+    }
+
+    func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: return "a single value"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+
+    mutating func triggers(_ node: Node, keyLine: Int) throws -> [TriggerFact] {
+        switch node {
+        case .scalar(let scalar):
+            return [TriggerFact(event: scalar.string, line: scalar.mark?.line ?? keyLine)]
+        case .sequence:
+            return try yaml.elements(node).compactMap { element in
+                YAMLAccess.scalarString(element).map { TriggerFact(event: $0, line: element.mark?.line ?? keyLine) }
+            }
+        case .mapping:
+            var result: [TriggerFact] = []
+            for pair in try yaml.pairs(node) {
+                var trigger = TriggerFact(event: pair.key, line: pair.keyLine)
+                if case .mapping = pair.value {
+                    for filter in try yaml.pairs(pair.value) {
+                        let values = try yaml.strings(filter.value)
+                        switch filter.key {
+                        case "types": trigger.types = values
+                        case "branches": trigger.branches = values
+                        case "branches-ignore": trigger.branchesIgnore = values
+                        case "tags": trigger.tags = values
+                        case "tags-ignore": trigger.tagsIgnore = values
+                        case "paths": trigger.paths = values
+                        default: continue
+                        }
+                    }
+                }
+                result.append(trigger)
+            }
+            return result
+        case .alias:
+            return []
+        }
+    }
+
+    mutating func permissions(_ node: Node, keyLine: Int, path: String) throws -> PermissionBlock {
+        switch node {
+        case .scalar(let scalar):
+            let value = scalar.string.trimmingWhitespace()
+            switch value {
+            case "read-all":
+                return PermissionBlock(kind: .readAll, line: keyLine, entries: [PermissionEntry(scope: "*", access: "read", line: keyLine)])
+            case "write-all":
+                return PermissionBlock(kind: .writeAll, line: keyLine, entries: [PermissionEntry(scope: "*", access: "write", line: keyLine)])
+            case "", "{}":
+                return PermissionBlock(kind: .none, line: keyLine, entries: [])
+            default:
+                if value.contains("${{") {
+                    return PermissionBlock(kind: .expression, line: keyLine, entries: [])
+                }
+                throw WorkflowParseFailure("`\(path)` must be read-all, write-all or a mapping of scopes, not `\(value)`", line: keyLine)
+            }
+        case .mapping:
+            var entries: [PermissionEntry] = []
+            for pair in try yaml.pairs(node) {
+                guard let access = YAMLAccess.scalarString(pair.value)?.trimmingWhitespace() else {
+                    throw WorkflowParseFailure("`\(path).\(pair.key)` must be read, write or none", line: pair.keyLine)
+                }
+                entries.append(PermissionEntry(scope: pair.key, access: access, line: pair.keyLine))
+            }
+            return PermissionBlock(kind: entries.isEmpty ? .none : .map, line: keyLine, entries: entries)
+        default:
+            throw WorkflowParseFailure("`\(path)` must be read-all, write-all or a mapping of scopes", line: keyLine)
+        }
+    }
+
+    mutating func jobs(_ node: Node, keyLine: Int) throws -> [JobFact] {
+        if YAMLAccess.isNull(node) { return [] }
+        guard case .mapping = node else {
+            throw WorkflowParseFailure("`jobs` must be a mapping of job ids to jobs", line: keyLine)
+        }
+        var result: [JobFact] = []
+        for (ordinal, pair) in try yaml.pairs(node).enumerated() {
+            result.append(try job(key: pair.key, ordinal: ordinal, node: pair.value, keyLine: pair.keyLine))
+        }
+        return result
+    }
+
+    mutating func job(key: String, ordinal: Int, node: Node, keyLine: Int) throws -> JobFact {
+        guard case .mapping = node else {
+            throw WorkflowParseFailure("job `\(key)` must be a mapping", line: keyLine)
+        }
+        var job = JobFact(key: key, ordinal: ordinal, line: keyLine)
+        for pair in try yaml.pairs(node) {
+            switch pair.key {
+            case "name":
+                job.name = try yaml.render(pair.value)
+            case "runs-on":
+                job.runsOn = try yaml.render(pair.value)
+            case "if":
+                job.ifCondition = try yaml.render(pair.value)
+            case "environment":
+                job.environmentLine = pair.keyLine
+                if case .mapping = pair.value {
+                    for field in try yaml.pairs(pair.value) {
+                        if field.key == "name" { job.environment = try yaml.render(field.value) }
+                        if field.key == "url" { job.environmentURL = try yaml.render(field.value) }
+                    }
+                } else if !YAMLAccess.isNull(pair.value) {
+                    job.environment = try yaml.render(pair.value)
+                }
+                job.environmentIsExpression = job.environment?.contains("${{") ?? false
+            case "needs":
+                job.needs = try yaml.strings(pair.value)
+            case "uses":
+                job.uses = try yaml.render(pair.value)
+                job.usesLine = pair.keyLine
+            case "secrets":
+                if let value = YAMLAccess.scalarString(pair.value), value.trimmingWhitespace() == "inherit" {
+                    job.secretsInherit = true
+                } else {
+                    job.secrets = try yaml.stringMap(pair.value)
+                }
+            case "with":
+                job.with = try yaml.stringMap(pair.value)
+            case "env":
+                job.env = try yaml.stringMap(pair.value)
+            case "permissions":
+                job.permissions = try permissions(pair.value, keyLine: pair.keyLine, path: "jobs.\(key).permissions")
+            case "steps":
+                job.steps = try steps(pair.value, job: key, keyLine: pair.keyLine)
+            default:
+                continue
+            }
+        }
+        return job
+    }
+
+    mutating func steps(_ node: Node, job: String, keyLine: Int) throws -> [StepFact] {
+        if YAMLAccess.isNull(node) { return [] }
+        guard case .sequence = node else {
+            throw WorkflowParseFailure("`jobs.\(job).steps` must be a list", line: keyLine)
+        }
+        var result: [StepFact] = []
+        for (index, element) in try yaml.elements(node).enumerated() {
+            guard case .mapping = element else {
+                throw WorkflowParseFailure("step \(index + 1) of job `\(job)` must be a mapping", line: element.mark?.line ?? keyLine)
+            }
+            var step = StepFact(index: index, line: element.mark?.line ?? keyLine)
+            for pair in try yaml.pairs(element) {
+                switch pair.key {
+                case "id": step.id = try yaml.render(pair.value)
+                case "name": step.name = try yaml.render(pair.value)
+                case "uses":
+                    let uses = try yaml.render(pair.value)
+                    step.uses = uses
+                    step.action = ActionReferenceParser.parse(uses)
+                case "run": step.run = try yaml.render(pair.value)
+                case "with": step.with = try yaml.stringMap(pair.value)
+                case "env": step.env = try yaml.stringMap(pair.value)
+                default: continue
+                }
+            }
+            result.append(step)
+        }
+        return result
+    }
+}

@@ -1,0 +1,124 @@
+import Yams
+
+/// Bounded, merge-key-aware reading of a composed YAML tree.
+///
+/// Yams keeps aliases as shared copies of the anchored node, which is cheap until something walks
+/// them: `budget` caps the nodes any one file may make us visit, so an alias bomb costs a bounded
+/// amount of work and ends as a parse failure instead of a hung scan.
+struct YAMLAccess {
+    static let maxVisitedNodes = 2_000_000
+    static let maxDepth = 256
+
+    private(set) var visited = 0
+
+    mutating func spend(_ count: Int = 1, at node: Node) throws {
+        visited += count
+        if visited > Self.maxVisitedNodes {
+            throw WorkflowParseFailure(
+                "YAML aliases expand to more than \(Self.maxVisitedNodes) nodes (an alias bomb?)",
+                line: node.mark?.line)
+        }
+    }
+
+    /// The key/value pairs of a mapping with `<<` merge keys applied: explicit keys win over
+    /// merged ones, earlier merge sources over later ones, as YAML 1.1 specifies.
+    mutating func pairs(_ node: Node, depth: Int = 0) throws -> [(key: String, keyLine: Int, value: Node)] {
+        guard case .mapping(let mapping) = node else { return [] }
+        if depth > 16 {
+            throw WorkflowParseFailure("merge keys (`<<`) nested more than 16 deep", line: node.mark?.line)
+        }
+        try spend(mapping.count, at: node)
+        var explicit: [(key: String, keyLine: Int, value: Node)] = []
+        var merged: [(key: String, keyLine: Int, value: Node)] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                throw WorkflowParseFailure("a mapping key must be a plain value", line: key.mark?.line)
+            }
+            let line = key.mark?.line ?? 0
+            if scalar.string == "<<" && scalar.style == .plain {
+                let sources: [Node]
+                switch value {
+                case .mapping: sources = [value]
+                case .sequence(let sequence): sources = Array(sequence)
+                default: throw WorkflowParseFailure("`<<` must merge a mapping or a list of mappings", line: line)
+                }
+                for source in sources {
+                    guard case .mapping = source else {
+                        throw WorkflowParseFailure("`<<` must merge a mapping or a list of mappings", line: line)
+                    }
+                    for pair in try pairs(source, depth: depth + 1)
+                    where !merged.contains(where: { $0.key == pair.key }) {
+                        merged.append(pair)
+                    }
+                }
+            } else {
+                explicit.append((scalar.string, line, value))
+            }
+        }
+        for pair in merged where !explicit.contains(where: { $0.key == pair.key }) {
+            explicit.append(pair)
+        }
+        return explicit
+    }
+
+    /// The elements of a sequence, or the node itself as a single element when it is a scalar
+    /// (GitHub accepts `branches: main` as well as `branches: [main]`).
+    mutating func elements(_ node: Node) throws -> [Node] {
+        switch node {
+        case .sequence(let sequence):
+            try spend(sequence.count, at: node)
+            return Array(sequence)
+        case .scalar: return [node]
+        default: return []
+        }
+    }
+
+    /// A list of strings from a scalar or a sequence of scalars; nested values are rendered.
+    mutating func strings(_ node: Node) throws -> [String] {
+        try elements(node).map { try render($0) }
+    }
+
+    /// A mapping of scalar strings, e.g. `with:` or `env:`. Non-scalar values are rendered.
+    mutating func stringMap(_ node: Node) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in try pairs(node) {
+            result[pair.key] = try render(pair.value)
+        }
+        return result
+    }
+
+    /// A scalar's text, or a compact flow rendering of a collection, within the node budget.
+    mutating func render(_ node: Node, depth: Int = 0) throws -> String {
+        if depth > Self.maxDepth {
+            throw WorkflowParseFailure("nesting deeper than \(Self.maxDepth) levels", line: node.mark?.line)
+        }
+        try spend(at: node)
+        switch node {
+        case .scalar(let scalar):
+            return scalar.string
+        case .sequence(let sequence):
+            var parts: [String] = []
+            for element in sequence { parts.append(try render(element, depth: depth + 1)) }
+            return "[" + parts.joined(separator: ", ") + "]"
+        case .mapping:
+            var parts: [String] = []
+            for pair in try pairs(node) {
+                parts.append("\(pair.key): \(try render(pair.value, depth: depth + 1))")
+            }
+            return "{" + parts.joined(separator: ", ") + "}"
+        case .alias:
+            return "*"
+        }
+    }
+
+    /// Plain `null`, `~` or an empty value: GitHub treats `workflow_dispatch:` as "no settings".
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    static func scalarString(_ node: Node) -> String? {
+        if case .scalar(let scalar) = node { return scalar.string }
+        return nil
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+
+/// A trustaudit database: one SQLite file, opened through GRDB in WAL mode.
+///
+/// Writers (a scan) and readers (policies, reports, the shell) use the same pool; readers get
+/// SQLite read-only connections, which is what makes a policy unable to change anything.
+/// Every connection defines `current_scan()`, the scan the documented views show.
+public final class AuditDatabase: Sendable {
+    public let path: String
+    public let pool: DatabasePool
+    private let scope: ScanScope
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    ///
+    /// A file that is not SQLite is refused before SQLite writes anything to it; a database from a
+    /// newer trustaudit is refused rather than half-understood.
+    public static func open(path: String, readOnly: Bool = false) throws -> AuditDatabase {
+        try refuseNonSQLite(path: path)
+        let scope = ScanScope()
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(30)
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            db.add(function: DatabaseFunction("current_scan", argumentCount: 0, pure: true) { _ in
+                scope.scanID
+            })
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw AuditDatabaseError.notADatabase(path: path)
+        } catch {
+            throw AuditDatabaseError.cannotOpen(path: path, reason: "\(error)")
+        }
+        let database = AuditDatabase(path: path, pool: pool, scope: scope)
+        try database.migrate(readOnly: readOnly)
+        return database
+    }
+
+    private init(path: String, pool: DatabasePool, scope: ScanScope) {
+        self.path = path
+        self.pool = pool
+        self.scope = scope
+    }
+
+    /// The scan that `current_scan()` returns on every connection of this database.
+    public var currentScan: Int64? {
+        get { scope.scanID }
+        set { scope.scanID = newValue }
+    }
+
+    private func migrate(readOnly: Bool) throws {
+        let migrator = SchemaMigrations.migrator()
+        do {
+            let known = Set(migrator.migrations)
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            let unknown = applied.subtracting(known).sorted()
+            if !unknown.isEmpty {
+                throw AuditDatabaseError.newerSchema(path: path, unknownMigrations: unknown)
+            }
+            if readOnly {
+                if applied != known {
+                    throw AuditDatabaseError.cannotOpen(path: path, reason: "the database needs upgrading; open it once without read-only mode")
+                }
+                return
+            }
+            try migrator.migrate(pool)
+        } catch let error as AuditDatabaseError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw AuditDatabaseError.notADatabase(path: path)
+        } catch {
+            throw AuditDatabaseError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func refuseNonSQLite(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty { return }
+        if header != Data("SQLite format 3\0".utf8) {
+            throw AuditDatabaseError.notADatabase(path: path)
+        }
+    }
+}
+
+/// The scan id behind `current_scan()`, shared by all connections of one database.
+final class ScanScope: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64?
+
+    var scanID: Int64? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
