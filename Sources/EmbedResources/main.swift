@@ -1,16 +1,19 @@
 import Foundation
 
-// Usage: EmbedResources SYMBOL OUTPUT.swift FILE…
-// Writes `let SYMBOL: [(name: String, text: String)]` holding each file's name and text, sorted by
-// name. Raw string literals with enough `#` delimiters keep any content verbatim.
+// Usage: EmbedResources SYMBOL OUTPUT.swift EXTENSION DIRECTORY
+// Writes `let SYMBOL: [(name: String, text: String)]` holding the name and text of each file of
+// DIRECTORY ending in .EXTENSION, sorted by name. Raw string literals with enough `#` delimiters
+// keep any content verbatim.
 let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: EmbedResources SYMBOL OUTPUT FILE…\n".utf8))
+guard arguments.count == 5 else {
+    FileHandle.standardError.write(Data("usage: EmbedResources SYMBOL OUTPUT EXTENSION DIRECTORY\n".utf8))
     exit(2)
 }
 let symbol = arguments[1]
 let outputPath = arguments[2]
-let files = arguments.dropFirst(3).sorted()
+let directory = URL(fileURLWithPath: arguments[4])
+let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+let files = names.filter { $0.hasSuffix("." + arguments[3]) }.sorted().map { directory.appendingPathComponent($0).path }
 
 func literal(_ text: String) -> String {
     var hashes = "#"

@@ -17,14 +17,15 @@ struct EmbedResourcesPlugin: BuildToolPlugin {
         var commands: [Command] = []
         for (folder, ext, symbol) in folders {
             let directory = root.appending(path: folder)
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path())) ?? []
-            let inputs = names.filter { $0.hasSuffix("." + ext) }.sorted().map { directory.appending(path: $0) }
             let output = context.pluginWorkDirectoryURL.appending(path: "\(symbol).swift")
             commands.append(.buildCommand(
                 displayName: "Embedding \(folder)",
                 executable: tool,
-                arguments: [symbol, output.path()] + inputs.map { $0.path() },
-                inputFiles: inputs,
+                arguments: [symbol, output.path(), ext, directory.path()],
+                // Only the folder is an input: SwiftPM tracks a folder's whole contents, so adding,
+                // editing or removing a file re-runs the command, and the tool lists the folder
+                // when it runs rather than when the plugin was last evaluated.
+                inputFiles: [directory],
                 outputFiles: [output]
             ))
         }

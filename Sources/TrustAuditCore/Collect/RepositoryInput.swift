@@ -1,0 +1,31 @@
+/// One repository's workflows as the scan ingests them, from disk or from memory.
+///
+/// Offline checkouts, policy examples and (later) live collectors all produce this same value,
+/// so one code path stores and parses every source.
+public struct RepositorySnapshot: Sendable {
+    /// `owner/name`.
+    public var fullName: String
+    /// Where it came from: a folder, `example`, or an API URL.
+    public var source: String
+    public var headCommit: String?
+    public var files: [WorkflowFileInput]
+
+    public init(fullName: String, source: String, headCommit: String? = nil, files: [WorkflowFileInput]) {
+        self.fullName = fullName
+        self.source = source
+        self.headCommit = headCommit
+        self.files = files
+    }
+}
+
+/// One workflow file: its bytes, or why they could not be read.
+public struct WorkflowFileInput: Sendable {
+    /// Path from the repository root, e.g. `.github/workflows/deploy.yml`.
+    public var path: String
+    public var content: Result<[UInt8], WorkflowParseFailure>
+
+    public init(path: String, content: Result<[UInt8], WorkflowParseFailure>) {
+        self.path = path
+        self.content = content
+    }
+}

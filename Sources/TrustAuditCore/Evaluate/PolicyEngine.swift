@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+
+/// Runs policies against one stored scan and turns their rows into findings.
+///
+/// Each query runs on a read-only SQLite connection (a `DatabasePool` reader), must be a single
+/// SELECT, and sees its parameters through `param('name')`. A policy that fails is reported with
+/// its file name; the others still run.
+public enum PolicyEngine {
+    /// Columns a policy query may return; `message` is required.
+    public static let resultColumns = ["message", "resource", "repository", "file", "line", "job", "service_account", "evidence", "severity"]
+
+    public static func evaluate(
+        database: AuditDatabase, scanID: Int64, policies: [Policy], settings: PolicySettings
+    ) -> (findings: [Finding], errors: [PolicyRunError]) {
+        database.currentScan = scanID
+        let active = policies.filter(settings.isEnabled)
+        let results = ResultBox(count: active.count)
+        DispatchQueue.concurrentPerform(iterations: active.count) { index in
+            let policy = active[index]
+            do {
+                let rows = try run(policy, database: database, params: settings.params(for: policy))
+                results.set(index, .success(try rows.map { try finding(from: $0, policy: policy, settings: settings) }))
+            } catch {
+                results.set(index, .failure(PolicyRunError(policy: policy.id, source: policy.source, message: describe(error))))
+            }
+        }
+        var findings: [Finding] = []
+        var errors: [PolicyRunError] = []
+        var seen = Set<String>()
+        for result in results.values {
+            switch result {
+            case .success(let list):
+                for finding in list where seen.insert(finding.fingerprint).inserted { findings.append(finding) }
+            case .failure(let error):
+                errors.append(error)
+            case nil:
+                break
+            }
+        }
+        return (findings, errors)
+    }
+
+    /// Runs one policy's query and returns its rows.
+    static func run(_ policy: Policy, database: AuditDatabase, params: [String: JSONValue]) throws -> [Row] {
+        try database.pool.read { db in
+            db.add(function: paramFunction(params, policy: policy.id))
+            let statement = try checkedStatement(policy.query, db: db)
+            return try Row.fetchAll(statement)
+        }
+    }
+
+    /// Prepares a query and refuses anything that is not one read-only SELECT.
+    public static func checkedStatement(_ sql: String, db: Database) throws -> Statement {
+        let statement = try db.makeStatement(sql: sql)
+        let firstWord = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.lowercased()
+        guard statement.isReadonly, ["select", "with", "values"].contains(firstWord) else {
+            throw PolicyQueryError.notReadOnly
+        }
+        return statement
+    }
+
+    /// `param('name')`: text for strings, numbers and 0/1 for booleans, JSON text for lists and
+    /// maps (use with `json_each`). An unknown name is an error, so typos fail loudly.
+    static func paramFunction(_ params: [String: JSONValue], policy: String) -> DatabaseFunction {
+        DatabaseFunction("param", argumentCount: 1, pure: true) { arguments in
+            guard let name = String.fromDatabaseValue(arguments[0]) else { return nil }
+            guard let value = params[name] else {
+                throw PolicyQueryError.unknownParam(name, known: params.keys.sorted())
+            }
+            switch value {
+            case .null: return nil
+            case .bool(let flag): return flag ? 1 : 0
+            case .number(let number): return number.rounded() == number ? Int64(number) as DatabaseValueConvertible : number
+            case .string(let text): return text
+            case .array, .object: return value.jsonText
+            }
+        }
+    }
+
+    static func finding(from row: Row, policy: Policy, settings: PolicySettings) throws -> Finding {
+        guard let message: String = row["message"] else {
+            throw PolicyQueryError.missingMessage(columns: Array(row.columnNames))
+        }
+        let evidence: JSONValue
+        if let text: String = row["evidence"] {
+            evidence = JSONValue.parse(text) ?? .string(text)
+        } else {
+            evidence = .object([:])
+        }
+        let rowSeverity = (row["severity"] as String?).flatMap(Severity.init(rawValue:))
+        let severity = settings.overrides[policy.id]?.severity ?? rowSeverity ?? policy.severity
+        let repository: String? = row["repository"]
+        let file: String? = row["file"]
+        let resource: String? = row["resource"]
+        return Finding(
+            fingerprint: Fingerprint.compute(policy: policy.id, repository: repository, file: file, resource: resource, evidence: evidence),
+            policy: policy.id, severity: severity, category: policy.category, title: policy.title,
+            message: message, resource: resource, repository: repository, file: file,
+            line: row["line"], job: row["job"], serviceAccount: row["service_account"], evidence: evidence)
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message.map { "SQL error: \($0)" } ?? "\(error)"
+        }
+        return "\(error)"
+    }
+}
+
+/// Why a policy's query was refused or failed.
+public enum PolicyQueryError: Error, CustomStringConvertible {
+    case notReadOnly
+    case missingMessage(columns: [String])
+    case unknownParam(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .notReadOnly:
+            return "a policy query must be a single read-only SELECT (or WITH … SELECT)"
+        case .missingMessage(let columns):
+            return "the query must return a `message` column (it returned: \(columns.joined(separator: ", ")))"
+        case .unknownParam(let name, let known):
+            return "param('\(name)') is not a parameter of this policy (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+        }
+    }
+}
+
+/// Results written by concurrent policy runs, each into its own slot.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<[Finding], PolicyRunError>?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<[Finding], PolicyRunError>) {
+        lock.withLock { values[index] = value }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Runs a policy's own examples: each example is scanned into a fresh database and the policy
+/// must report exactly the expected number of (unwaived) findings.
+public enum PolicyTester {
+    /// The result of one example.
+    public struct ExampleResult: Sendable {
+        public var policy: String
+        public var example: String
+        public var expected: Int
+        public var actual: Int
+        public var findings: [Finding]
+        public var error: String?
+
+        public var passed: Bool { error == nil && expected == actual }
+    }
+
+    public static func run(_ policy: Policy, settings: PolicySettings = PolicySettings()) -> [ExampleResult] {
+        policy.examples.map { run(example: $0, of: policy, settings: settings) }
+    }
+
+    static func run(example: PolicyExample, of policy: Policy, settings: PolicySettings) -> ExampleResult {
+        var result = ExampleResult(policy: policy.id, example: example.name, expected: example.expect, actual: 0, findings: [])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trustaudit-example-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let database = try AuditDatabase.open(path: directory.appendingPathComponent("example.db").path)
+            var exampleSettings = settings
+            var override = settings.overrides[policy.id] ?? PolicyOverride()
+            override.enabled = true
+            override.params.merge(example.params) { _, new in new }
+            exampleSettings.overrides[policy.id] = override
+            let request = ScanRequest(
+                repositories: repositories(of: example).map(RepositorySource.memory),
+                label: "example: \(example.name)", policies: [policy], settings: exampleSettings,
+                stages: StandardStages.make(
+                    githubSettings: example.githubSettings.enumerated().map { InputDocument(name: "\(policy.source) example `\(example.name)` github_settings[\($0.offset)]", data: Data($0.element.jsonText.utf8)) },
+                    octopus: example.octopus.enumerated().map { InputDocument(name: "\(policy.source) example `\(example.name)` octopus[\($0.offset)]", data: Data($0.element.jsonText.utf8)) }))
+            let outcome = try ScanPipeline(database: database).run(request)
+            if let error = outcome.policyErrors.first { result.error = error.message }
+            result.findings = outcome.findings.filter { $0.policy == policy.id && !$0.waived }
+            result.actual = result.findings.count
+        } catch {
+            result.error = "\(error)"
+        }
+        return result
+    }
+
+    /// Groups `owner/repo/path` keys into one in-memory repository per `owner/repo`.
+    static func repositories(of example: PolicyExample) -> [RepositorySnapshot] {
+        var files: [String: [WorkflowFileInput]] = [:]
+        for (key, text) in example.workflows {
+            let parts = key.split(separator: "/", maxSplits: 2)
+            let name = "\(parts[0])/\(parts[1])"
+            files[name, default: []].append(WorkflowFileInput(path: String(parts[2]), content: .success(Array(text.utf8))))
+        }
+        return files.keys.sorted().map {
+            RepositorySnapshot(fullName: $0, source: "example", files: files[$0]!.sorted { $0.path < $1.path })
+        }
+    }
+}

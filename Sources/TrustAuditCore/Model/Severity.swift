@@ -1,0 +1,16 @@
+/// How bad a finding is, ordered from `info` to `critical`.
+public enum Severity: String, Sendable, CaseIterable, Comparable, Codable {
+    case info, low, medium, high, critical
+
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Which of trustaudit's concerns a policy belongs to.
+public enum PolicyCategory: String, Sendable, CaseIterable, Codable {
+    case leastPrivilege = "least-privilege"
+    case environmentProtection = "environment-protection"
+    case subjectScoping = "subject-scoping"
+    case hygiene
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Where a repository's workflows come from: a checkout found on disk, read lazily in batches so
+/// memory stays flat, or documents already in memory (policy examples, live collectors).
+public enum RepositorySource: Sendable {
+    case disk(DiscoveredRepository)
+    case memory(RepositorySnapshot)
+
+    var snapshot: RepositorySnapshot {
+        switch self {
+        case .disk(let repository): return RepositoryDiscovery.snapshot(of: repository)
+        case .memory(let snapshot): return snapshot
+        }
+    }
+}
+
+/// Everything one scan needs.
+public struct ScanRequest: Sendable {
+    public var repositories: [RepositorySource]
+    public var label: String?
+    public var policies: [Policy]
+    public var settings: PolicySettings
+    /// Extra ingestion and derivation steps (settings, Octopus, trust graph), in order.
+    public var stages: [any ScanStage]
+    /// `YYYY-MM-DD`, for waiver expiry.
+    public var today: String
+
+    public init(
+        repositories: [RepositorySource], label: String? = nil, policies: [Policy],
+        settings: PolicySettings = PolicySettings(), stages: [any ScanStage] = [], today: String = ScanRequest.todayUTC()
+    ) {
+        self.repositories = repositories
+        self.label = label
+        self.policies = policies
+        self.settings = settings
+        self.stages = stages
+        self.today = today
+    }
+
+    public static func todayUTC() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date())
+    }
+}
+
+/// What a finished scan reports back to the command that ran it.
+public struct ScanOutcome: Sendable {
+    public var scanID: Int64
+    public var startedAt: String
+    public var finishedAt: String
+    public var label: String?
+    public var findings: [Finding]
+    public var policyErrors: [PolicyRunError]
+    public var repositories: Int
+    public var workflowFiles: Int
+    /// Files whose content had not been seen before and so were parsed in this scan.
+    public var parsedFiles: Int
+    /// Seconds per phase: read, parse, store, derive, evaluate.
+    public var timings: [(phase: String, seconds: Double)]
+}

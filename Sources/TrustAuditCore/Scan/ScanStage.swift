@@ -1,0 +1,12 @@
+import GRDB
+
+/// A step that adds facts to a scan inside its write transaction, after the workflows are stored:
+/// ingesting GitHub settings or Octopus exports, deriving subjects and trust edges.
+///
+/// Stages run in order; one that throws fails the whole scan (leaving only a failed row), so a
+/// stage must record bad *input* as coverage data rather than throw for it.
+public protocol ScanStage: Sendable {
+    /// Shown in timings and errors.
+    var name: String { get }
+    func run(_ db: Database, scanID: Int64) throws
+}

@@ -1,0 +1,56 @@
+import GRDB
+
+/// Reads and writes a scan's findings and policy errors.
+public enum FindingStore {
+    static func insert(_ findings: [Finding], errors: [PolicyRunError], scanID: Int64, db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
+                repository, file, line, job, service_account, evidence_json, waived, waiver_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for finding in findings {
+            let arguments: [(any DatabaseValueConvertible)?] = [
+                scanID, finding.fingerprint, finding.policy, finding.severity.rawValue, finding.category.rawValue,
+                finding.title, finding.message, finding.resource, finding.repository, finding.file, finding.line,
+                finding.job, finding.serviceAccount, finding.evidence.jsonText, finding.waived, finding.waiverReason,
+            ]
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
+        for error in errors {
+            try db.execute(sql: "INSERT OR REPLACE INTO policy_errors (scan_id, policy, source, message) VALUES (?, ?, ?, ?)",
+                           arguments: [scanID, error.policy, error.source, error.message])
+        }
+    }
+
+    /// A stored scan's findings, in report order.
+    public static func load(scanID: Int64, db: Database) throws -> [Finding] {
+        try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE scan_id = ?", arguments: [scanID]).map { row in
+            Finding(
+                fingerprint: row["fingerprint"], policy: row["policy"],
+                severity: Severity(rawValue: row["severity"]) ?? .info,
+                category: PolicyCategory(rawValue: row["category"]) ?? .hygiene,
+                title: row["title"], message: row["message"], resource: row["resource"],
+                repository: row["repository"], file: row["file"], line: row["line"], job: row["job"],
+                serviceAccount: row["service_account"],
+                evidence: JSONValue.parse(row["evidence_json"]) ?? .object([:]),
+                waived: row["waived"], waiverReason: row["waiver_reason"])
+        }.sorted(by: Finding.reportOrder)
+    }
+
+    public static func loadErrors(scanID: Int64, db: Database) throws -> [PolicyRunError] {
+        try Row.fetchAll(db, sql: "SELECT policy, source, message FROM policy_errors WHERE scan_id = ? ORDER BY policy", arguments: [scanID])
+            .map { PolicyRunError(policy: $0["policy"], source: $0["source"], message: $0["message"]) }
+    }
+}
+
+extension Finding {
+    /// Most severe first, then by place, so reports read top-down.
+    public static func reportOrder(_ lhs: Finding, _ rhs: Finding) -> Bool {
+        if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+        if lhs.repository != rhs.repository { return (lhs.repository ?? "") < (rhs.repository ?? "") }
+        if lhs.file != rhs.file { return (lhs.file ?? "") < (rhs.file ?? "") }
+        if lhs.line != rhs.line { return (lhs.line ?? 0) < (rhs.line ?? 0) }
+        if lhs.policy != rhs.policy { return lhs.policy < rhs.policy }
+        return lhs.fingerprint < rhs.fingerprint
+    }
+}

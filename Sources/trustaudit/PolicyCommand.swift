@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import TrustAuditCore
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "List, show, test and validate policies.",
+        subcommands: [List.self, Show.self, Test.self, Validate.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every policy: id, severity, category and title.")
+        @OptionGroup var policyOptions: PolicyOptions
+
+        func run() throws {
+            let loaded = policyOptions.loadPolicies(config: try policyOptions.loadConfig())
+            let width = loaded.policies.map(\.id.count).max() ?? 0
+            for policy in loaded.policies {
+                let id = policy.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                let severity = policy.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                let category = policy.category.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
+                print("\(id)  \(severity)  \(category)  \(policy.title)")
+            }
+            try reportLoadErrors(loaded.errors)
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one policy in full: why it matters, how to fix, its query.")
+        @Argument(help: "The policy id.") var id: String
+        @OptionGroup var policyOptions: PolicyOptions
+
+        func run() throws {
+            let loaded = policyOptions.loadPolicies(config: try policyOptions.loadConfig())
+            guard let policy = loaded.policies.first(where: { $0.id == id }) else {
+                throw fail("no policy `\(id)`; `trustaudit policy list` shows them all")
+            }
+            print("\(policy.id): \(policy.title)")
+            print("severity: \(policy.severity.rawValue)    category: \(policy.category.rawValue)    source: \(policy.source)")
+            print("\n\(policy.description)\n\nRemediation: \(policy.remediation)")
+            if !policy.references.isEmpty { print("\nReferences:\n" + policy.references.map { "  \($0)" }.joined(separator: "\n")) }
+            if !policy.controls.isEmpty { print("Controls: \(policy.controls.joined(separator: ", "))") }
+            if !policy.params.isEmpty {
+                print("\nParameters:")
+                for key in policy.params.keys.sorted() { print("  \(key): \(policy.params[key]!.jsonText)") }
+            }
+            print("\nQuery:\n" + policy.query.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }.joined(separator: "\n"))
+            print("\nExamples: " + policy.examples.map { "\($0.name) (expect \($0.expect))" }.joined(separator: "; "))
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every policy's own examples; fail on any mismatch.",
+            discussion: "Each example is scanned into a fresh temporary database and must produce exactly its `expect` findings.")
+        @OptionGroup var policyOptions: PolicyOptions
+        @Option(help: "Test only this policy.") var only: String?
+
+        // The config file is ignored here on purpose: examples prove each policy as written.
+
+        func run() throws {
+            let loaded = policyOptions.loadPolicies(config: AuditConfig())
+            var failures = 0
+            var passes = 0
+            for policy in loaded.policies where only == nil || policy.id == only {
+                for result in PolicyTester.run(policy) {
+                    if result.passed {
+                        passes += 1
+                        print("ok    \(policy.id): \(result.example)")
+                    } else {
+                        failures += 1
+                        let detail = result.error ?? "expected \(result.expected) finding(s), got \(result.actual)"
+                        print("FAIL  \(policy.id): \(result.example): \(detail)")
+                        for finding in result.findings {
+                            print("        \(finding.repository ?? "")/\(finding.file ?? ""):\(finding.line.map(String.init) ?? "-") \(finding.message)")
+                        }
+                    }
+                }
+            }
+            for error in loaded.errors { print("FAIL  \(error)") }
+            failures += loaded.errors.count
+            print("\(passes) passed, \(failures) failed")
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check policy files: schema, SQL and examples.")
+        @Argument(help: "Policy files to validate.") var files: [String]
+
+        func run() throws {
+            var bad = 0
+            for file in files {
+                let loaded = PolicyLoader.load(path: file)
+                for error in loaded.errors {
+                    bad += 1
+                    print("invalid  \(error)")
+                }
+                for policy in loaded.policies {
+                    let failures = PolicyTester.run(policy).filter { !$0.passed }
+                    if failures.isEmpty {
+                        print("valid    \(file): \(policy.id) (\(policy.examples.count) examples pass)")
+                    } else {
+                        bad += 1
+                        for failure in failures {
+                            print("invalid  \(file): example `\(failure.example)`: \(failure.error ?? "expected \(failure.expected) finding(s), got \(failure.actual)")")
+                        }
+                    }
+                }
+            }
+            if bad > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+private func reportLoadErrors(_ errors: [PolicyLoadError]) throws {
+    guard !errors.isEmpty else { return }
+    for error in errors { FileHandle.standardError.write(Data("trustaudit: policy not loaded: \(error)\n".utf8)) }
+    throw ExitCode(2)
+}

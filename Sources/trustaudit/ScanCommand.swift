@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import TrustAuditCore
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan repositories' workflows into the database and report findings.",
+        discussion: """
+            Each PATH is a repository (it has .github/workflows/) or a folder holding repositories, \
+            searched up to three levels deep. A repository is named from its git remote `origin`, \
+            else --owner (default: the name of the folder holding it) plus its folder name.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Repositories or folders of repositories (default: the config file's `paths`).", valueName: "path"))
+    var paths: [String] = []
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    @Option(help: "Owner for repositories without an `origin` remote.")
+    var owner: String?
+
+    @Option(name: .customLong("github-settings"), help: ArgumentHelp("GitHub settings export: a JSON file or a folder of them.", valueName: "path"))
+    var githubSettings: [String] = []
+
+    @Option(help: ArgumentHelp("Octopus export: a JSON file or a folder of them.", valueName: "path"))
+    var octopus: [String] = []
+
+    @Option(help: "Report format: text or json.")
+    var format: ReportFormat = .text
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when an unwaived finding is at or above this severity (info|low|medium|high|critical|none).")
+    var failOn: FailThreshold?
+
+    @Option(help: "A label stored with the scan, e.g. nightly-2026-11-26.")
+    var label: String?
+
+    func run() throws {
+        let config = try policyOptions.loadConfig()
+        let roots = paths.isEmpty ? config.paths : paths
+        guard !roots.isEmpty || !(githubSettings + config.githubSettings + octopus + config.octopus).isEmpty else {
+            throw fail("nothing to scan: give one or more PATHs (or `paths` in the config file)")
+        }
+        let repositories: [DiscoveredRepository]
+        let settingsDocuments: [InputDocument]
+        let octopusDocuments: [InputDocument]
+        do {
+            repositories = try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
+            settingsDocuments = try (githubSettings.isEmpty ? config.githubSettings : githubSettings).flatMap(InputDocument.load)
+            octopusDocuments = try (octopus.isEmpty ? config.octopus : octopus).flatMap(InputDocument.load)
+        } catch {
+            throw fail(error)
+        }
+        let loaded = policyOptions.loadPolicies(config: config)
+        for error in loaded.errors {
+            FileHandle.standardError.write(Data("trustaudit: policy not loaded: \(error)\n".utf8))
+        }
+        let audit = try database.open()
+        let outcome: ScanOutcome
+        do {
+            outcome = try ScanPipeline(database: audit).run(ScanRequest(
+                repositories: repositories.map(RepositorySource.disk), label: label, policies: loaded.policies,
+                settings: config.policySettings,
+                stages: StandardStages.make(githubSettings: settingsDocuments, octopus: octopusDocuments)))
+        } catch {
+            throw fail("scan failed, nothing was recorded but a failed scan row: \(error)")
+        }
+        let summary = ScanSummary(id: outcome.scanID, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, label: outcome.label)
+        let loadErrors = loaded.errors.map { PolicyRunError(policy: "(not loaded)", source: $0.file, message: $0.reason) }
+        switch format {
+        case .text:
+            try outputOptions.write(TextReport.render(scan: summary, findings: outcome.findings,
+                                                      policyErrors: loadErrors + outcome.policyErrors, useColor: outputOptions.useColor))
+        case .json:
+            try outputOptions.write(JSONReport.render(scan: summary, findings: outcome.findings))
+            for error in outcome.policyErrors {
+                FileHandle.standardError.write(Data("trustaudit: \(error)\n".utf8))
+            }
+        }
+        let threshold = failOn ?? config.failOn.map(FailThreshold.severity) ?? .none
+        if case .severity(let level) = threshold, outcome.findings.contains(where: { !$0.waived && $0.severity >= level }) {
+            throw ExitCode(1)
+        }
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// `--fail-on`: a severity, or `none` to never fail on findings.
+enum FailThreshold: ExpressibleByArgument, Equatable {
+    case none
+    case severity(Severity)
+
+    init?(argument: String) {
+        if argument == "none" {
+            self = .none
+        } else if let severity = Severity(rawValue: argument) {
+            self = .severity(severity)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { Severity.allCases.map(\.rawValue) + ["none"] }
+}
