@@ -64,6 +64,7 @@ CREATE TABLE wf_jobs (
     environment_line          INTEGER,
     needs_json                TEXT,
     uses                      TEXT,
+    uses_ref_kind             TEXT,
     uses_line                 INTEGER,
     secrets_inherit           INTEGER NOT NULL DEFAULT 0,
     secrets_json              TEXT,
@@ -200,9 +201,10 @@ WHERE f.scan_id = current_scan();
 CREATE VIEW jobs AS
 SELECT r.full_name AS repository, f.path AS file, j.job_key AS job, j.ordinal, j.name, j.line,
        j.runs_on, j.if_condition, j.environment, j.environment_url, j.environment_is_expression,
-       j.environment_line, j.needs_json, j.uses, j.uses_line, j.secrets_inherit, j.secrets_json,
+       j.environment_line, j.needs_json, j.uses, j.uses_ref_kind, j.uses_line, j.secrets_inherit, j.secrets_json,
        j.with_json, j.env_json, j.permissions_kind, j.permissions_line,
-       d.permissions_kind AS workflow_permissions_kind, d.permissions_line AS workflow_permissions_line
+       d.permissions_kind AS workflow_permissions_kind, d.permissions_line AS workflow_permissions_line,
+       f.blob_hash
 FROM scan_workflow_files f
 JOIN scan_repositories r ON r.id = f.repository_id
 JOIN wf_documents d ON d.blob_hash = f.blob_hash
@@ -231,11 +233,38 @@ JOIN wf_permissions p ON p.blob_hash = f.blob_hash
      AND p.job_key = CASE WHEN j.permissions_kind IS NOT NULL THEN j.job_key ELSE '' END
 WHERE f.scan_id = current_scan();
 
--- Jobs whose token can request an OIDC token: `id-token: write` or `write-all`, effective.
+-- What each job's token can do with OIDC. `id_token` is:
+--   'write'     the job's effective permissions grant `id-token: write` (or `write-all`);
+--   'none'      they do not (GitHub's defaults never include id-token);
+--   'unknown'   permissions are an expression, decided at run time;
+--   'inherited' a reusable workflow's job with no permissions of its own: it gets the caller's.
+CREATE VIEW job_tokens AS
+SELECT j.repository, j.file, j.job, j.line,
+       CASE WHEN j.permissions_kind IS NOT NULL THEN 'job'
+            WHEN j.workflow_permissions_kind IS NOT NULL THEN 'workflow'
+            ELSE 'default' END AS source,
+       COALESCE(j.permissions_kind, j.workflow_permissions_kind) AS permissions_kind,
+       COALESCE(j.permissions_line, j.workflow_permissions_line) AS permissions_line,
+       CASE COALESCE(j.permissions_kind, j.workflow_permissions_kind)
+            WHEN 'write-all' THEN 'write'
+            WHEN 'read-all' THEN 'none'
+            WHEN 'none' THEN 'none'
+            WHEN 'expression' THEN 'unknown'
+            WHEN 'map' THEN CASE WHEN EXISTS (
+                     SELECT 1 FROM wf_permissions p
+                     WHERE p.blob_hash = j.blob_hash
+                       AND p.job_key = CASE WHEN j.permissions_kind IS NOT NULL THEN j.job ELSE '' END
+                       AND p.scope = 'id-token' AND p.access = 'write') THEN 'write' ELSE 'none' END
+            ELSE CASE WHEN EXISTS (SELECT 1 FROM wf_triggers t WHERE t.blob_hash = j.blob_hash AND t.event = 'workflow_call')
+                      THEN 'inherited' ELSE 'none' END
+       END AS id_token
+FROM jobs j;
+
+-- Jobs whose token can certainly request an OIDC token.
 CREATE VIEW oidc_jobs AS
-SELECT DISTINCT e.repository, e.file, e.job, e.source, e.line
-FROM effective_permissions e
-WHERE (e.scope = 'id-token' AND e.access = 'write') OR (e.scope = '*' AND e.access = 'write');
+SELECT repository, file, job, line, source, permissions_line
+FROM job_tokens
+WHERE id_token = 'write';
 
 CREATE VIEW steps AS
 SELECT r.full_name AS repository, f.path AS file, s.job_key AS job, s.step_index, s.step_id,

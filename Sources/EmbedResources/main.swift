@@ -34,6 +34,9 @@ for path in files {
     source += "    (name: \(literal(url.lastPathComponent)), text: \(literal(text))),\n"
 }
 source += "]\n"
+if let existing = try? String(contentsOfFile: outputPath, encoding: .utf8), existing == source {
+    exit(0)
+}
 do {
     try source.write(toFile: outputPath, atomically: true, encoding: .utf8)
 } catch {

@@ -17,15 +17,18 @@ struct EmbedResourcesPlugin: BuildToolPlugin {
         var commands: [Command] = []
         for (folder, ext, symbol) in folders {
             let directory = root.appending(path: folder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path())) ?? []
+            let files = names.filter { $0.hasSuffix("." + ext) }.sorted().map { directory.appending(path: $0) }
             let output = context.pluginWorkDirectoryURL.appending(path: "\(symbol).swift")
             commands.append(.buildCommand(
                 displayName: "Embedding \(folder)",
                 executable: tool,
                 arguments: [symbol, output.path(), ext, directory.path()],
-                // Only the folder is an input: SwiftPM tracks a folder's whole contents, so adding,
-                // editing or removing a file re-runs the command, and the tool lists the folder
-                // when it runs rather than when the plugin was last evaluated.
-                inputFiles: [directory],
+                // SwiftPM evaluates this plugin once per build plan, so the file list given here
+                // can go stale. The folder is an input too (adding a file changes it) and the tool
+                // lists the folder itself when it runs. Deleting a file needs `rm -rf .build/plugins`
+                // once, as the README says.
+                inputFiles: [directory] + files,
                 outputFiles: [output]
             ))
         }

@@ -62,9 +62,9 @@ enum WorkflowFactStore {
         }
         let job = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO wf_jobs (blob_hash, job_key, ordinal, name, line, runs_on, if_condition, environment,
-                environment_url, environment_is_expression, environment_line, needs_json, uses, uses_line,
+                environment_url, environment_is_expression, environment_line, needs_json, uses, uses_ref_kind, uses_line,
                 secrets_inherit, secrets_json, with_json, env_json, permissions_kind, permissions_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let step = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO wf_steps (blob_hash, job_key, step_index, step_id, name, line, uses, uses_owner,
@@ -75,7 +75,8 @@ enum WorkflowFactStore {
             let arguments: [(any DatabaseValueConvertible)?] = [
                 hash, fact.key, fact.ordinal, fact.name, fact.line, fact.runsOn, fact.ifCondition, fact.environment,
                 fact.environmentURL, fact.environmentIsExpression, fact.environmentLine,
-                fact.needs.isEmpty ? nil : json(fact.needs), fact.uses, fact.usesLine, fact.secretsInherit,
+                fact.needs.isEmpty ? nil : json(fact.needs), fact.uses,
+                fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue }, fact.usesLine, fact.secretsInherit,
                 json(fact.secrets), json(fact.with), json(fact.env), fact.permissions?.kind.rawValue, fact.permissions?.line,
             ]
             try job.execute(arguments: StatementArguments(arguments))
