@@ -213,12 +213,16 @@ public struct GitHubSettingsExport: Sendable, Equatable {
             includeClaimKeys: reader.strings(body, "include_claim_keys", at: path),
             useImmutableSubject: reader.bool(body, "use_immutable_subject", at: path),
             subClaimPrefix: reader.string(body, "sub_claim_prefix", at: path))
-        if let keys = claim.includeClaimKeys {
+        if let raw = body["include_claim_keys"] as? [Any] {
             // GitHub accepts only [A-Za-z0-9_] keys; anything else means a hand-edited export.
-            for (index, key) in keys.enumerated()
-            where key.isEmpty || !key.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
-                reader.record(JSONTreeReader.path(JSONTreeReader.path(path, "include_claim_keys"), index),
-                              .invalidValue("\"\(key)\" is not a claim key (letters, digits and _ only)"))
+            // Indices are those of the exported array, so paths point at the right element.
+            for (index, element) in raw.enumerated() {
+                guard let key = element as? String else { continue }
+                if key.isEmpty
+                    || !key.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
+                    reader.record(JSONTreeReader.path(JSONTreeReader.path(path, "include_claim_keys"), index),
+                                  .invalidValue("\"\(key)\" is not a claim key (letters, digits and _ only)"))
+                }
             }
         }
         return claim
