@@ -108,6 +108,24 @@ struct SubjectDerivationTests {
         #expect(subjects[0].reason.contains("caller"))
     }
 
+    @Test("a reusable workflow with known same-repository callers takes their triggers")
+    func workflowCallKnownCallers() {
+        var context = Self.context
+        context.callerTriggers = [TriggerFact(event: "push", line: 1, branches: ["main"]),
+                                  TriggerFact(event: "workflow_call", line: 2)]
+        let subjects = Self.derive([TriggerFact(event: "workflow_call", line: 2)], context: context)
+        #expect(subjects.map(\.value) == ["repo:acme/api:ref:refs/heads/main", "repo:acme/api:ref:refs/*",
+                                          "repo:acme/api:pull_request"], "a caller that is itself called stays unknown")
+        #expect(subjects[0].trigger == "push")
+        #expect(subjects[0].reason.hasPrefix("called by a workflow of this repository"))
+
+        context.template = SubjectClaimTemplate(claimKeys: ["workflow", "job_workflow_ref"], repoForm: .names)
+        context.callerTriggers = [TriggerFact(event: "push", line: 1, branches: ["main"])]
+        let custom = Self.derive([TriggerFact(event: "workflow_call", line: 2)], context: context)
+        #expect(custom.map(\.value) == ["workflow:*:job_workflow_ref:acme/api/.github/workflows/deploy.yml@refs/heads/main"],
+                "the workflow claim names the unknown calling workflow; the job's own file is known")
+    }
+
     @Test("an event trustaudit does not know widens to any ref")
     func unknownEvent() {
         let subjects = Self.derive([TriggerFact(event: "some_future_event", line: 2)])

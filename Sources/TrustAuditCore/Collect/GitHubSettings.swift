@@ -118,6 +118,7 @@ public enum GitHubDeploymentBranchSetting: Sendable, Equatable {
 
 /// A custom deployment branch or tag policy (`name` is a GitHub-style glob).
 public struct GitHubDeploymentBranchPolicy: Sendable, Equatable {
+    /// Whether the policy matches branch names or tag names.
     public enum Kind: String, Sendable, Equatable {
         case branch
         case tag

@@ -39,11 +39,16 @@ public struct SubjectDerivationContext: Sendable, Equatable {
     public var visibility: String?
     public var ownerId: Int?
     public var repositoryId: Int?
+    /// For a reusable workflow: the triggers of the same-repository workflows that call it
+    /// (`uses: ./.github/workflows/…`). Nil when unknown, and `workflow_call` then stands for
+    /// any ref and the pull-request context. Callers in other repositories present their own
+    /// repository's subjects: derive those with the caller's context and triggers instead.
+    public var callerTriggers: [TriggerFact]?
 
     public init(
         owner: String, name: String, defaultBranch: String?, template: SubjectClaimTemplate = SubjectClaimTemplate(),
         workflowPath: String? = nil, workflowName: String? = nil, visibility: String? = nil,
-        ownerId: Int? = nil, repositoryId: Int? = nil
+        ownerId: Int? = nil, repositoryId: Int? = nil, callerTriggers: [TriggerFact]? = nil
     ) {
         self.owner = owner
         self.name = name
@@ -54,6 +59,7 @@ public struct SubjectDerivationContext: Sendable, Equatable {
         self.visibility = visibility
         self.ownerId = ownerId
         self.repositoryId = repositoryId
+        self.callerTriggers = callerTriggers
     }
 
     /// Splits `owner/name`; nil when the string has no single `/` between two parts.

@@ -15,7 +15,7 @@ public enum SubjectDerivation {
         var seen: Set<String> = []
         var result: [DerivedSubject] = []
         for trigger in triggers {
-            for scenario in TriggerScenarios.scenarios(for: trigger, defaultBranch: context.defaultBranch) {
+            for scenario in scenarios(for: trigger, context: context) {
                 for environment in environments {
                     for subject in render(scenario: scenario, environment: environment, job: job, context: context) {
                         if seen.insert("\(subject.trigger)\u{0}\(subject.value)").inserted { result.append(subject) }
@@ -24,6 +24,23 @@ public enum SubjectDerivation {
             }
         }
         return result
+    }
+
+    /// The scenarios of one trigger; `workflow_call` expands to the known callers' triggers
+    /// when the context has them (one level: a caller that is itself reusable stays unknown).
+    static func scenarios(for trigger: TriggerFact, context: SubjectDerivationContext) -> [TriggerScenario] {
+        guard trigger.event == "workflow_call", let callers = context.callerTriggers else {
+            return TriggerScenarios.scenarios(for: trigger, defaultBranch: context.defaultBranch)
+        }
+        return callers.flatMap { caller in
+            TriggerScenarios.scenarios(for: caller, defaultBranch: context.defaultBranch).map { scenario in
+                guard scenario.invocation == .direct else { return scenario }
+                var called = scenario
+                called.invocation = .knownCaller
+                called.reason = "called by a workflow of this repository: " + scenario.reason
+                return called
+            }
+        }
     }
 
     /// One possible environment of a job: none, or a claim value (escaped; `*` for the parts
@@ -117,7 +134,9 @@ public enum SubjectDerivation {
     static func claimValue(_ key: String, scenario: TriggerScenario, job: JobFact, context: SubjectDerivationContext) -> String {
         let escape = SubjectClaimEscaping.escape
         let repository = "\(context.owner)/\(context.name)"
-        let unknownCaller = scenario.calledByUnknownCaller
+        // The `workflow` claims describe the calling workflow, which is not this file when the
+        // workflow was called.
+        let unknownCaller = scenario.invocation != .direct
         switch key {
         case "repository": return escape(repository)
         case "repository_owner": return escape(context.owner)

@@ -7,12 +7,22 @@ struct TriggerScenario: Equatable {
         case ref(String)
     }
 
+    /// How the workflow was started: directly, or as a reusable workflow.
+    enum Invocation: Equatable {
+        case direct
+        /// Called by a workflow of the same repository whose triggers are known.
+        case knownCaller
+        case unknownCaller
+    }
+
     /// The event name; `*` when it is the unknown caller's (reusable workflows).
     var event: String
     var context: Context
-    /// True when the workflow runs as a reusable workflow for an unknown caller.
-    var calledByUnknownCaller = false
+    var invocation: Invocation = .direct
     var reason: String
+
+    /// True when the workflow runs as a reusable workflow for an unknown caller.
+    var calledByUnknownCaller: Bool { invocation == .unknownCaller }
 
     /// The `ref` claim this scenario gives.
     var ref: String {
@@ -118,9 +128,9 @@ enum TriggerScenarios {
             return [ref("*", "\(event) runs on the deployed branch, tag or commit")]
         case "workflow_call":
             return [
-                TriggerScenario(event: "*", context: .ref("refs/*"), calledByUnknownCaller: true,
+                TriggerScenario(event: "*", context: .ref("refs/*"), invocation: .unknownCaller,
                                 reason: "reusable workflow: the caller's ref is unknown"),
-                TriggerScenario(event: "*", context: .pullRequest, calledByUnknownCaller: true,
+                TriggerScenario(event: "*", context: .pullRequest, invocation: .unknownCaller,
                                 reason: "reusable workflow: a caller triggered by a pull request presents the pull-request subject"),
             ]
         default:
