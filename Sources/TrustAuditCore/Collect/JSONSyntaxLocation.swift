@@ -18,6 +18,10 @@ enum JSONDocument {
         } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
                 ?? String(describing: error)
+            // Some Foundation versions already give a line and column.
+            if let (line, column) = lineAndColumn(in: detail) {
+                throw JSONSyntaxFailure(line: line, column: column, detail: detail)
+            }
             guard let offset = byteOffset(in: detail) else {
                 throw JSONSyntaxFailure(line: nil, column: nil, detail: detail)
             }
@@ -31,6 +35,17 @@ enum JSONDocument {
         guard let range = message.range(of: "character ") else { return nil }
         let digits = message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
         return Int(digits)
+    }
+
+    /// "line N, column M" from Foundation's message, if it has them.
+    static func lineAndColumn(in message: String) -> (Int, Int)? {
+        guard let lineRange = message.range(of: "line "),
+              let columnRange = message.range(of: "column ", range: lineRange.upperBound..<message.endIndex)
+        else { return nil }
+        let line = Int(message[lineRange.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        let column = Int(message[columnRange.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        guard let line, let column else { return nil }
+        return (line, column)
     }
 
     /// 1-based line and column (in characters, not bytes) of byte `offset`.

@@ -166,7 +166,8 @@ public enum OctopusExport {
                     reader.record(JSONTreeReader.path(itemPath, "Id"), .duplicateId(id))
                     continue
                 }
-                let length = subject.count
+                // Octopus is .NET: its length limit counts UTF-16 code units.
+                let length = subject.utf16.count
                 if length > octopusMaximumSubjectLength {
                     // Kept: the identity exists in the export, and hiding it would hide trust.
                     reader.record(JSONTreeReader.path(itemPath, "Subject"), .subjectTooLong(length: length))
