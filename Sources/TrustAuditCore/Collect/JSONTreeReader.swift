@@ -1,0 +1,142 @@
+import Foundation
+
+/// Reads values out of a `JSONSerialization` tree, recording a problem with the file and key
+/// path whenever a value is absent or of the wrong type, and handing back nil so the caller
+/// can skip just that part.
+///
+/// `JSONSerialization` rather than `Codable` because Codable stops at the first mismatch and
+/// reports a coding path, not the rest of the document.
+struct JSONTreeReader {
+    let file: String
+    private(set) var problems: [ExportProblem] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func record(_ path: String, _ kind: ExportProblem.Kind) {
+        problems.append(ExportProblem(file: file, path: path, kind: kind))
+    }
+
+    // MARK: Paths
+
+    /// `parent.key`, quoting keys that would make the path ambiguous (environment names may
+    /// hold dots or spaces).
+    static func path(_ parent: String, _ key: String) -> String {
+        let plain = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+        let segment = plain ? key : "[\"\(key.replacingOccurrences(of: "\"", with: "\\\""))\"]"
+        if parent.isEmpty { return segment }
+        return plain ? "\(parent).\(segment)" : "\(parent)\(segment)"
+    }
+
+    static func path(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+
+    // MARK: Types
+
+    private static let booleanType = type(of: NSNumber(value: true))
+
+    /// The JSON name of a value's type, for messages.
+    static func typeName(_ value: Any) -> String {
+        switch value {
+        case is NSNull: return "null"
+        case is String: return "string"
+        case let number as NSNumber: return type(of: number) == booleanType ? "boolean" : "number"
+        case is [Any]: return "array"
+        case is [String: Any]: return "object"
+        default: return String(describing: type(of: value))
+        }
+    }
+
+    static func isBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return type(of: number) == booleanType
+    }
+
+    // MARK: Typed access
+    //
+    // Each accessor returns nil for absent or `null` values (recording `missingKey` only when
+    // `required`) and for values of the wrong type (always recorded).
+
+    private mutating func value(_ object: [String: Any], _ key: String, _ path: String, required: Bool) -> Any? {
+        guard let value = object[key], !(value is NSNull) else {
+            if required { record(Self.path(path, key), .missingKey) }
+            return nil
+        }
+        return value
+    }
+
+    mutating func string(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> String? {
+        guard let raw = value(object, key, path, required: required) else { return nil }
+        guard let string = raw as? String else {
+            record(Self.path(path, key), .wrongType(expected: "string", found: Self.typeName(raw)))
+            return nil
+        }
+        return string
+    }
+
+    mutating func bool(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> Bool? {
+        guard let raw = value(object, key, path, required: required) else { return nil }
+        guard Self.isBoolean(raw), let number = raw as? NSNumber else {
+            record(Self.path(path, key), .wrongType(expected: "boolean", found: Self.typeName(raw)))
+            return nil
+        }
+        return number.boolValue
+    }
+
+    mutating func int(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> Int? {
+        guard let raw = value(object, key, path, required: required) else { return nil }
+        guard !Self.isBoolean(raw), let number = raw as? NSNumber,
+              let int = Int(exactly: number.doubleValue) ?? (raw as? Int)
+        else {
+            record(Self.path(path, key), .wrongType(expected: "integer", found: Self.typeName(raw)))
+            return nil
+        }
+        return int
+    }
+
+    mutating func object(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> [String: Any]? {
+        guard let raw = value(object, key, path, required: required) else { return nil }
+        return self.object(raw, at: Self.path(path, key))
+    }
+
+    mutating func array(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> [Any]? {
+        guard let raw = value(object, key, path, required: required) else { return nil }
+        guard let array = raw as? [Any] else {
+            record(Self.path(path, key), .wrongType(expected: "array", found: Self.typeName(raw)))
+            return nil
+        }
+        return array
+    }
+
+    /// `value` as an object, recording a problem at `path` when it is not one.
+    mutating func object(_ value: Any, at path: String) -> [String: Any]? {
+        guard let object = value as? [String: Any] else {
+            record(path, .wrongType(expected: "object", found: Self.typeName(value)))
+            return nil
+        }
+        return object
+    }
+
+    /// An array of strings; elements of another type are recorded and dropped.
+    mutating func strings(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> [String]? {
+        guard let array = array(object, key, at: path, required: required) else { return nil }
+        let arrayPath = Self.path(path, key)
+        var result: [String] = []
+        for (index, element) in array.enumerated() {
+            if let string = element as? String {
+                result.append(string)
+            } else {
+                record(Self.path(arrayPath, index), .wrongType(expected: "string", found: Self.typeName(element)))
+            }
+        }
+        return result
+    }
+
+    /// Records every key of `object` that is not in `known`, in sorted order so the problem
+    /// list is stable from run to run.
+    mutating func checkKeys(_ object: [String: Any], known: Set<String>, at path: String) {
+        for key in object.keys.sorted() where !known.contains(key) {
+            record(Self.path(path, key), .unknownKey)
+        }
+    }
+}
