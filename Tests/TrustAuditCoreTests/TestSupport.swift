@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+@testable import TrustAuditCore
+
+/// Shared helpers for the end-to-end, demo-org, CLI and schema-doc tests: the package root,
+/// throwaway folders with real files in them, and a one-call scan through the real pipeline.
+enum TestSupport {
+    /// The package root, found from this file's path (Tests/TrustAuditCoreTests/TestSupport.swift).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Runs `body` with a fresh empty folder that is removed afterwards, whatever happens.
+    static func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("trustaudit-tests-\(UUID().uuidString)")
+            .resolvingSymlinksInPath()
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try body(url)
+    }
+
+    /// Writes text to `relative` under `base`, creating the folders on the way.
+    @discardableResult
+    static func write(_ text: String, to relative: String, in base: URL) throws -> URL {
+        try write(Array(text.utf8), to: relative, in: base)
+    }
+
+    @discardableResult
+    static func write(_ bytes: [UInt8], to relative: String, in base: URL) throws -> URL {
+        let url = base.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    /// Opens (creating and migrating) a database file in `directory`.
+    static func openDatabase(in directory: URL, name: String = "audit.db") throws -> AuditDatabase {
+        try AuditDatabase.open(path: directory.appendingPathComponent(name).path)
+    }
+
+    /// Discovers repositories under `paths` and scans them with the given policies (default: the
+    /// built-in ones), exactly as `trustaudit scan` does.
+    static func scan(
+        _ paths: [URL], owner: String? = nil, database: AuditDatabase,
+        policies: [Policy]? = nil, settings: PolicySettings = PolicySettings()
+    ) throws -> ScanOutcome {
+        let repositories = try RepositoryDiscovery.discover(paths: paths.map(\.path), owner: owner)
+        let request = ScanRequest(
+            repositories: repositories.map(RepositorySource.disk),
+            policies: policies ?? builtInPolicies(),
+            settings: settings,
+            stages: StandardStages.make(githubSettings: [], octopus: []))
+        return try ScanPipeline(database: database).run(request)
+    }
+
+    /// The built-in policies; a policy that does not load is a test failure elsewhere.
+    static func builtInPolicies() -> [Policy] {
+        PolicyLoader.builtIn().policies
+    }
+
+    /// `policy repository file:line`, a readable key for comparing sets of findings.
+    static func key(_ finding: Finding) -> String {
+        "\(finding.policy) \(finding.repository ?? "-") \(finding.file ?? "-"):\(finding.line.map(String.init) ?? "-")"
+    }
+}
+
+/// A minimal valid workflow with one finding (`permissions-write-all` at line 2).
+let writeAllWorkflow = """
+    on: push
+    permissions: write-all
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+
+    """
+
+/// A clean workflow: declared read-only permissions, no OIDC, no findings.
+let cleanWorkflow = """
+    on: push
+    permissions:
+      contents: read
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        steps:
+          - run: make test
+
+    """
