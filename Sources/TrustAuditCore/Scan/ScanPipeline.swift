@@ -42,6 +42,8 @@ public struct ScanPipeline: Sendable {
     }
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
+        // Stages read the documented views too, on the writer's connection, inside the transaction.
+        database.currentScan = scanID
         var clock = PhaseClock()
         var fileCount = 0
         var parsedCount = 0

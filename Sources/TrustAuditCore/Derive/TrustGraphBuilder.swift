@@ -1,0 +1,137 @@
+import Foundation
+
+/// One job whose token may carry an OIDC subject, with everything derivation needs.
+struct MintingJob: Sendable {
+    var repository: String
+    var file: String
+    var job: JobFact
+    var idToken: String
+    var triggers: [TriggerFact]
+    var context: SubjectDerivationContext
+    /// `ExternalId`s (lowercased) the job's login steps or reusable-workflow inputs name.
+    var namedAccounts: Set<String>
+    /// Why this job is in the graph beyond its own id-token: write, for evidence.
+    var note: String?
+}
+
+/// One Octopus identity, flattened with its account for matching.
+struct IdentityTarget: Sendable {
+    var server: String
+    var accountID: String
+    var externalID: String?
+    var identityID: String
+    var issuer: String
+    var subject: String
+    var pattern: SubjectPattern
+}
+
+/// A derived edge: this job's subject is accepted by this identity.
+struct TrustEdge: Sendable, Equatable {
+    var repository: String
+    var file: String
+    var job: String
+    var trigger: String
+    var subject: String
+    var server: String
+    var accountID: String
+    var externalID: String?
+    var identityID: String
+    var match: OctopusOidcIdentity.SubjectMatch
+    var inUse: Bool
+    var environment: String?
+    var reason: String
+}
+
+/// Matches derived subjects against Octopus identities, fast enough for 10,000 repositories
+/// against thousands of identities.
+///
+/// Identities are bucketed by the literal `repo:…:` segment that starts almost every subject, so
+/// a job is only compared with identities for its own repository plus the few whose repository
+/// part holds a wildcard. That shortcut is exact: an identity whose literal segment differs from
+/// the subject's cannot match it.
+struct IdentityIndex {
+    private var byRepository: [String: [IdentityTarget]] = [:]
+    private var wildcards: [IdentityTarget] = []
+    private var all: [IdentityTarget] = []
+
+    /// Issuers of GitHub Actions tokens on github.com: the default one and the per-enterprise form.
+    static func isGitHubIssuer(_ issuer: String) -> Bool {
+        let base = OctopusOidcIdentity.gitHubActionsIssuer
+        return issuer == base || issuer.hasPrefix(base + "/")
+    }
+
+    init(_ identities: [IdentityTarget]) {
+        for identity in identities where Self.isGitHubIssuer(identity.issuer) {
+            all.append(identity)
+            if let key = Self.repositoryKey(identity.subject) {
+                byRepository[key, default: []].append(identity)
+            } else {
+                wildcards.append(identity)
+            }
+        }
+    }
+
+    /// The literal `repo:OWNER/NAME` segment (up to the second `:`), or nil when a wildcard comes
+    /// first or there is no second `:`.
+    static func repositoryKey(_ subject: String) -> String? {
+        var colons = 0
+        var end = subject.utf8.startIndex
+        for index in subject.utf8.indices {
+            let byte = subject.utf8[index]
+            if byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?") { return nil }
+            if byte == UInt8(ascii: ":") {
+                colons += 1
+                if colons == 2 { end = index; break }
+            }
+        }
+        guard colons == 2 else { return nil }
+        return String(subject[..<end])
+    }
+
+    func candidates(for subject: DerivedSubject) -> [IdentityTarget] {
+        guard let key = Self.repositoryKey(subject.value) else { return all }
+        return (byRepository[key] ?? []) + wildcards
+    }
+
+    func matches(_ subject: DerivedSubject) -> [(IdentityTarget, OctopusOidcIdentity.SubjectMatch)] {
+        candidates(for: subject).compactMap { identity in
+            if identity.subject == subject.value { return (identity, .exact) }
+            if subject.isPattern {
+                return identity.pattern.intersects(subject.pattern) ? (identity, .overlap) : nil
+            }
+            return identity.pattern.matches(subject.value) ? (identity, .pattern) : nil
+        }
+    }
+}
+
+/// Derives every minting job's subjects and the identities that accept them.
+enum TrustGraphBuilder {
+    static func build(jobs: [MintingJob], identities: [IdentityTarget]) -> (subjects: [(MintingJob, DerivedSubject)], edges: [TrustEdge]) {
+        let index = IdentityIndex(identities)
+        let perJob = ParallelMap.map(jobs) { job -> ([DerivedSubject], [TrustEdge]) in
+            let subjects = SubjectDerivation.subjects(job: job.job, triggers: job.triggers, context: job.context)
+            var edges: [TrustEdge] = []
+            for subject in subjects {
+                for (identity, match) in index.matches(subject) {
+                    var reason = subject.reason
+                    if job.idToken == "unknown" { reason += "; permissions are an expression, so id-token: write is assumed possible" }
+                    if let note = job.note { reason += "; \(note)" }
+                    edges.append(TrustEdge(
+                        repository: job.repository, file: job.file, job: job.job.key, trigger: subject.trigger,
+                        subject: subject.value, server: identity.server, accountID: identity.accountID,
+                        externalID: identity.externalID, identityID: identity.identityID, match: match,
+                        inUse: identity.externalID.map { job.namedAccounts.contains($0.lowercased()) } ?? false,
+                        environment: subject.environment, reason: reason))
+                }
+            }
+            return (subjects, edges)
+        }
+        var subjects: [(MintingJob, DerivedSubject)] = []
+        var edges: [TrustEdge] = []
+        for (job, result) in zip(jobs, perJob) {
+            subjects += result.0.map { (job, $0) }
+            edges += result.1
+        }
+        return (subjects, edges)
+    }
+}

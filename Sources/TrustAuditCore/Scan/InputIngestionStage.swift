@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// Reads the GitHub settings and Octopus exports given to a scan into its tables.
+///
+/// A document that cannot be read is recorded in `scan_inputs` with the reason and the scan goes
+/// on; problems inside a readable document (a wrong shape, a duplicate id) are recorded in
+/// `scan_input_problems` while the rest of the document is still used.
+public struct InputIngestionStage: ScanStage {
+    public let name = "ingest"
+    public var githubSettings: [InputDocument]
+    public var octopus: [InputDocument]
+
+    public init(githubSettings: [InputDocument], octopus: [InputDocument]) {
+        self.githubSettings = githubSettings
+        self.octopus = octopus
+    }
+
+    public func run(_ db: Database, scanID: Int64) throws {
+        var repositories: [GitHubRepositorySettings] = []
+        var organizations: [String: GitHubOrganizationSettings] = [:]
+        for document in githubSettings {
+            do {
+                let export = try GitHubSettingsExport.decode(document.data, file: document.name)
+                switch export.document {
+                case .repository(let settings):
+                    repositories.append(settings)
+                    try record(db, scanID: scanID, kind: "github-settings", document: document.name, subject: settings.repository, error: nil)
+                case .organization(let settings):
+                    organizations[settings.organization.lowercased()] = settings
+                    try SettingsStore.insert(organization: settings, scanID: scanID, db: db)
+                    try record(db, scanID: scanID, kind: "github-settings", document: document.name, subject: settings.organization, error: nil)
+                }
+                try recordProblems(db, scanID: scanID, kind: "github-settings", problems: export.problems)
+            } catch {
+                try record(db, scanID: scanID, kind: "github-settings", document: document.name, subject: nil, error: "\(error)")
+            }
+        }
+        for settings in repositories {
+            let owner = String(settings.repository.split(separator: "/").first ?? "").lowercased()
+            let organization = organizations[owner]
+            let template = SubjectClaimTemplate.effective(
+                repository: settings.oidcSubjectClaim, organization: organization?.oidcSubjectClaim,
+                ownerId: settings.ownerId, repositoryId: settings.repositoryId)
+            try SettingsStore.insert(repository: settings, template: template, scanID: scanID, db: db)
+            let defaultPermissions = settings.workflowPermissions?.defaultWorkflowPermissions
+                ?? organization?.workflowPermissions?.defaultWorkflowPermissions
+            try db.execute(
+                sql: """
+                    UPDATE scan_repositories
+                    SET default_branch = COALESCE(?, default_branch), visibility = COALESCE(?, visibility),
+                        default_workflow_permissions = COALESCE(?, default_workflow_permissions)
+                    WHERE scan_id = ? AND lower(full_name) = lower(?)
+                    """,
+                arguments: [settings.defaultBranch, settings.visibility, defaultPermissions, scanID, settings.repository])
+        }
+        // Organization defaults reach repositories that had no settings file of their own.
+        for (owner, organization) in organizations {
+            guard let permissions = organization.workflowPermissions?.defaultWorkflowPermissions else { continue }
+            try db.execute(
+                sql: """
+                    UPDATE scan_repositories SET default_workflow_permissions = ?
+                    WHERE scan_id = ? AND default_workflow_permissions IS NULL AND lower(full_name) LIKE ? || '/%'
+                    """,
+                arguments: [permissions, scanID, owner])
+        }
+        var servers = Set<String>()
+        for document in octopus {
+            do {
+                let instance = try OctopusExport.decode(document.data, file: document.name)
+                guard servers.insert(instance.server).inserted else {
+                    try record(db, scanID: scanID, kind: "octopus", document: document.name, subject: instance.server,
+                               error: "another export for \(instance.server) was already read in this scan; this one was skipped")
+                    continue
+                }
+                try OctopusStore.insert(instance, scanID: scanID, db: db)
+                try record(db, scanID: scanID, kind: "octopus", document: document.name, subject: instance.server, error: nil)
+                try recordProblems(db, scanID: scanID, kind: "octopus", problems: instance.problems)
+            } catch {
+                try record(db, scanID: scanID, kind: "octopus", document: document.name, subject: nil, error: "\(error)")
+            }
+        }
+    }
+
+    private func record(_ db: Database, scanID: Int64, kind: String, document: String, subject: String?, error: String?) throws {
+        try db.execute(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, error) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [scanID, kind, document, subject, error])
+    }
+
+    private func recordProblems(_ db: Database, scanID: Int64, kind: String, problems: [ExportProblem]) throws {
+        for problem in problems {
+            try db.execute(
+                sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)",
+                arguments: [scanID, kind, problem.file, problem.path, problem.message])
+        }
+    }
+}

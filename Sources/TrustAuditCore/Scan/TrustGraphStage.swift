@@ -1,0 +1,263 @@
+import Foundation
+import GRDB
+
+/// Derives the scan's trust graph: which job can present which subject (`derived_subjects`) and
+/// which Octopus identity accepts it (`trust_edges`), with the environment gate in between.
+///
+/// Jobs are taken from the stored facts, not from the parser, so an unchanged file that was not
+/// parsed again in this scan is still in the graph. A job that calls a reusable workflow stands
+/// for the called workflow's jobs: it presents the caller's repository and refs with the called
+/// job's environment; when the called workflow is not in the scan, its environment is unknown
+/// and so a pattern.
+public struct TrustGraphStage: ScanStage {
+    public let name = "derive"
+
+    public init() {}
+
+    public func run(_ db: Database, scanID: Int64) throws {
+        let loaded = try TrustGraphInputs.load(db, scanID: scanID)
+        let result = TrustGraphBuilder.build(jobs: loaded.jobs, identities: loaded.identities)
+        let subjectStatement = try db.cachedStatement(sql: """
+            INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (job, subject) in result.subjects {
+            try subjectStatement.execute(arguments: [scanID, job.repository, job.file, job.job.key, subject.trigger, subject.value,
+                                                     subject.isPattern, subject.environment, job.idToken, subject.reason])
+        }
+        let edgeStatement = try db.cachedStatement(sql: """
+            INSERT INTO trust_edges (scan_id, repository, file, job, trigger, subject, server, account_id, external_id, identity_id,
+                match_kind, status, environment, gate, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for edge in result.edges {
+            let repositoryKey = edge.repository.lowercased()
+            let gate = EnvironmentGate.describe(
+                environment: edge.environment,
+                collected: loaded.environmentsCollected.contains(repositoryKey),
+                gate: edge.environment.flatMap { loaded.gates["\(repositoryKey)\u{1F}\($0)"] })
+            let arguments: [(any DatabaseValueConvertible)?] = [
+                scanID, edge.repository, edge.file, edge.job, edge.trigger, edge.subject, edge.server, edge.accountID,
+                edge.externalID, edge.identityID, edge.match.rawValue, edge.inUse ? "in use" : "possible",
+                edge.environment, gate, edge.reason,
+            ]
+            try edgeStatement.execute(arguments: StatementArguments(arguments))
+        }
+    }
+}
+
+/// What the trust graph is derived from, read from one scan's stored facts.
+struct TrustGraphInputs {
+    var jobs: [MintingJob] = []
+    var identities: [IdentityTarget] = []
+    /// `repository (lowercased) \u{1F} environment` → its protection.
+    var gates: [String: EnvironmentGate] = [:]
+    var environmentsCollected: Set<String> = []
+
+    static func load(_ db: Database, scanID: Int64) throws -> TrustGraphInputs {
+        var inputs = TrustGraphInputs()
+        try inputs.loadIdentities(db, scanID: scanID)
+        try inputs.loadGates(db, scanID: scanID)
+        try inputs.loadJobs(db, scanID: scanID)
+        return inputs
+    }
+
+    private mutating func loadIdentities(_ db: Database, scanID: Int64) throws {
+        identities = try Row.fetchAll(db, sql: """
+            SELECT i.server, i.account_id, a.external_id, i.identity_id, i.issuer, i.subject
+            FROM oct_identities i
+            LEFT JOIN oct_service_accounts a ON a.scan_id = i.scan_id AND a.server = i.server AND a.account_id = i.account_id
+            WHERE i.scan_id = ?
+            """, arguments: [scanID]).map { row in
+            let subject: String = row["subject"]
+            return IdentityTarget(server: row["server"], accountID: row["account_id"], externalID: row["external_id"],
+                                  identityID: row["identity_id"], issuer: row["issuer"], subject: subject,
+                                  pattern: SubjectPattern(subject))
+        }
+    }
+
+    private mutating func loadGates(_ db: Database, scanID: Int64) throws {
+        environmentsCollected = Set(try String.fetchAll(db, sql: """
+            SELECT lower(repository) FROM gh_repositories WHERE scan_id = ? AND environments_collected
+            """, arguments: [scanID]))
+        var policies: [String: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ?",
+                                    arguments: [scanID]) {
+            let key = "\((row["repository"] as String).lowercased())\u{1F}\(row["environment"] as String)"
+            policies[key, default: []].append((row["type"] as String) == "tag" ? "tag \(row["name"] as String)" : row["name"])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ?", arguments: [scanID]) {
+            let repository: String = row["repository"]
+            let name: String = row["name"]
+            let key = "\(repository.lowercased())\u{1F}\(name)"
+            var reviewers: [String]?
+            if let json: String = row["reviewers_json"], case .array(let list)? = JSONValue.parse(json) {
+                reviewers = list.map { item in
+                    guard case .object(let fields) = item else { return "?" }
+                    let type = fields["type"]?.stringValue ?? ""
+                    return (type == "Team" ? "team " : "") + (fields["name"]?.stringValue ?? "?")
+                }
+            }
+            var others: [String] = []
+            if let json: String = row["other_rules_json"], case .array(let list)? = JSONValue.parse(json) {
+                others = list.compactMap(\.stringValue)
+            }
+            gates[key] = EnvironmentGate(
+                repository: repository, name: name, reviewerNames: reviewers, preventSelfReview: row["prevent_self_review"],
+                waitTimer: row["wait_timer"], branchPolicy: row["branch_policy"], branchPolicyNames: policies[key] ?? [],
+                canAdminsBypass: row["can_admins_bypass"], otherRules: others)
+        }
+    }
+
+    private struct JobRow {
+        var repository: String
+        var file: String
+        var blob: String
+        var workflowName: String?
+        var fact: JobFact
+        var idToken: String
+        var withValues: [String]
+    }
+
+    private mutating func loadJobs(_ db: Database, scanID: Int64) throws {
+        let tokens = Dictionary(
+            try Row.fetchAll(db, sql: "SELECT repository, file, job, id_token FROM job_tokens").map {
+                ("\($0["repository"] as String)\u{1F}\($0["file"] as String)\u{1F}\($0["job"] as String)", $0["id_token"] as String)
+            }, uniquingKeysWith: { first, _ in first })
+        var triggers: [String: [TriggerFact]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT * FROM wf_triggers WHERE blob_hash IN (SELECT blob_hash FROM scan_workflow_files WHERE scan_id = ?)
+            """, arguments: [scanID]) {
+            triggers[row["blob_hash"], default: []].append(TriggerFact(
+                event: row["event"], line: row["line"] ?? 0, types: Self.list(row["types_json"]),
+                branches: Self.list(row["branches_json"]), branchesIgnore: Self.list(row["branches_ignore_json"]),
+                tags: Self.list(row["tags_json"]), tagsIgnore: Self.list(row["tags_ignore_json"]), paths: Self.list(row["paths_json"])))
+        }
+        var logins: [String: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT blob_hash, job_key, json_extract(with_json, '$.service_account_id') AS account FROM wf_steps
+            WHERE blob_hash IN (SELECT blob_hash FROM scan_workflow_files WHERE scan_id = ?)
+              AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
+            """, arguments: [scanID]) {
+            if let account: String = row["account"] {
+                logins["\(row["blob_hash"] as String)\u{1F}\(row["job_key"] as String)", default: []].insert(account.trimmingWhitespace().lowercased())
+            }
+        }
+        var settings: [String: Row] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ?", arguments: [scanID]) {
+            settings[(row["repository"] as String).lowercased()] = row
+        }
+        var organizations: [String: Row] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_organizations WHERE scan_id = ?", arguments: [scanID]) {
+            organizations[(row["organization"] as String).lowercased()] = row
+        }
+        var defaultBranches: [String: String] = [:]
+        var visibilities: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT full_name, default_branch, visibility FROM scan_repositories WHERE scan_id = ?", arguments: [scanID]) {
+            let key = (row["full_name"] as String).lowercased()
+            defaultBranches[key] = row["default_branch"]
+            visibilities[key] = row["visibility"]
+        }
+        var rows: [JobRow] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.full_name, f.path, f.blob_hash, d.name AS workflow_name, j.*
+            FROM scan_workflow_files f
+            JOIN scan_repositories r ON r.id = f.repository_id
+            JOIN wf_documents d ON d.blob_hash = f.blob_hash
+            JOIN wf_jobs j ON j.blob_hash = f.blob_hash
+            WHERE f.scan_id = ?
+            ORDER BY r.full_name, f.path, j.ordinal
+            """, arguments: [scanID]) {
+            let repository: String = row["full_name"]
+            let file: String = row["path"]
+            let key: String = row["job_key"]
+            var values: [String] = []
+            if let json: String = row["with_json"], case .object(let object)? = JSONValue.parse(json) {
+                values = object.values.compactMap(\.stringValue)
+            }
+            rows.append(JobRow(
+                repository: repository, file: file, blob: row["blob_hash"], workflowName: row["workflow_name"],
+                fact: JobFact(key: key, ordinal: row["ordinal"], line: row["line"] ?? 0, environment: row["environment"],
+                              environmentIsExpression: row["environment_is_expression"], uses: row["uses"]),
+                idToken: tokens["\(repository)\u{1F}\(file)\u{1F}\(key)"] ?? "none", withValues: values))
+        }
+        let byFile = Dictionary(grouping: rows) { "\($0.repository.lowercased())\u{1F}\($0.file)" }
+
+        func context(for row: JobRow) -> SubjectDerivationContext {
+            let parts = row.repository.split(separator: "/", maxSplits: 1).map(String.init)
+            let owner = parts.first ?? row.repository
+            let name = parts.count > 1 ? parts[1] : row.repository
+            let key = row.repository.lowercased()
+            let repo = settings[key]
+            let org = organizations[owner.lowercased()]
+            let template = SubjectClaimTemplate.effective(
+                repository: repo.map(Self.claim), organization: org.map(Self.claim),
+                ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
+            return SubjectDerivationContext(
+                owner: owner, name: name, defaultBranch: defaultBranches[key] ?? repo?["default_branch"], template: template,
+                workflowPath: row.file, workflowName: row.workflowName, visibility: visibilities[key] ?? repo?["visibility"],
+                ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
+        }
+
+        for row in rows where row.idToken == "write" || row.idToken == "unknown" {
+            let callerTriggers = triggers[row.blob] ?? []
+            let ownLogins = logins["\(row.blob)\u{1F}\(row.fact.key)"] ?? []
+            guard let uses = row.fact.uses else {
+                jobs.append(MintingJob(repository: row.repository, file: row.file, job: row.fact, idToken: row.idToken,
+                                       triggers: callerTriggers, context: context(for: row), namedAccounts: ownLogins, note: nil))
+                continue
+            }
+            let named = Set(row.withValues.map { $0.trimmingWhitespace().lowercased() })
+            if let target = Self.calledWorkflow(uses, caller: row.repository), let called = byFile[target.key] {
+                for calledJob in called where calledJob.idToken != "none" {
+                    var fact = calledJob.fact
+                    fact.key = row.fact.key
+                    fact.uses = uses
+                    fact.line = row.fact.line
+                    let calledLogins = logins["\(calledJob.blob)\u{1F}\(calledJob.fact.key)"] ?? []
+                    jobs.append(MintingJob(
+                        repository: row.repository, file: row.file, job: fact, idToken: row.idToken, triggers: callerTriggers,
+                        context: context(for: row), namedAccounts: named.union(calledLogins),
+                        note: "through reusable workflow \(target.display), job \(calledJob.fact.key)"))
+                }
+            } else {
+                var fact = row.fact
+                fact.environment = "${{ environment of \(uses) }}"
+                fact.environmentIsExpression = true
+                jobs.append(MintingJob(
+                    repository: row.repository, file: row.file, job: fact, idToken: row.idToken, triggers: callerTriggers,
+                    context: context(for: row), namedAccounts: named,
+                    note: "through reusable workflow \(uses), not in this scan, so its environment is unknown"))
+            }
+        }
+    }
+
+    /// The scanned file a job-level `uses:` calls: `./path` in the caller's repository, or
+    /// `owner/repo/path@ref` (the scanned content stands for any ref).
+    static func calledWorkflow(_ uses: String, caller: String) -> (key: String, display: String)? {
+        let reference = ActionReferenceParser.parse(uses)
+        switch reference.kind {
+        case .local:
+            guard var path = reference.path else { return nil }
+            if path.hasPrefix("./") { path.removeFirst(2) }
+            return ("\(caller.lowercased())\u{1F}\(path)", path)
+        case .docker, .none:
+            return nil
+        default:
+            guard let owner = reference.owner, let repo = reference.repo, let path = reference.path else { return nil }
+            return ("\(owner.lowercased())/\(repo.lowercased())\u{1F}\(path)", "\(owner)/\(repo)/\(path)")
+        }
+    }
+
+    static func claim(_ row: Row) -> GitHubOidcSubjectClaim {
+        GitHubOidcSubjectClaim(
+            useDefault: row["subject_use_default"],
+            includeClaimKeys: list(row["subject_claim_keys_json"]),
+            useImmutableSubject: row.hasColumn("subject_use_immutable") ? row["subject_use_immutable"] : nil,
+            subClaimPrefix: row.hasColumn("subject_prefix") ? row["subject_prefix"] : nil)
+    }
+
+    static func list(_ json: String?) -> [String]? {
+        guard let json, case .array(let items)? = JSONValue.parse(json) else { return nil }
+        return items.compactMap(\.stringValue)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+/// Writes what GitHub settings exports said into a scan's `gh_*` tables.
+enum SettingsStore {
+    static func insert(organization: GitHubOrganizationSettings, scanID: Int64, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO gh_organizations (scan_id, organization, subject_use_default, subject_claim_keys_json,
+                    default_workflow_permissions) VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [scanID, organization.organization, organization.oidcSubjectClaim?.useDefault,
+                        organization.oidcSubjectClaim?.includeClaimKeys.map(jsonList),
+                        organization.workflowPermissions?.defaultWorkflowPermissions])
+    }
+
+    static func insert(repository settings: GitHubRepositorySettings, template: SubjectClaimTemplate, scanID: Int64, db: Database) throws {
+        let claim = settings.oidcSubjectClaim
+        let arguments: [(any DatabaseValueConvertible)?] = [
+            scanID, settings.repository, settings.ownerId, settings.repositoryId, settings.visibility, settings.defaultBranch,
+            settings.environments != nil, claim?.useDefault, claim?.includeClaimKeys.map(jsonList), claim?.useImmutableSubject,
+            claim?.subClaimPrefix, jsonList(template.claimKeys), template.origin,
+            settings.workflowPermissions?.defaultWorkflowPermissions, settings.workflowPermissions?.canApprovePullRequestReviews,
+        ]
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO gh_repositories (scan_id, repository, owner_id, repository_id, visibility, default_branch,
+                    environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
+                    subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments(arguments))
+        try db.execute(sql: "DELETE FROM gh_environments WHERE scan_id = ? AND repository = ?", arguments: [scanID, settings.repository])
+        try db.execute(sql: "DELETE FROM gh_environment_branch_policies WHERE scan_id = ? AND repository = ?", arguments: [scanID, settings.repository])
+        for environment in settings.environments ?? [] {
+            try insert(environment: environment, repository: settings.repository, scanID: scanID, db: db)
+        }
+        for (environment, policies) in settings.deploymentBranchPolicies ?? [:] {
+            for policy in policies {
+                try db.execute(
+                    sql: "INSERT INTO gh_environment_branch_policies (scan_id, repository, environment, name, type) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [scanID, settings.repository, environment, policy.name, policy.kind.rawValue])
+            }
+        }
+    }
+
+    private static func insert(environment: GitHubEnvironment, repository: String, scanID: Int64, db: Database) throws {
+        var reviewers: [GitHubEnvironmentReviewer]?
+        var preventSelfReview: Bool?
+        var waitTimer: Int?
+        var others: [String] = []
+        for rule in environment.protectionRules ?? [] {
+            switch rule {
+            case .requiredReviewers(let list, let prevent):
+                reviewers = (reviewers ?? []) + list
+                preventSelfReview = prevent
+            case .waitTimer(let minutes):
+                waitTimer = minutes
+            case .branchPolicy:
+                break
+            case .other(let type):
+                others.append(type)
+            }
+        }
+        let branchPolicy: String?
+        switch environment.deploymentBranchPolicy {
+        case nil: branchPolicy = nil
+        case .allBranches?: branchPolicy = "all"
+        case .restricted(let protected, let custom)?:
+            branchPolicy = protected && custom ? "protected+custom" : protected ? "protected" : custom ? "custom" : "all"
+        }
+        let reviewersJSON = reviewers.map { list in
+            JSONValue.array(list.map { .object(["type": .string($0.type), "name": $0.name.map(JSONValue.string) ?? .null]) }).jsonText
+        }
+        let arguments: [(any DatabaseValueConvertible)?] = [
+            scanID, repository, environment.name, environment.canAdminsBypass, reviewersJSON, reviewers?.count ?? 0,
+            preventSelfReview, waitTimer, branchPolicy, others.isEmpty ? nil : jsonList(others),
+        ]
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO gh_environments (scan_id, repository, name, can_admins_bypass, reviewers_json, reviewer_count,
+                    prevent_self_review, wait_timer, branch_policy, other_rules_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments(arguments))
+    }
+
+    static func jsonList(_ values: [String]) -> String {
+        JSONValue.array(values.map(JSONValue.string)).jsonText
+    }
+}
