@@ -1,0 +1,44 @@
+import GRDB
+
+/// Finds stored scans: the latest complete one, or a given id, with clear errors for the rest.
+public enum ScanCatalog {
+    /// Why a requested scan cannot be used; every case maps to exit code 2.
+    public enum LookupError: Error, Equatable, CustomStringConvertible {
+        case noCompleteScan
+        case notFound(Int64, available: [String])
+        case notComplete(Int64, status: String, available: [String])
+
+        public var description: String {
+            switch self {
+            case .noCompleteScan:
+                return "the database has no complete scan yet; run `trustaudit scan` first"
+            case .notFound(let id, let available):
+                return "no scan \(id); complete scans: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+            case .notComplete(let id, let status, let available):
+                return "scan \(id) is \(status), not complete; complete scans: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+            }
+        }
+    }
+
+    /// The scan `id`, or the latest complete scan when nil.
+    public static func resolve(_ id: Int64?, db: Database) throws -> ScanSummary {
+        let complete = try Row.fetchAll(db, sql: "SELECT id, started_at FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 20")
+            .map { "\($0["id"] as Int64) (\($0["started_at"] as String))" }
+        if let id {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE id = ?", arguments: [id]) else {
+                throw LookupError.notFound(id, available: complete)
+            }
+            let status: String = row["status"]
+            guard status == "complete" else { throw LookupError.notComplete(id, status: status, available: complete) }
+            return summary(row)
+        }
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 1") else {
+            throw LookupError.noCompleteScan
+        }
+        return summary(row)
+    }
+
+    static func summary(_ row: Row) -> ScanSummary {
+        ScanSummary(id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"], label: row["label"])
+    }
+}

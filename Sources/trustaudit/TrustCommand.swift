@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import TrustAuditCore
+
+struct TrustCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust",
+        abstract: "Show who can obtain a token for each Octopus service account, and through which gate.",
+        discussion: """
+            Reads the trust graph of a stored scan (the latest complete one by default). A path is \
+            "in use" when the job's login names the account, and "possible" when the job can mint \
+            a token whose subject the account's identity accepts: the audience is chosen by the job \
+            and the account's GUID is no secret, so a possible path is a real one.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    @Option(name: .customLong("service-account"), help: ArgumentHelp("Only this account: its ExternalId GUID, Users-N id or username.", valueName: "id"))
+    var serviceAccount: String?
+
+    @Option(help: ArgumentHelp("Only paths from this repository (owner/name).", valueName: "name"))
+    var repo: String?
+
+    @Option(help: "The scan to read (default: the latest complete scan).")
+    var scan: Int64?
+
+    @Option(help: "Output format: text or json.")
+    var format: ReportFormat = .text
+
+    func run() throws {
+        let audit = try database.open()
+        let report: TrustGraphReport
+        do {
+            report = try audit.pool.read { db in
+                let summary = try ScanCatalog.resolve(scan, db: db)
+                return try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo)
+            }
+        } catch {
+            throw fail(error)
+        }
+        switch format {
+        case .text: try outputOptions.write(report.renderText())
+        case .json: try outputOptions.write(report.renderJSON())
+        }
+    }
+}
