@@ -90,3 +90,15 @@ let cleanWorkflow = """
           - run: make test
 
     """
+
+extension AuditDatabase {
+    /// The first column of the first row of a query, as an integer (for counts in tests).
+    func count(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> Int? {
+        try pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) }
+    }
+
+    /// Every value of a query's first column, as text.
+    func strings(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+}

@@ -1,0 +1,410 @@
+import Foundation
+import GRDB
+import Testing
+@testable import TrustAuditCore
+
+/// End to end through real files in temporary folders and a real SQLite file: discovery, reading
+/// with its guards, content-addressed storage, fingerprints, suppressions, policy isolation and
+/// database safety.
+@Suite("Scan end to end")
+struct ScanEndToEndTests {
+    static let sha1 = "0123456789abcdef0123456789abcdef01234567"
+    static let sha2 = "89abcdef0123456789abcdef0123456789abcdef"
+
+    // MARK: Discovery
+
+    @Test("repositories are found up to three levels deep and named from origin, --owner or the parent folder")
+    func discovery() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let workflow = ".github/workflows/ci.yml"
+            // Depth 0 children and nested folders.
+            try TestSupport.write(cleanWorkflow, to: "https-repo/\(workflow)", in: root)
+            try TestSupport.write("[core]\n\tbare = false\n[remote \"origin\"]\n\turl = https://github.com/acme/from-https.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n",
+                                  to: "https-repo/.git/config", in: root)
+            try TestSupport.write(cleanWorkflow, to: "team/ssh-repo/\(workflow)", in: root)
+            try TestSupport.write("[remote \"upstream\"]\n\turl = https://github.com/other/wrong.git\n[remote \"origin\"]\n\turl = ssh://git@github.com/acme/from-ssh.git\n",
+                                  to: "team/ssh-repo/.git/config", in: root)
+            try TestSupport.write(cleanWorkflow, to: "a/b/scp-repo/\(workflow)", in: root)
+            try TestSupport.write("[remote \"origin\"]\n\turl = git@github.com:acme/from-scp.git\n", to: "a/b/scp-repo/.git/config", in: root)
+            try TestSupport.write(cleanWorkflow, to: "a/b/plain/\(workflow)", in: root)
+            // Four levels down: beyond the search depth.
+            try TestSupport.write(cleanWorkflow, to: "p/q/r/too-deep/\(workflow)", in: root)
+            // Skipped folders are never searched.
+            try TestSupport.write(cleanWorkflow, to: "node_modules/pkg/\(workflow)", in: root)
+
+            let withoutOwner = try RepositoryDiscovery.discover(paths: [root.path], owner: nil).map(\.fullName)
+            #expect(withoutOwner == ["acme/from-https", "acme/from-scp", "acme/from-ssh", "b/plain"])
+
+            let withOwner = try RepositoryDiscovery.discover(paths: [root.path], owner: "myorg").map(\.fullName)
+            #expect(withOwner == ["acme/from-https", "acme/from-scp", "acme/from-ssh", "myorg/plain"])
+
+            // A path that is itself a repository.
+            let single = try RepositoryDiscovery.discover(paths: [root.appendingPathComponent("a/b/plain").path], owner: "myorg")
+            #expect(single.map(\.fullName) == ["myorg/plain"])
+        }
+    }
+
+    @Test("remote URL forms", arguments: [
+        ("https://github.com/acme/x.git", "acme/x"),
+        ("https://github.com/acme/x", "acme/x"),
+        ("ssh://git@github.com/acme/x.git", "acme/x"),
+        ("ssh://git@github.example.com:2222/acme/x.git", "acme/x"),
+        ("git@github.com:acme/x.git", "acme/x"),
+        ("git@github.com:acme/x", "acme/x"),
+    ])
+    func remoteForms(remote: String, name: String) {
+        #expect(GitMetadata.repositoryName(fromRemote: remote) == name)
+    }
+
+    @Test("HEAD's commit is read from a loose ref, from packed-refs, and through a .git file")
+    func headCommit() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let workflow = ".github/workflows/ci.yml"
+            try TestSupport.write(cleanWorkflow, to: "loose/\(workflow)", in: root)
+            try TestSupport.write("ref: refs/heads/main\n", to: "loose/.git/HEAD", in: root)
+            try TestSupport.write("\(Self.sha1)\n", to: "loose/.git/refs/heads/main", in: root)
+
+            try TestSupport.write(cleanWorkflow, to: "packed/\(workflow)", in: root)
+            try TestSupport.write("ref: refs/heads/main\n", to: "packed/.git/HEAD", in: root)
+            try TestSupport.write("# pack-refs with: peeled fully-peeled sorted\n\(Self.sha1) refs/heads/develop\n\(Self.sha2) refs/heads/main\n",
+                                  to: "packed/.git/packed-refs", in: root)
+
+            // A worktree or submodule: `.git` is a file naming the real git directory.
+            try TestSupport.write(cleanWorkflow, to: "linked/\(workflow)", in: root)
+            try TestSupport.write("gitdir: ../gitdirs/linked\n", to: "linked/.git", in: root)
+            try TestSupport.write("\(Self.sha2)\n", to: "gitdirs/linked/HEAD", in: root)
+            try TestSupport.write("[remote \"origin\"]\n\turl = git@github.com:acme/linked-repo.git\n", to: "gitdirs/linked/config", in: root)
+
+            let found = try RepositoryDiscovery.discover(paths: [root.path], owner: "acme")
+            let heads = Dictionary(uniqueKeysWithValues: found.map { ($0.fullName, $0.headCommit) })
+            #expect(heads["acme/loose"] == Self.sha1)
+            #expect(heads["acme/packed"] == Self.sha2)
+            #expect(heads["acme/linked-repo"] == Self.sha2)
+
+            // And the scan records it.
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root], owner: "acme", database: database)
+            let stored = try database.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT full_name, head_commit FROM scan_repositories WHERE scan_id = ? ORDER BY full_name",
+                                 arguments: [outcome.scanID])
+                    .map { "\($0["full_name"] as String):\(($0["head_commit"] as String?) ?? "nil")" }
+            }
+            #expect(stored == ["acme/linked-repo:\(Self.sha2)", "acme/loose:\(Self.sha1)", "acme/packed:\(Self.sha2)"])
+        }
+    }
+
+    @Test("a path that does not exist, and a folder with no repository, are refused")
+    func badPaths() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let missing = root.appendingPathComponent("nope").path
+            #expect(throws: DiscoveryError.pathNotFound(missing)) {
+                try RepositoryDiscovery.discover(paths: [missing], owner: nil)
+            }
+            #expect(throws: DiscoveryError.noRepositories(root.path)) {
+                try RepositoryDiscovery.discover(paths: [root.path], owner: nil)
+            }
+        }
+    }
+
+    // MARK: Reading and parsing guards
+
+    @Test("a symlinked workflow pointing outside the repository is not followed and is reported")
+    func symlinkOutside() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let secretText = "on: push\n# SECRET-CONTENT-OUTSIDE-THE-REPO\njobs: {}\n"
+            let outside = try TestSupport.write(secretText, to: "outside/secret.yml", in: root)
+            try TestSupport.write(cleanWorkflow, to: "repos/app/.github/workflows/ci.yml", in: root)
+            try FileManager.default.createSymbolicLink(
+                at: root.appendingPathComponent("repos/app/.github/workflows/evil.yml"), withDestinationURL: outside)
+            // A symlink inside the repository is fine.
+            try TestSupport.write(writeAllWorkflow, to: "repos/app/ci/shared.yml", in: root)
+            try FileManager.default.createSymbolicLink(
+                atPath: root.appendingPathComponent("repos/app/.github/workflows/shared.yml").path,
+                withDestinationPath: "../../ci/shared.yml")
+
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repos")], owner: "acme", database: database)
+            let unparseable = outcome.findings.filter { $0.policy == "workflow-unparseable" }
+            #expect(unparseable.map(\.file) == [".github/workflows/evil.yml"])
+            #expect(unparseable.first?.message.contains("symlink") == true)
+            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/shared.yml" })
+
+            let leaked = try database.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blobs WHERE instr(CAST(content AS TEXT), 'SECRET-CONTENT') > 0")
+            }
+            #expect(leaked == 0)
+        }
+    }
+
+    @Test("bad files are each reported as workflow-unparseable and the good ones are still audited")
+    func badFiles() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let folder = "repo/.github/workflows"
+            try TestSupport.write(writeAllWorkflow, to: "\(folder)/a-good.yml", in: root)
+            try TestSupport.write("on: [push\njobs:\n  build: {\n", to: "\(folder)/broken.yml", in: root)
+            var invalid = Array("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest # caf".utf8)
+            invalid += [0xC3, 0x28, 0x0A]
+            try TestSupport.write(invalid, to: "\(folder)/latin1.yml", in: root)
+            let padding = String(repeating: "# padding padding padding padding padding padding padding\n", count: 20_000)
+            try TestSupport.write(cleanWorkflow + padding, to: "\(folder)/huge.yaml", in: root)
+            try TestSupport.write("", to: "\(folder)/empty.yml", in: root)
+            try TestSupport.write("- on: push\n", to: "\(folder)/list.yml", in: root)
+            try TestSupport.write(cleanWorkflow, to: "\(folder)/z-clean.yaml", in: root)
+            try TestSupport.write("not a workflow", to: "\(folder)/README.md", in: root)
+
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+            #expect(outcome.workflowFiles == 7)
+            let reasons = Dictionary(uniqueKeysWithValues: outcome.findings
+                .filter { $0.policy == "workflow-unparseable" }.map { ($0.file ?? "", $0.message) })
+            #expect(reasons.keys.sorted() == [".github/workflows/broken.yml", ".github/workflows/empty.yml",
+                                               ".github/workflows/huge.yaml", ".github/workflows/latin1.yml",
+                                               ".github/workflows/list.yml"])
+            #expect(reasons[".github/workflows/huge.yaml"]?.contains("limit") == true)
+            #expect(reasons[".github/workflows/latin1.yml"]?.contains("UTF-8") == true)
+            #expect(reasons[".github/workflows/broken.yml"]?.contains("YAML") == true)
+            #expect(reasons[".github/workflows/empty.yml"]?.contains("empty") == true)
+            #expect(reasons[".github/workflows/list.yml"]?.contains("mapping") == true)
+            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/a-good.yml" && $0.line == 2 })
+            let latin1 = outcome.findings.first { $0.file == ".github/workflows/latin1.yml" }
+            #expect(latin1?.line == 4)
+            // The oversized file was not stored.
+            let largest = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT MAX(size) FROM blobs") }
+            #expect((largest ?? 0) <= InputGuards.maxBytes)
+        }
+    }
+
+    // MARK: Storage and history
+
+    @Test("unchanged content is stored and parsed once across scans and repositories")
+    func contentAddressed() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            try TestSupport.write(cleanWorkflow, to: "org/one/.github/workflows/ci.yml", in: root)
+            try TestSupport.write(writeAllWorkflow, to: "org/one/.github/workflows/release.yml", in: root)
+            try TestSupport.write(cleanWorkflow, to: "org/two/.github/workflows/ci.yml", in: root)
+
+            let database = try TestSupport.openDatabase(in: root)
+            let first = try TestSupport.scan([root.appendingPathComponent("org")], database: database)
+            #expect(first.workflowFiles == 3)
+            #expect(first.parsedFiles == 2)
+            let second = try TestSupport.scan([root.appendingPathComponent("org")], database: database)
+            #expect(second.workflowFiles == 3)
+            #expect(second.parsedFiles == 0)
+            #expect(second.scanID != first.scanID)
+            #expect(Set(second.findings.map(\.fingerprint)) == Set(first.findings.map(\.fingerprint)))
+
+            #expect(try database.count("SELECT COUNT(*) FROM blobs") == 2)
+            #expect(try database.count("SELECT COUNT(*) FROM (SELECT hash FROM blobs GROUP BY hash HAVING COUNT(*) > 1)") == 0)
+            #expect(try database.count("SELECT COUNT(*) FROM wf_documents") == 2)
+            #expect(try database.count("SELECT COUNT(*) FROM scan_workflow_files") == 6)
+            #expect(try database.count("SELECT COUNT(*) FROM scans WHERE status = 'complete'") == 2)
+        }
+    }
+
+    @Test("a finding keeps its fingerprint when its line moves")
+    func fingerprintStable() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let file = try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
+            let database = try TestSupport.openDatabase(in: root)
+            let before = try #require(try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+                .findings.first { $0.policy == "permissions-write-all" })
+
+            try ("# Build\n\n\n" + writeAllWorkflow).write(to: file, atomically: true, encoding: .utf8)
+            let after = try #require(try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+                .findings.first { $0.policy == "permissions-write-all" })
+
+            #expect(before.line == 2)
+            #expect(after.line == 5)
+            #expect(before.fingerprint == after.fingerprint)
+        }
+    }
+
+    @Test("an inline suppression waives the finding, which is kept and shown as waived: true")
+    func inlineSuppression() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let text = """
+                on: push
+                # trustaudit: ignore[permissions-write-all] release job needs it, tracked in SEC-12
+                permissions: write-all
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - run: make
+
+                """
+            try TestSupport.write(text, to: "repo/.github/workflows/ci.yml", in: root)
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+            let finding = try #require(outcome.findings.first { $0.policy == "permissions-write-all" })
+            #expect(finding.waived)
+            #expect(finding.waiverReason?.contains("SEC-12") == true)
+
+            let report = JSONReport.render(scan: ScanSummary(id: outcome.scanID, startedAt: outcome.startedAt,
+                                                             finishedAt: outcome.finishedAt, label: nil),
+                                           findings: outcome.findings)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+            let findings = try #require(document["findings"] as? [[String: Any]])
+            let json = try #require(findings.first { $0["policy"] as? String == "permissions-write-all" })
+            #expect(json["waived"] as? Bool == true)
+            let summary = try #require(document["summary"] as? [String: Int])
+            #expect(summary["high"] == 0)
+
+            let stored = try database.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT waived FROM findings WHERE scan_id = ? AND policy = 'permissions-write-all'",
+                                 arguments: [outcome.scanID])
+            }
+            #expect(stored == 1)
+        }
+    }
+
+    // MARK: Policies
+
+    /// A custom policy file; `query` is the only interesting part.
+    static func policyYAML(id: String, query: String) -> String {
+        """
+        id: \(id)
+        title: Test policy \(id)
+        severity: low
+        category: hygiene
+        description: A policy written by a test.
+        remediation: None.
+        query: |
+        \(query.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        examples:
+          - name: fires
+            workflows:
+              acme/app/.github/workflows/ci.yml: "on: push\\njobs: {}\\n"
+            expect: 1
+          - name: silent
+            workflows: {}
+            expect: 0
+
+        """
+    }
+
+    @Test("a policy whose SQL fails is reported as an error with its file, and the others still produce findings")
+    func failingPolicy() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let policies = root.appendingPathComponent("policies")
+            try TestSupport.write(Self.policyYAML(id: "broken-sql", query: "SELECT message FROM no_such_view"),
+                                  to: "broken-sql.yml", in: policies)
+            try TestSupport.write(Self.policyYAML(id: "unknown-param", query: "SELECT 'x' AS message WHERE param('nope') = 1"),
+                                  to: "unknown-param.yml", in: policies)
+            try TestSupport.write(Self.policyYAML(id: "custom-ok", query: "SELECT 'workflow ' || file AS message, repository, file FROM workflows"),
+                                  to: "custom-ok.yml", in: policies)
+            let loaded = PolicyLoader.load(path: policies.path)
+            #expect(loaded.errors.isEmpty)
+            let combined = PolicyLoader.combine(TestSupport.builtInPolicies(), loaded.policies)
+            #expect(combined.errors.isEmpty)
+
+            try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme",
+                                               database: database, policies: combined.policies)
+            let errors = Dictionary(uniqueKeysWithValues: outcome.policyErrors.map { ($0.policy, $0) })
+            #expect(errors.keys.sorted() == ["broken-sql", "unknown-param"])
+            #expect(errors["broken-sql"]?.source.hasSuffix("broken-sql.yml") == true)
+            #expect(errors["broken-sql"]?.message.contains("no_such_view") == true)
+            #expect(errors["unknown-param"]?.message.contains("nope") == true)
+            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" })
+            #expect(outcome.findings.contains { $0.policy == "custom-ok" && $0.file == ".github/workflows/ci.yml" })
+
+            let stored = try database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT policy FROM policy_errors WHERE scan_id = ? ORDER BY policy", arguments: [outcome.scanID])
+            }
+            #expect(stored == ["broken-sql", "unknown-param"])
+        }
+    }
+
+    @Test("a policy query that tries to write is refused and the database is unchanged")
+    func writingPolicy() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let attempts = [
+                "delete-blobs": "DELETE FROM blobs",
+                "rename-repos": "UPDATE scan_repositories SET full_name = 'pwned/pwned'",
+                "cte-delete": "WITH doomed AS (SELECT hash FROM blobs) DELETE FROM blobs WHERE hash IN (SELECT hash FROM doomed)",
+                "two-statements": "SELECT 'x' AS message;\nDELETE FROM blobs",
+                "insert-scan": "INSERT INTO scans (started_at, status, tool_version) VALUES ('x', 'complete', 'evil')",
+            ]
+            var writers: [Policy] = []
+            for (id, query) in attempts {
+                writers.append(try PolicyLoader.parse(text: Self.policyYAML(id: id, query: query), source: "\(id).yml"))
+            }
+            try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database,
+                                               policies: TestSupport.builtInPolicies() + writers)
+
+            #expect(Set(outcome.policyErrors.map(\.policy)) == Set(attempts.keys))
+            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" })
+            #expect(try database.count("SELECT COUNT(*) FROM blobs") == 1)
+            #expect(try database.strings("SELECT full_name FROM scan_repositories") == ["acme/repo"])
+            #expect(try database.count("SELECT COUNT(*) FROM scans") == 1)
+
+            // Also straight through the engine's statement check.
+            for query in attempts.values {
+                #expect(throws: (any Error).self) {
+                    try database.pool.read { db in _ = try PolicyEngine.checkedStatement(query, db: db) }
+                }
+            }
+        }
+    }
+
+    // MARK: Database safety
+
+    @Test("a file that is not SQLite is refused and left byte-for-byte untouched")
+    func notADatabase() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let original = Array("name,role\nalice,admin\nbob,dev\n".utf8)
+            let file = try TestSupport.write(original, to: "people.csv", in: root)
+            #expect(throws: AuditDatabaseError.notADatabase(path: file.path)) {
+                _ = try AuditDatabase.open(path: file.path)
+            }
+            #expect(throws: AuditDatabaseError.notADatabase(path: file.path)) {
+                _ = try AuditDatabase.open(path: file.path, readOnly: true)
+            }
+            #expect(Array(try Data(contentsOf: file)) == original)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path)
+            #expect(leftovers == ["people.csv"])
+        }
+    }
+
+    @Test("a database from a newer trustaudit (unknown migration) is refused with newerSchema")
+    func newerSchema() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let path = root.appendingPathComponent("future.db").path
+            do {
+                let database = try AuditDatabase.open(path: path)
+                try database.pool.write { db in
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_from_the_future')")
+                }
+            }
+            #expect(throws: AuditDatabaseError.newerSchema(path: path, unknownMigrations: ["9999_from_the_future"])) {
+                _ = try AuditDatabase.open(path: path)
+            }
+            // The newer database is not modified by the refusal.
+            let reopened = try DatabaseQueue(path: path)
+            let ids = try reopened.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+            #expect(ids == SchemaMigrations.all.map(\.identifier) + ["9999_from_the_future"])
+        }
+    }
+
+    @Test("an older database is upgraded on open")
+    func upgrade() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let path = root.appendingPathComponent("old.db").path
+            do {
+                // A database holding only the first migration, as an older build made it.
+                let queue = try DatabaseQueue(path: path)
+                var migrator = DatabaseMigrator()
+                let first = try #require(SchemaMigrations.all.first)
+                migrator.registerMigration(first.identifier) { db in try db.execute(sql: first.sql) }
+                try migrator.migrate(queue)
+            }
+            let database = try AuditDatabase.open(path: path)
+            let applied = try database.pool.read { db in try SchemaMigrations.migrator().appliedIdentifiers(db) }
+            #expect(applied == Set(SchemaMigrations.all.map(\.identifier)))
+        }
+    }
+}
