@@ -73,11 +73,15 @@ struct ScanCommand: ParsableCommand {
         switch format {
         case .text:
             try outputOptions.write(TextReport.render(scan: summary, findings: outcome.findings,
-                                                      policyErrors: loadErrors + outcome.policyErrors, useColor: outputOptions.useColor))
+                                                      policyErrors: loadErrors + outcome.policyErrors, coverage: outcome.coverage,
+                                                      useColor: outputOptions.useColor))
         case .json:
             try outputOptions.write(JSONReport.render(scan: summary, findings: outcome.findings))
             for error in outcome.policyErrors {
                 FileHandle.standardError.write(Data("trustaudit: \(error)\n".utf8))
+            }
+            for note in outcome.coverage {
+                FileHandle.standardError.write(Data("trustaudit: coverage: \(note.line)\n".utf8))
             }
         }
         let threshold = failOn ?? config.failOn.map(FailThreshold.severity) ?? .none

@@ -2,7 +2,9 @@
 ///
 /// Colour is the caller's decision (`useColor`): only on a terminal, never with `NO_COLOR`.
 public enum TextReport {
-    public static func render(scan: ScanSummary, findings: [Finding], policyErrors: [PolicyRunError], useColor: Bool) -> String {
+    public static func render(
+        scan: ScanSummary, findings: [Finding], policyErrors: [PolicyRunError], coverage: [CoverageNote] = [], useColor: Bool
+    ) -> String {
         func paint(_ text: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         let colors: [Severity: String] = [.critical: "1;35", .high: "1;31", .medium: "1;33", .low: "1;36", .info: "1;37"]
         var out = ""
@@ -27,6 +29,12 @@ public enum TextReport {
         }
         for error in policyErrors {
             out += paint("POLICY ERROR", "1;31") + " \(sanitize(error.description))\n"
+        }
+        if !coverage.isEmpty {
+            out += paint("COVERAGE (\(coverage.count))", "1;33") + " inputs that could not be fully read:\n"
+            for note in coverage.prefix(20) { out += "  \(note.line)\n" }
+            if coverage.count > 20 { out += "  … and \(coverage.count - 20) more (query the `coverage` view)\n" }
+            out += "\n"
         }
         let counts = ScanSummary.counts(findings)
         let summary = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")

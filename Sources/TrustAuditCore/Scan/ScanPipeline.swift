@@ -94,13 +94,14 @@ public struct ScanPipeline: Sendable {
                 try FindingStore.insert(findings, errors: evaluation.errors, scanID: scanID, db: db)
             }
         }
+        let coverage = try database.pool.read { db in try CoverageNote.load(scanID: scanID, db: db) }
         let finishedAt = Timestamp.now()
         try database.pool.write { db in
             try db.execute(sql: "UPDATE scans SET status = 'complete', finished_at = ? WHERE id = ?", arguments: [finishedAt, scanID])
         }
         return ScanOutcome(
             scanID: scanID, startedAt: startedAt, finishedAt: finishedAt, label: request.label,
-            findings: findings, policyErrors: evaluation.errors, repositories: request.repositories.count,
+            findings: findings, policyErrors: evaluation.errors, coverage: coverage, repositories: request.repositories.count,
             workflowFiles: fileCount, parsedFiles: parsedCount, timings: clock.phases)
     }
 

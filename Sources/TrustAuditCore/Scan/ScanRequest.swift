@@ -54,6 +54,8 @@ public struct ScanOutcome: Sendable {
     public var label: String?
     public var findings: [Finding]
     public var policyErrors: [PolicyRunError]
+    /// Input documents, or parts of them, that could not be read.
+    public var coverage: [CoverageNote]
     public var repositories: Int
     public var workflowFiles: Int
     /// Files whose content had not been seen before and so were parsed in this scan.
