@@ -20,7 +20,7 @@ public enum WorkflowParser {
     public static func parse(text: String) -> WorkflowParseResult {
         let root: Node
         do {
-            guard let composed = try Yams.compose(yaml: text, .basic) else {
+            guard let composed = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
                 return .failed(.init("file holds no YAML document"))
             }
             root = composed
@@ -157,7 +157,9 @@ private struct WorkflowReader {
         case .mapping:
             var entries: [PermissionEntry] = []
             for pair in try yaml.pairs(node) {
-                guard let access = YAMLAccess.scalarString(pair.value)?.trimmingWhitespace() else {
+                // GitHub refuses the whole workflow for any other access level.
+                guard let access = YAMLAccess.scalarString(pair.value)?.trimmingWhitespace(),
+                      ["read", "write", "none"].contains(access) else {
                     throw WorkflowParseFailure("`\(path).\(pair.key)` must be read, write or none", line: pair.keyLine)
                 }
                 entries.append(PermissionEntry(scope: pair.key, access: access, line: pair.keyLine))

@@ -30,6 +30,7 @@ struct YAMLAccess {
         try spend(mapping.count, at: node)
         var explicit: [(key: String, keyLine: Int, value: Node)] = []
         var merged: [(key: String, keyLine: Int, value: Node)] = []
+        var mergedKeys: Set<String> = []
         for (key, value) in mapping {
             guard case .scalar(let scalar) = key else {
                 throw WorkflowParseFailure("a mapping key must be a plain value", line: key.mark?.line)
@@ -46,8 +47,7 @@ struct YAMLAccess {
                     guard case .mapping = source else {
                         throw WorkflowParseFailure("`<<` must merge a mapping or a list of mappings", line: line)
                     }
-                    for pair in try pairs(source, depth: depth + 1)
-                    where !merged.contains(where: { $0.key == pair.key }) {
+                    for pair in try pairs(source, depth: depth + 1) where mergedKeys.insert(pair.key).inserted {
                         merged.append(pair)
                     }
                 }
@@ -55,15 +55,20 @@ struct YAMLAccess {
                 explicit.append((scalar.string, line, value))
             }
         }
-        for pair in merged where !explicit.contains(where: { $0.key == pair.key }) {
-            explicit.append(pair)
+        if !merged.isEmpty {
+            let explicitKeys = Set(explicit.map(\.key))
+            for pair in merged where !explicitKeys.contains(pair.key) {
+                explicit.append(pair)
+            }
         }
         return explicit
     }
 
     /// The elements of a sequence, or the node itself as a single element when it is a scalar
-    /// (GitHub accepts `branches: main` as well as `branches: [main]`).
+    /// (GitHub accepts `branches: main` as well as `branches: [main]`). A null value (`needs:`
+    /// with nothing after it) is an empty list, not a list holding an empty string.
     mutating func elements(_ node: Node) throws -> [Node] {
+        if Self.isNull(node) { return [] }
         switch node {
         case .sequence(let sequence):
             try spend(sequence.count, at: node)
@@ -114,7 +119,10 @@ struct YAMLAccess {
     /// Plain `null`, `~` or an empty value: GitHub treats `workflow_dispatch:` as "no settings".
     static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        switch scalar.string {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     static func scalarString(_ node: Node) -> String? {
