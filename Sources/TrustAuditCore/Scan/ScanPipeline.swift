@@ -114,8 +114,9 @@ public struct ScanPipeline: Sendable {
         var readError: String?
     }
 
+    /// Hashes every file and parses the new ones, on large-stack threads (see `LargeStackRunner`).
     private func prepare(_ snapshots: [RepositorySnapshot], known: Set<String>) -> [[PreparedFile]] {
-        ParallelMap.map(snapshots) { snapshot in
+        LargeStackRunner.map(snapshots, threads: ProcessInfo.processInfo.activeProcessorCount) { snapshot in
             snapshot.files.map { file -> PreparedFile in
                 switch file.content {
                 case .failure(let failure):
