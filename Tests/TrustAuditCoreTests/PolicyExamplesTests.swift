@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import TrustAuditCore
+
+/// Every built-in policy is proved by its own examples (the same check as `trustaudit policy
+/// test`), and every policy has examples of both kinds.
+@Suite("Built-in policy examples")
+struct PolicyExamplesTests {
+    static let policies = PolicyLoader.builtIn().policies
+
+    @Test("every built-in policy file loads, and every file in Policies/ is built in")
+    func allLoad() throws {
+        let loaded = PolicyLoader.builtIn()
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        let folder = TestSupport.packageRoot.appendingPathComponent("Policies")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }
+            .map { ($0 as NSString).deletingPathExtension }
+        // A mismatch here during development usually means a stale build plugin output:
+        // `rm -rf .build/plugins` once after deleting a policy file.
+        #expect(Set(loaded.policies.map(\.id)) == Set(files))
+        #expect(Set(loaded.policies.map(\.id)).count == loaded.policies.count)
+    }
+
+    @Test("the policy's examples all pass", arguments: policies.map(\.id))
+    func examplesPass(id: String) throws {
+        let policy = try #require(Self.policies.first { $0.id == id })
+        let results = PolicyTester.run(policy)
+        #expect(results.count == policy.examples.count)
+        for result in results {
+            #expect(result.error == nil, "\(id): example `\(result.example)`: \(result.error ?? "")")
+            #expect(result.actual == result.expected,
+                    "\(id): example `\(result.example)`: expected \(result.expected), got \(result.actual): \(result.findings.map(\.message))")
+        }
+    }
+
+    @Test("the policy has at least one triggering and one non-triggering example", arguments: policies.map(\.id))
+    func bothKinds(id: String) throws {
+        let policy = try #require(Self.policies.first { $0.id == id })
+        #expect(policy.examples.contains { $0.expect > 0 }, "\(id) has no example that triggers it")
+        #expect(policy.examples.contains { $0.expect == 0 }, "\(id) has no example that does not trigger it")
+        #expect(Set(policy.examples.map(\.name)).count == policy.examples.count, "\(id) has two examples with the same name")
+    }
+
+    @Test("the policy's metadata is complete", arguments: policies.map(\.id))
+    func metadata(id: String) throws {
+        let policy = try #require(Self.policies.first { $0.id == id })
+        #expect(policy.source == "Policies/\(id).yml")
+        #expect(!policy.title.isEmpty && !policy.description.isEmpty && !policy.remediation.isEmpty)
+        #expect(!policy.references.isEmpty, "\(id) has no references")
+        for reference in policy.references {
+            #expect(reference.hasPrefix("https://"), "\(id): reference `\(reference)` is not an https URL")
+        }
+    }
+}
