@@ -5,16 +5,29 @@
 -- (`blob_hash`), so unchanged content is stored and parsed once however many scans see it.
 -- Per-scan tables (`scan_*`) say which repository held which content in which snapshot.
 
+-- One row per scan. A scan whose inputs hash to the same `state_hash` as an earlier complete
+-- scan stores no facts of its own: `data_scan_id` names the scan whose per-scan rows hold its
+-- snapshot. Likewise `findings_scan_id` names the scan whose findings it shares when the same
+-- snapshot was evaluated with the same policies (`eval_key`). An unchanged nightly scan thus
+-- adds one row, and every snapshot stays complete and immutable.
 CREATE TABLE scans (
-    id            INTEGER PRIMARY KEY,
-    started_at    TEXT NOT NULL,
-    finished_at   TEXT,
-    status        TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
-    label         TEXT,
-    tool_version  TEXT NOT NULL,
-    policy_digest TEXT,
-    error         TEXT
+    id               INTEGER PRIMARY KEY,
+    started_at       TEXT NOT NULL,
+    finished_at      TEXT,
+    status           TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+    label            TEXT,
+    tool_version     TEXT NOT NULL,
+    policy_digest    TEXT,
+    state_hash       TEXT,
+    data_scan_id     INTEGER,
+    eval_key         TEXT,
+    findings_scan_id INTEGER,
+    repository_count INTEGER,
+    file_count       INTEGER,
+    error            TEXT
 );
+CREATE INDEX scans_state ON scans(state_hash);
+CREATE INDEX scans_eval ON scans(eval_key);
 
 -- Every distinct document seen, by the SHA-256 of its bytes. `content` is kept (NULL when the file
 -- was too large) so evidence and reports can be produced again without the original checkout.

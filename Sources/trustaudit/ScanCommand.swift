@@ -61,7 +61,10 @@ struct ScanCommand: ParsableCommand {
         let audit = try database.open()
         let outcome: ScanOutcome
         do {
-            outcome = try ScanPipeline(database: audit).run(ScanRequest(
+            let pipeline = ScanPipeline(database: audit) { message in
+                FileHandle.standardError.write(Data("trustaudit: \(message)\n".utf8))
+            }
+            outcome = try pipeline.run(ScanRequest(
                 repositories: repositories.map(RepositorySource.disk), label: label, policies: loaded.policies,
                 settings: config.policySettings,
                 stages: StandardStages.make(githubSettings: settingsDocuments, octopus: octopusDocuments)))

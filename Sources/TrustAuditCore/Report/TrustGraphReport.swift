@@ -39,7 +39,7 @@ public struct TrustGraphReport: Sendable {
         let accountRows = try Row.fetchAll(db, sql: """
             SELECT server, account_id, external_id, username FROM oct_service_accounts WHERE scan_id = ?
             ORDER BY server, username, account_id
-            """, arguments: [scan.id])
+            """, arguments: [scan.dataScanID])
         for row in accountRows {
             let server: String = row["server"]
             let accountID: String = row["account_id"]
@@ -51,13 +51,13 @@ public struct TrustGraphReport: Sendable {
             }
             let identities = try Row.fetchAll(db, sql: """
                 SELECT identity_id, name, subject FROM oct_identities WHERE scan_id = ? AND server = ? AND account_id = ? ORDER BY identity_id
-                """, arguments: [scan.id, server, accountID]).map { (id: $0["identity_id"] as String, name: $0["name"] as String?, subject: $0["subject"] as String) }
+                """, arguments: [scan.dataScanID, server, accountID]).map { (id: $0["identity_id"] as String, name: $0["name"] as String?, subject: $0["subject"] as String) }
             var sql = """
                 SELECT e.*, i.subject AS identity_subject FROM trust_edges e
                 LEFT JOIN oct_identities i ON i.scan_id = e.scan_id AND i.server = e.server AND i.identity_id = e.identity_id
                 WHERE e.scan_id = ? AND e.server = ? AND e.account_id = ?
                 """
-            var arguments: StatementArguments = [scan.id, server, accountID]
+            var arguments: StatementArguments = [scan.dataScanID, server, accountID]
             if let repository {
                 sql += " AND lower(e.repository) = lower(?)"
                 arguments += [repository]

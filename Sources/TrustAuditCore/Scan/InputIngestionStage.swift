@@ -16,6 +16,12 @@ public struct InputIngestionStage: ScanStage {
         self.octopus = octopus
     }
 
+    public var signature: String {
+        let documents = (githubSettings.map { "github\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))" }
+            + octopus.map { "octopus\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))" })
+        return "ingest-v1\u{1E}" + documents.joined(separator: "\u{1E}")
+    }
+
     public func run(_ db: Database, scanID: Int64) throws {
         var repositories: [GitHubRepositorySettings] = []
         var organizations: [String: GitHubOrganizationSettings] = [:]

@@ -3,37 +3,46 @@ import GRDB
 
 /// Runs one scan end to end: read → parse → store → derive → evaluate → record findings.
 ///
-/// A scan's facts are written in one transaction, then evaluated on read-only connections, then
-/// its findings and its `complete` status are written in a second transaction. If anything
-/// fails, the scan's rows are removed and only its `failed` row remains; earlier snapshots are
-/// never touched.
+/// Content is stored once: workflow bytes and their parsed facts are keyed by hash. A snapshot is
+/// stored once too: when the scan's inputs hash to the state of an earlier complete scan, the
+/// new scan points at that scan's rows instead of copying them, and when the same policies were
+/// already evaluated on that snapshot it shares those findings. So a nightly scan of an
+/// unchanged organization adds one row.
+///
+/// Facts are written in one transaction, evaluated on read-only connections, then findings and
+/// the `complete` status are written. If anything fails, the scan's own rows are removed and only
+/// its `failed` row remains; earlier snapshots are never touched. One scan runs at a time per
+/// database (`ScanLock`); a scan killed mid-way is marked failed by the next one.
 public struct ScanPipeline: Sendable {
     public static let toolVersion = "0.1.0"
     /// Repositories read and parsed per batch: bounds memory on large organizations.
     static let batchSize = 256
 
     public let database: AuditDatabase
+    /// Called with a message when the scan must wait for another one to finish.
+    public var onWait: @Sendable (String) -> Void
 
-    public init(database: AuditDatabase) {
+    public init(database: AuditDatabase, onWait: @escaping @Sendable (String) -> Void = { _ in }) {
         self.database = database
+        self.onWait = onWait
     }
 
     public func run(_ request: ScanRequest) throws -> ScanOutcome {
+        let lock = try ScanLock.acquire(databasePath: database.path, onWait: onWait)
+        defer { lock.release() }
+        try database.pool.write { db in try ScanRows.failInterrupted(db) }
         let startedAt = Timestamp.now()
-        let policyDigest = SHA256.hex(request.policies.map { "\($0.id)\u{1F}\($0.query)" }.sorted().joined(separator: "\u{1E}"))
         let scanID = try database.pool.write { db -> Int64 in
             try db.execute(
                 sql: "INSERT INTO scans (started_at, status, label, tool_version, policy_digest) VALUES (?, 'running', ?, ?, ?)",
-                arguments: [startedAt, request.label, Self.toolVersion, policyDigest])
+                arguments: [startedAt, request.label, Self.toolVersion, Self.policyDigest(request)])
             return db.lastInsertedRowID
         }
         do {
             return try execute(request, scanID: scanID, startedAt: startedAt)
         } catch {
             try? database.pool.write { db in
-                try db.execute(sql: "DELETE FROM findings WHERE scan_id = ?", arguments: [scanID])
-                try db.execute(sql: "DELETE FROM policy_errors WHERE scan_id = ?", arguments: [scanID])
-                try db.execute(sql: "DELETE FROM scan_repositories WHERE scan_id = ?", arguments: [scanID])
+                try ScanRows.delete(scanID: scanID, db: db)
                 try db.execute(sql: "UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
                                arguments: [Timestamp.now(), "\(error)", scanID])
             }
@@ -41,13 +50,41 @@ public struct ScanPipeline: Sendable {
         }
     }
 
+    /// What the policies are, as evaluation sees them: queries, metadata and effective settings.
+    static func policyDigest(_ request: ScanRequest) -> String {
+        let parts = request.policies.sorted { $0.id < $1.id }.map { policy in
+            [policy.id, policy.query, policy.severity.rawValue, policy.category.rawValue, policy.title,
+             JSONValue.object(request.settings.params(for: policy)).jsonText,
+             request.settings.isEnabled(policy) ? "on" : "off",
+             request.settings.overrides[policy.id]?.severity?.rawValue ?? ""].joined(separator: "\u{1F}")
+        }
+        return SHA256.hex(parts.joined(separator: "\u{1E}"))
+    }
+
+    /// Everything besides the snapshot that decides a scan's findings.
+    static func evaluationKey(_ request: ScanRequest, dataScanID: Int64) -> String {
+        let waivers = request.settings.waivers.map {
+            [$0.policy, $0.repository, $0.file ?? "", $0.reason, $0.expires ?? ""].joined(separator: "\u{1F}")
+        }
+        let datesMatter = request.settings.waivers.contains { $0.expires != nil }
+        return SHA256.hex([String(dataScanID), policyDigest(request), waivers.joined(separator: "\u{1E}"),
+                           datesMatter ? request.today : ""].joined(separator: "\u{1D}"))
+    }
+
+    /// One repository as this scan saw it: what goes into the snapshot's rows and its hash.
+    struct RepositoryManifest: Sendable {
+        var fullName: String
+        var source: String
+        var headCommit: String?
+        var files: [(path: String, hash: String?, readError: String?)]
+    }
+
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
-        // Stages read the documented views too, on the writer's connection, inside the transaction.
-        database.currentScan = scanID
         var clock = PhaseClock()
         var fileCount = 0
         var parsedCount = 0
-        try database.pool.write { db in
+        var manifests: [RepositoryManifest] = []
+        let dataScanID = try database.pool.write { db -> Int64 in
             var known = try WorkflowFactStore.parsedHashes(db)
             var start = 0
             while start < request.repositories.count {
@@ -57,52 +94,117 @@ public struct ScanPipeline: Sendable {
                 let prepared = clock.measure("parse") { prepare(snapshots, known: known) }
                 try clock.measure("store") {
                     for (snapshot, files) in zip(snapshots, prepared) {
-                        try db.execute(
-                            sql: "INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, full_name) DO NOTHING",
-                            arguments: [scanID, snapshot.fullName, snapshot.source, snapshot.headCommit])
-                        let repositoryID = try Int64.fetchOne(db, sql: "SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name = ?",
-                                                              arguments: [scanID, snapshot.fullName])!
                         for file in files {
-                            fileCount += 1
                             if let hash = file.hash, let bytes = file.bytes, let result = file.result, !known.contains(hash) {
                                 try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
                                 try WorkflowFactStore.store(db, hash: hash, result: result)
                                 known.insert(hash)
                                 parsedCount += 1
                             }
-                            try db.execute(
-                                sql: "INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, read_error) VALUES (?, ?, ?, ?, ?)",
-                                arguments: [scanID, repositoryID, file.path, file.hash, file.readError])
                         }
+                        fileCount += files.count
+                        manifests.append(RepositoryManifest(
+                            fullName: snapshot.fullName, source: snapshot.source, headCommit: snapshot.headCommit,
+                            files: files.map { ($0.path, $0.hash, $0.readError) }))
                     }
                 }
             }
+            let stateHash = Self.stateHash(manifests, stages: request.stages)
+            try db.execute(sql: "UPDATE scans SET state_hash = ?, repository_count = ?, file_count = ? WHERE id = ?",
+                           arguments: [stateHash, manifests.count, fileCount, scanID])
+            if let existing = try Int64.fetchOne(db, sql: """
+                SELECT data_scan_id FROM scans WHERE status = 'complete' AND state_hash = ? AND data_scan_id IS NOT NULL
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [stateHash]) {
+                return existing
+            }
+            try clock.measure("store") { try Self.storeSnapshot(manifests, scanID: scanID, db: db) }
+            // Stages read the documented views too, on the writer's connection, inside the transaction.
+            database.currentScan = scanID
             for stage in request.stages {
                 try clock.measure("derive") { try stage.run(db, scanID: scanID) }
             }
+            return scanID
         }
-        let evaluation = clock.measure("evaluate") {
-            PolicyEngine.evaluate(database: database, scanID: scanID, policies: request.policies, settings: request.settings)
+        database.currentScan = dataScanID
+        let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
+        var findings: [Finding]
+        var policyErrors: [PolicyRunError]
+        let reused = try database.pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT findings_scan_id FROM scans WHERE status = 'complete' AND eval_key = ? ORDER BY id DESC LIMIT 1
+                """, arguments: [evaluationKey])
         }
-        var findings = evaluation.findings
-        try clock.measure("store") {
-            findings = try database.pool.read { db in
-                try FindingWaivers.apply(to: findings, db: db, scanID: scanID, settings: request.settings, today: request.today)
+        let findingsScanID: Int64
+        if let reused {
+            findingsScanID = reused
+            (findings, policyErrors) = try clock.measure("evaluate") {
+                try database.pool.read { db in
+                    (try FindingStore.load(scanID: reused, db: db), try FindingStore.loadErrors(scanID: reused, db: db))
+                }
             }
-            findings.sort(by: Finding.reportOrder)
-            try database.pool.write { db in
-                try FindingStore.insert(findings, errors: evaluation.errors, scanID: scanID, db: db)
+        } else {
+            findingsScanID = scanID
+            let evaluation = clock.measure("evaluate") {
+                PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings)
+            }
+            policyErrors = evaluation.errors
+            findings = evaluation.findings
+            try clock.measure("store") {
+                findings = try database.pool.read { db in
+                    try FindingWaivers.apply(to: findings, db: db, scanID: dataScanID, settings: request.settings, today: request.today)
+                }
+                findings.sort(by: Finding.reportOrder)
+                try database.pool.write { db in
+                    try FindingStore.insert(findings, errors: policyErrors, scanID: scanID, db: db)
+                }
             }
         }
-        let coverage = try database.pool.read { db in try CoverageNote.load(scanID: scanID, db: db) }
+        let coverage = try database.pool.read { db in try CoverageNote.load(scanID: dataScanID, db: db) }
         let finishedAt = Timestamp.now()
         try database.pool.write { db in
-            try db.execute(sql: "UPDATE scans SET status = 'complete', finished_at = ? WHERE id = ?", arguments: [finishedAt, scanID])
+            try db.execute(
+                sql: """
+                    UPDATE scans SET status = 'complete', finished_at = ?, data_scan_id = ?, eval_key = ?, findings_scan_id = ?
+                    WHERE id = ?
+                    """,
+                arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, scanID])
         }
         return ScanOutcome(
             scanID: scanID, startedAt: startedAt, finishedAt: finishedAt, label: request.label,
-            findings: findings, policyErrors: evaluation.errors, coverage: coverage, repositories: request.repositories.count,
-            workflowFiles: fileCount, parsedFiles: parsedCount, timings: clock.phases)
+            findings: findings, policyErrors: policyErrors, coverage: coverage, repositories: manifests.count,
+            workflowFiles: fileCount, parsedFiles: parsedCount, reusedSnapshot: dataScanID != scanID,
+            timings: clock.phases)
+    }
+
+    /// The hash of everything a snapshot's rows are made from.
+    static func stateHash(_ manifests: [RepositoryManifest], stages: [any ScanStage]) -> String {
+        var text = "trustaudit-state-v1\u{1D}parser-\(WorkflowParser.version)\u{1D}"
+        for manifest in manifests.sorted(by: { $0.fullName < $1.fullName }) {
+            text += "\(manifest.fullName)\u{1F}\(manifest.source)\u{1F}\(manifest.headCommit ?? "")\u{1E}"
+            for file in manifest.files.sorted(by: { $0.path < $1.path }) {
+                text += "\(file.path)\u{1F}\(file.hash ?? "")\u{1F}\(file.readError ?? "")\u{1E}"
+            }
+            text += "\u{1D}"
+        }
+        for stage in stages { text += stage.signature + "\u{1D}" }
+        return SHA256.hex(text)
+    }
+
+    static func storeSnapshot(_ manifests: [RepositoryManifest], scanID: Int64, db: Database) throws {
+        let insertFile = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, read_error) VALUES (?, ?, ?, ?, ?)
+            """)
+        for manifest in manifests {
+            try db.execute(
+                sql: "INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, full_name) DO NOTHING",
+                arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
+            guard let repositoryID = try Int64.fetchOne(db, sql: "SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name = ?",
+                                                        arguments: [scanID, manifest.fullName]) else { continue }
+            for file in manifest.files {
+                try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.readError])
+            }
+        }
     }
 
     /// A workflow file ready to store: hashed, and parsed if its content is new.

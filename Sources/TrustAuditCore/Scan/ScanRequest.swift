@@ -60,6 +60,8 @@ public struct ScanOutcome: Sendable {
     public var workflowFiles: Int
     /// Files whose content had not been seen before and so were parsed in this scan.
     public var parsedFiles: Int
+    /// True when the inputs equalled an earlier snapshot, which this scan shares.
+    public var reusedSnapshot: Bool
     /// Seconds per phase: read, parse, store, derive, evaluate.
     public var timings: [(phase: String, seconds: Double)]
 }

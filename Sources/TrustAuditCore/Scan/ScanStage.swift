@@ -8,5 +8,8 @@ import GRDB
 public protocol ScanStage: Sendable {
     /// Shown in timings and errors.
     var name: String { get }
+    /// Identifies what the stage would write: its inputs' content and its own version. Two scans
+    /// whose workflows and stage signatures are equal share one stored snapshot.
+    var signature: String { get }
     func run(_ db: Database, scanID: Int64) throws
 }

@@ -11,6 +11,8 @@ import GRDB
 /// and so a pattern.
 public struct TrustGraphStage: ScanStage {
     public let name = "derive"
+    /// Bump when derivation rules change, so stored snapshots are not reused across the change.
+    public let signature = "trust-graph-v1"
 
     public init() {}
 

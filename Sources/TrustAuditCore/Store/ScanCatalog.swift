@@ -39,6 +39,7 @@ public enum ScanCatalog {
     }
 
     static func summary(_ row: Row) -> ScanSummary {
-        ScanSummary(id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"], label: row["label"])
+        ScanSummary(id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"], label: row["label"],
+                    dataScanID: row["data_scan_id"], findingsScanID: row["findings_scan_id"])
     }
 }
