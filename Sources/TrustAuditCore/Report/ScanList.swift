@@ -1,0 +1,76 @@
+import GRDB
+
+/// The stored scans, newest first, with what each covered and found (`trustaudit scans`).
+public struct ScanList: Sendable {
+    public struct Entry: Sendable {
+        public var id: Int64
+        public var label: String?
+        public var startedAt: String
+        public var finishedAt: String?
+        public var status: String
+        public var error: String?
+        public var repositories: Int?
+        public var files: Int?
+        public var sharesSnapshotOf: Int64?
+        public var counts: [Severity: Int]
+        public var waived: Int
+    }
+
+    public var entries: [Entry]
+
+    public static func load(db: Database) throws -> ScanList {
+        var counts: [Int64: [Severity: Int]] = [:]
+        var waived: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT scan_id, severity, waived, COUNT(*) AS n FROM findings GROUP BY scan_id, severity, waived") {
+            let id: Int64 = row["scan_id"]
+            if row["waived"] as Bool {
+                waived[id, default: 0] += row["n"] as Int
+            } else if let severity = Severity(rawValue: row["severity"]) {
+                counts[id, default: [:]][severity] = row["n"]
+            }
+        }
+        let entries = try Row.fetchAll(db, sql: "SELECT * FROM scans ORDER BY id DESC").map { row -> Entry in
+            let id: Int64 = row["id"]
+            let findingsID: Int64 = row["findings_scan_id"] ?? id
+            let dataID: Int64? = row["data_scan_id"]
+            return Entry(id: id, label: row["label"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+                         status: row["status"], error: row["error"], repositories: row["repository_count"], files: row["file_count"],
+                         sharesSnapshotOf: dataID == id ? nil : dataID, counts: counts[findingsID] ?? [:], waived: waived[findingsID] ?? 0)
+        }
+        return ScanList(entries: entries)
+    }
+
+    public func renderText() -> String {
+        if entries.isEmpty { return "No scans yet; run `trustaudit scan`.\n" }
+        var out = "  ID  STATUS    STARTED                   REPOS  FILES  CRIT  HIGH   MED   LOW  INFO  LABEL\n"
+        for entry in entries {
+            func pad(_ text: String, _ width: Int) -> String {
+                String(repeating: " ", count: max(0, width - text.count)) + text
+            }
+            let cells = [Severity.critical, .high, .medium, .low, .info].map { pad(String(entry.counts[$0] ?? 0), 5) }.joined(separator: " ")
+            var line = pad(String(entry.id), 4) + "  " + entry.status.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+            line += entry.startedAt.padding(toLength: 24, withPad: " ", startingAt: 0) + "  "
+            line += pad(entry.repositories.map(String.init) ?? "-", 5) + "  " + pad(entry.files.map(String.init) ?? "-", 5) + "  " + cells
+            line += "  " + TextReport.sanitize(entry.label ?? "")
+            if let shared = entry.sharesSnapshotOf { line += " (unchanged since scan \(shared))" }
+            if let error = entry.error, entry.status != "complete" { line += " [\(TextReport.sanitize(error))]" }
+            out += line + "\n"
+        }
+        return out
+    }
+
+    public func renderJSON() -> String {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        func number(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
+        return JSONValue.array(entries.map { entry in
+            .object([
+                "id": .number(Double(entry.id)), "label": text(entry.label), "started_at": .string(entry.startedAt),
+                "finished_at": text(entry.finishedAt), "status": .string(entry.status), "error": text(entry.error),
+                "repositories": number(entry.repositories), "files": number(entry.files),
+                "shares_snapshot_of": entry.sharesSnapshotOf.map { .number(Double($0)) } ?? .null,
+                "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(entry.counts[$0] ?? 0))) })),
+                "waived": .number(Double(entry.waived)),
+            ])
+        }).jsonText + "\n"
+    }
+}
