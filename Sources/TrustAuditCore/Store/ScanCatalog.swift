@@ -7,6 +7,7 @@ public enum ScanCatalog {
         case noCompleteScan
         case notFound(Int64, available: [String])
         case notComplete(Int64, status: String, available: [String])
+        case noEarlierScan(Int64)
 
         public var description: String {
             switch self {
@@ -14,6 +15,8 @@ public enum ScanCatalog {
                 return "the database has no complete scan yet; run `trustaudit scan` first"
             case .notFound(let id, let available):
                 return "no scan \(id); complete scans: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+            case .noEarlierScan(let id):
+                return "there is no complete scan before scan \(id) to compare with; run another scan or pass --from"
             case .notComplete(let id, let status, let available):
                 return "scan \(id) is \(status), not complete; complete scans: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
             }
@@ -41,5 +44,16 @@ public enum ScanCatalog {
     static func summary(_ row: Row) -> ScanSummary {
         ScanSummary(id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"], label: row["label"],
                     dataScanID: row["data_scan_id"], findingsScanID: row["findings_scan_id"])
+    }
+}
+
+extension ScanCatalog {
+    /// The latest complete scan before `id`.
+    public static func previous(before id: Int64, db: Database) throws -> ScanSummary {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE status = 'complete' AND id < ? ORDER BY id DESC LIMIT 1",
+                                         arguments: [id]) else {
+            throw LookupError.noEarlierScan(id)
+        }
+        return summary(row)
     }
 }
