@@ -9,12 +9,13 @@
 -- scan stores no facts of its own: `data_scan_id` names the scan whose per-scan rows hold its
 -- snapshot. Likewise `findings_scan_id` names the scan whose findings it shares when the same
 -- snapshot was evaluated with the same policies (`eval_key`). An unchanged nightly scan thus
--- adds one row, and every snapshot stays complete and immutable.
+-- adds one row, and every snapshot stays complete and immutable. A pruned scan whose rows a
+-- kept scan still uses stays as a 'pruned' row, so those rows keep their owner.
 CREATE TABLE scans (
     id               INTEGER PRIMARY KEY,
     started_at       TEXT NOT NULL,
     finished_at      TEXT,
-    status           TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+    status           TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed', 'pruned')),
     label            TEXT,
     tool_version     TEXT NOT NULL,
     policy_digest    TEXT,

@@ -35,6 +35,12 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit 1 when an unwaived finding is at or above this severity (info|low|medium|high|critical|none).")
     var failOn: FailThreshold?
 
+    @Option(name: .customLong("fail-on-new"), help: "Exit 1 when a finding at or above this severity was introduced since the previous complete scan (or --baseline).")
+    var failOnNew: Severity?
+
+    @Option(help: "The scan --fail-on-new compares with (default: the previous complete scan).")
+    var baseline: Int64?
+
     @Option(help: "A label stored with the scan, e.g. nightly-2026-11-26.")
     var label: String?
 
@@ -87,11 +93,36 @@ struct ScanCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("trustaudit: coverage: \(note.line)\n".utf8))
             }
         }
+        if let level = failOnNew {
+            let introduced: [Finding]
+            do {
+                introduced = try newFindings(since: baseline, outcome: outcome, database: audit)
+            } catch {
+                throw fail(error)
+            }
+            let failing = introduced.filter { !$0.waived && $0.severity >= level }
+            if !failing.isEmpty {
+                FileHandle.standardError.write(Data("trustaudit: \(failing.count) new finding(s) at or above \(level.rawValue) since the baseline\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         let threshold = failOn ?? config.failOn.map(FailThreshold.severity) ?? .none
         if case .severity(let level) = threshold, outcome.findings.contains(where: { !$0.waived && $0.severity >= level }) {
             throw ExitCode(1)
         }
     }
+}
+
+/// Findings of this scan that the baseline did not have; with no earlier scan, all of them.
+private func newFindings(since baseline: Int64?, outcome: ScanOutcome, database: AuditDatabase) throws -> [Finding] {
+    let scans = try database.pool.read { db -> (ScanSummary, ScanSummary)? in
+        let current = try ScanCatalog.resolve(outcome.scanID, db: db)
+        if let baseline { return (try ScanCatalog.resolve(baseline, db: db), current) }
+        guard let previous = try? ScanCatalog.previous(before: outcome.scanID, db: db) else { return nil }
+        return (previous, current)
+    }
+    guard let (from, to) = scans else { return outcome.findings }
+    return try DriftReport.compute(database: database, from: from, to: to).introduced
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -115,3 +146,5 @@ enum FailThreshold: ExpressibleByArgument, Equatable {
 
     static var allValueStrings: [String] { Severity.allCases.map(\.rawValue) + ["none"] }
 }
+
+extension Severity: ExpressibleByArgument {}

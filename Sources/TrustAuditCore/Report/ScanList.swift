@@ -29,7 +29,7 @@ public struct ScanList: Sendable {
                 counts[id, default: [:]][severity] = row["n"]
             }
         }
-        let entries = try Row.fetchAll(db, sql: "SELECT * FROM scans ORDER BY id DESC").map { row -> Entry in
+        let entries = try Row.fetchAll(db, sql: "SELECT * FROM scans WHERE status != 'pruned' ORDER BY id DESC").map { row -> Entry in
             let id: Int64 = row["id"]
             let findingsID: Int64 = row["findings_scan_id"] ?? id
             let dataID: Int64? = row["data_scan_id"]
