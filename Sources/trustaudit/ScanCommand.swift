@@ -9,7 +9,9 @@ struct ScanCommand: ParsableCommand {
         discussion: """
             Each PATH is a repository (it has .github/workflows/) or a folder holding repositories, \
             searched up to three levels deep. A repository is named from its git remote `origin`, \
-            else --owner (default: the name of the folder holding it) plus its folder name.
+            else --owner (default: the name of the folder holding it) plus its folder name. A folder \
+            of repositories may keep its exports in exports/github-settings/ and exports/octopus/; \
+            they are used when --github-settings/--octopus (and the config file) name none.
             """
     )
 
@@ -55,8 +57,19 @@ struct ScanCommand: ParsableCommand {
         let octopusDocuments: [InputDocument]
         do {
             repositories = try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
-            settingsDocuments = try (githubSettings.isEmpty ? config.githubSettings : githubSettings).flatMap(InputDocument.load)
-            octopusDocuments = try (octopus.isEmpty ? config.octopus : octopus).flatMap(InputDocument.load)
+            let found = ExportDiscovery.find(under: roots)
+            var settingsPaths = githubSettings.isEmpty ? config.githubSettings : githubSettings
+            var octopusPaths = octopus.isEmpty ? config.octopus : octopus
+            if settingsPaths.isEmpty && !found.githubSettings.isEmpty {
+                settingsPaths = found.githubSettings
+                FileHandle.standardError.write(Data("trustaudit: using GitHub settings exports in \(found.githubSettings.joined(separator: ", "))\n".utf8))
+            }
+            if octopusPaths.isEmpty && !found.octopus.isEmpty {
+                octopusPaths = found.octopus
+                FileHandle.standardError.write(Data("trustaudit: using Octopus exports in \(found.octopus.joined(separator: ", "))\n".utf8))
+            }
+            settingsDocuments = try settingsPaths.flatMap(InputDocument.load)
+            octopusDocuments = try octopusPaths.flatMap(InputDocument.load)
         } catch {
             throw fail(error)
         }
