@@ -57,3 +57,15 @@ extension ScanCatalog {
         return summary(row)
     }
 }
+
+extension ScanCatalog {
+    /// Like `resolve`, but nil instead of an error when the database has no complete scan yet
+    /// (the query shell still works on an empty database).
+    public static func resolveOptional(_ id: Int64?, db: Database) throws -> ScanSummary? {
+        do {
+            return try resolve(id, db: db)
+        } catch LookupError.noCompleteScan {
+            return nil
+        }
+    }
+}
