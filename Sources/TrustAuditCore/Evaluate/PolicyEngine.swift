@@ -53,11 +53,26 @@ public enum PolicyEngine {
     /// Prepares a query and refuses anything that is not one read-only SELECT.
     public static func checkedStatement(_ sql: String, db: Database) throws -> Statement {
         let statement = try db.makeStatement(sql: sql)
-        let firstWord = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.lowercased()
+        let firstWord = withoutLeadingComments(sql).prefix { $0.isLetter }.lowercased()
         guard statement.isReadonly, ["select", "with", "values"].contains(firstWord) else {
             throw PolicyQueryError.notReadOnly
         }
         return statement
+    }
+
+    /// The SQL after any leading whitespace and `--` or `/* */` comments.
+    static func withoutLeadingComments(_ sql: String) -> Substring {
+        var rest = sql[...]
+        while true {
+            rest = rest.drop { $0.isWhitespace }
+            if rest.hasPrefix("--") {
+                rest = rest.drop { $0 != "\n" }
+            } else if rest.hasPrefix("/*"), let end = rest.range(of: "*/") {
+                rest = rest[end.upperBound...]
+            } else {
+                return rest
+            }
+        }
     }
 
     /// `param('name')`: text for strings, numbers and 0/1 for booleans, JSON text for lists and

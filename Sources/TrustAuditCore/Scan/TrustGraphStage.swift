@@ -36,7 +36,7 @@ public struct TrustGraphStage: ScanStage {
             let gate = EnvironmentGate.describe(
                 environment: edge.environment,
                 collected: loaded.environmentsCollected.contains(repositoryKey),
-                gate: edge.environment.flatMap { loaded.gates["\(repositoryKey)\u{1F}\($0)"] })
+                gate: edge.environment.flatMap { loaded.gates["\(repositoryKey)\u{1F}\($0.lowercased())"] })
             let arguments: [(any DatabaseValueConvertible)?] = [
                 scanID, edge.repository, edge.file, edge.job, edge.trigger, edge.subject, edge.server, edge.accountID,
                 edge.externalID, edge.identityID, edge.match.rawValue, edge.inUse ? "in use" : "possible",
@@ -84,13 +84,15 @@ struct TrustGraphInputs {
         var policies: [String: [String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ?",
                                     arguments: [scanID]) {
-            let key = "\((row["repository"] as String).lowercased())\u{1F}\(row["environment"] as String)"
+            // GitHub environment names are case-insensitive: `production` in a workflow is the
+            // `Production` environment of the settings.
+            let key = "\((row["repository"] as String).lowercased())\u{1F}\((row["environment"] as String).lowercased())"
             policies[key, default: []].append((row["type"] as String) == "tag" ? "tag \(row["name"] as String)" : row["name"])
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ?", arguments: [scanID]) {
             let repository: String = row["repository"]
             let name: String = row["name"]
-            let key = "\(repository.lowercased())\u{1F}\(name)"
+            let key = "\(repository.lowercased())\u{1F}\(name.lowercased())"
             var reviewers: [String]?
             if let json: String = row["reviewers_json"], case .array(let list)? = JSONValue.parse(json) {
                 reviewers = list.map { item in
