@@ -17,8 +17,8 @@ public enum QueryErrorText {
             }
             return text
         }
-        if error is PolicyQueryError {
-            return "\(error); nothing was changed"
+        if case PolicyQueryError.notReadOnly? = error as? PolicyQueryError {
+            return "only a single read-only SELECT (or WITH … SELECT) is allowed here; nothing was changed"
         }
         return "\(error)"
     }

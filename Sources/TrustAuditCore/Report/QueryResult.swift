@@ -6,12 +6,15 @@ public struct QueryResult: Sendable {
     public var columns: [String]
     /// Each cell as text; nil for SQL NULL.
     public var rows: [[String?]]
+    /// Whether each column's cells are numbers, so JSON keeps them numbers.
+    public var numeric: [Bool] = []
 
     /// Runs one read-only SELECT (refusing anything else) on `db`.
     public static func run(_ sql: String, db: Database) throws -> QueryResult {
         let statement = try PolicyEngine.checkedStatement(sql, db: db)
         let columns = statement.columnNames
         var rows: [[String?]] = []
+        var numeric = Array(repeating: true, count: columns.count)
         let cursor = try Row.fetchCursor(statement)
         while let row = try cursor.next() {
             rows.append((0..<columns.count).map { index in
@@ -20,12 +23,16 @@ public struct QueryResult: Sendable {
                 case .null: return nil
                 case .int64(let number): return String(number)
                 case .double(let number): return String(number)
-                case .string(let text): return text
-                case .blob(let data): return "<\(data.count) bytes>"
+                case .string(let text):
+                    numeric[index] = false
+                    return text
+                case .blob(let data):
+                    numeric[index] = false
+                    return "<\(data.count) bytes>"
                 }
             })
         }
-        return QueryResult(columns: columns, rows: rows)
+        return QueryResult(columns: columns, rows: rows, numeric: numeric)
     }
 
     /// Columns padded to fit `width` characters, long cells cut with `…`.
@@ -82,7 +89,11 @@ public struct QueryResult: Sendable {
 
     public func renderJSON() -> String {
         JSONValue.array(rows.map { row in
-            .object(Dictionary(zip(columns, row.map { $0.map(JSONValue.string) ?? .null }), uniquingKeysWith: { first, _ in first }))
+            .object(Dictionary(zip(columns, row.enumerated().map { index, cell -> JSONValue in
+                guard let cell else { return .null }
+                if index < numeric.count, numeric[index], let number = Double(cell) { return .number(number) }
+                return .string(cell)
+            }), uniquingKeysWith: { first, _ in first }))
         }).jsonText + "\n"
     }
 

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+/// The interactive SQL shell's logic, apart from the terminal: statements are collected until a
+/// `;` outside quotes, dot-commands act at once, and every error becomes output rather than
+/// ending the session. Read-only unless opened with `writable`.
+public final class ShellSession {
+    public enum Mode: String, CaseIterable { case table, csv, json, markdown, line }
+
+    public let database: AuditDatabase
+    public let writable: Bool
+    public private(set) var mode: Mode = .table
+    public private(set) var finished = false
+    public var width: Int = 120
+    private var buffer = ""
+
+    public init(database: AuditDatabase, writable: Bool, scan: Int64? = nil) throws {
+        self.database = database
+        self.writable = writable
+        let summary = try database.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }
+        database.currentScan = summary?.dataScanID
+    }
+
+    /// True while a statement is being continued over several lines.
+    public var isContinuing: Bool { !buffer.trimmingWhitespace().isEmpty }
+
+    public static let help = """
+        Enter SQL ending with `;` (it may span several lines). The views show the latest complete scan.
+          .tables            list tables and views
+          .schema [NAME]     show CREATE statements (all, or one table or view)
+          .mode MODE         output as table, csv, json, markdown or line
+          .policies          list the built-in policies
+          .scans             list the stored scans
+          .help              this text
+          .quit              leave (also Ctrl-D)
+        """
+
+    /// Handles one input line and returns what to print (possibly empty).
+    public func handle(_ line: String) -> String {
+        let trimmed = line.trimmingWhitespace()
+        if !isContinuing && trimmed.hasPrefix(".") {
+            return command(trimmed)
+        }
+        buffer += (buffer.isEmpty ? "" : "\n") + line
+        guard Self.endsStatement(buffer) else { return "" }
+        let sql = buffer.trimmingWhitespace()
+        buffer = ""
+        return execute(String(sql.dropLast()).trimmingWhitespace())
+    }
+
+    /// Whether `text` ends with a `;` that is not inside a quoted string or a comment.
+    static func endsStatement(_ text: String) -> Bool {
+        var quote: Character?
+        var lastSignificant: Character?
+        var inLineComment = false
+        var previous: Character?
+        for character in text {
+            if inLineComment {
+                if character == "\n" { inLineComment = false }
+                previous = character
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" || character == "`" {
+                quote = character
+            } else if character == "-" && previous == "-" {
+                inLineComment = true
+                lastSignificant = nil
+            } else if !character.isWhitespace {
+                lastSignificant = character
+            }
+            previous = character
+        }
+        return quote == nil && lastSignificant == ";"
+    }
+
+    func execute(_ sql: String) -> String {
+        guard !sql.isEmpty else { return "" }
+        do {
+            let result: QueryResult
+            if writable {
+                result = try database.pool.write { db -> QueryResult in
+                    let statement = try db.makeStatement(sql: sql)
+                    if statement.isReadonly { return try QueryResult.run(sql, db: db) }
+                    try statement.execute()
+                    return QueryResult(columns: ["changes"], rows: [[String(db.changesCount)]])
+                }
+            } else {
+                result = try database.pool.read { db in try QueryResult.run(sql, db: db) }
+            }
+            return render(result)
+        } catch {
+            return "Error: " + QueryErrorText.describe(error, sql: sql) + "\n"
+        }
+    }
+
+    func render(_ result: QueryResult) -> String {
+        switch mode {
+        case .table: return result.renderTable(width: width)
+        case .csv: return result.renderCSV()
+        case .json: return result.renderJSON()
+        case .markdown: return result.renderMarkdown()
+        case .line: return result.renderLines()
+        }
+    }
+
+    func command(_ line: String) -> String {
+        let parts = line.split(whereSeparator: \.isWhitespace).map(String.init)
+        switch parts.first ?? "" {
+        case ".quit", ".exit":
+            finished = true
+            return ""
+        case ".help":
+            return Self.help + "\n"
+        case ".mode":
+            guard parts.count == 2, let mode = Mode(rawValue: parts[1]) else {
+                return "Usage: .mode \(Mode.allCases.map(\.rawValue).joined(separator: "|")) (now \(mode.rawValue))\n"
+            }
+            self.mode = mode
+            return ""
+        case ".tables":
+            return execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY type DESC, name")
+        case ".schema":
+            if parts.count > 1 {
+                let name = parts[1].replacingOccurrences(of: "'", with: "''")
+                return execute("SELECT sql FROM sqlite_master WHERE name = '\(name)'")
+            }
+            return execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name")
+        case ".policies":
+            let policies = PolicyLoader.builtIn().policies
+            return render(QueryResult(columns: ["id", "severity", "category", "title"],
+                                      rows: policies.map { [$0.id, $0.severity.rawValue, $0.category.rawValue, $0.title] }))
+        case ".scans":
+            do {
+                return try database.pool.read { db in try ScanList.load(db: db) }.renderText()
+            } catch {
+                return "Error: \(error)\n"
+            }
+        default:
+            return "Unknown command \(parts.first ?? line); .help lists the commands.\n"
+        }
+    }
+
+    /// Table, view and column names (and dot-commands) starting with `prefix`, for tab completion.
+    public func completions(for prefix: String) -> [String] {
+        if prefix.hasPrefix(".") {
+            return [".tables", ".schema", ".mode", ".policies", ".scans", ".help", ".quit"].filter { $0.hasPrefix(prefix) }
+        }
+        let names = (try? database.pool.read { db -> [String] in
+            var names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")
+            for table in names {
+                names += try db.columns(in: table).map(\.name)
+            }
+            return names
+        }) ?? []
+        let keywords = ["SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "JOIN", "LEFT JOIN", "COUNT(*)", "DISTINCT"]
+        let lower = prefix.lowercased()
+        return Array(Set(names + keywords)).filter { $0.lowercased().hasPrefix(lower) }.sorted()
+    }
+}
