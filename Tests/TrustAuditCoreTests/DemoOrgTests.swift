@@ -10,6 +10,9 @@ struct DemoOrgTests {
         "oidc-dangerous-trigger acme/preview-bot .github/workflows/preview.yml:8",
         "id-token-workflow-level acme/billing .github/workflows/ci-cd.yml:6",
         "id-token-unused acme/billing .github/workflows/ci-cd.yml:5",
+        "octopus-login-without-environment acme/billing .github/workflows/ci-cd.yml:17",
+        "octopus-login-without-environment acme/legacy-portal .github/workflows/release.yml:8",
+        "octopus-login-without-environment acme/preview-bot .github/workflows/preview.yml:8",
         "octopus-login-missing-id-token acme/legacy-portal .github/workflows/deploy-oidc.yml:11",
         "octopus-api-key-in-workflow acme/legacy-portal .github/workflows/release.yml:14",
         "octopus-api-key-in-workflow acme/legacy-portal .github/workflows/release.yml:18",
@@ -62,8 +65,8 @@ struct DemoOrgTests {
     /// The workflow-only policies; those that need GitHub settings or Octopus exports are shown
     /// by scans that add `--github-settings`/`--octopus`.
     static let workflowPolicies = ["id-token-unused", "id-token-workflow-level", "octopus-api-key-in-workflow",
-                                   "octopus-login-missing-id-token", "oidc-action-unpinned", "oidc-dangerous-trigger",
-                                   "permissions-undeclared", "permissions-write-all", "workflow-unparseable"]
+                                   "octopus-login-missing-id-token", "octopus-login-without-environment", "oidc-action-unpinned",
+                                   "oidc-dangerous-trigger", "permissions-undeclared", "permissions-write-all", "workflow-unparseable"]
 
     @Test("every workflow policy fires somewhere in the demo org")
     func everyPolicyShown() throws {
@@ -88,7 +91,7 @@ struct DemoOrgTests {
     func severities() throws {
         let counts = ScanSummary.counts(try scanDemo().findings)
         #expect(counts[.critical] == 1)
-        #expect(counts[.high] == 7)
+        #expect(counts[.high] == 10)
         #expect(counts[.medium] == 4)
         #expect(counts[.low] == 0)
         #expect(counts[.info] == 0)
