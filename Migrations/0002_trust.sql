@@ -170,6 +170,8 @@ CREATE TABLE trust_edges (
     status       TEXT NOT NULL CHECK (status IN ('possible', 'in use')),
     environment  TEXT,
     gate         TEXT NOT NULL,           -- the environment's protection in words, or 'none'
+    called_file  TEXT,                    -- for a reusable-workflow call: the called workflow
+    called_job   TEXT,                    -- and its job that presents the subject
     reason       TEXT
 );
 CREATE INDEX trust_edges_account ON trust_edges(scan_id, server, account_id);
@@ -230,7 +232,8 @@ FROM derived_subjects WHERE scan_id = current_scan();
 CREATE VIEW trust_graph AS
 SELECT e.repository, e.file, e.job, e.trigger, e.subject, e.server, e.account_id, e.external_id,
        a.username AS service_account, e.identity_id, i.name AS identity_name, i.subject AS identity_subject,
-       e.match_kind, e.status, e.environment, e.gate, e.reason
+       i.issuer AS identity_issuer, i.audience AS identity_audience,
+       e.match_kind, e.status, e.environment, e.gate, e.called_file, e.called_job, e.reason
 FROM trust_edges e
 LEFT JOIN oct_service_accounts a ON a.scan_id = e.scan_id AND a.server = e.server AND a.account_id = e.account_id
 LEFT JOIN oct_identities i ON i.scan_id = e.scan_id AND i.server = e.server AND i.identity_id = e.identity_id

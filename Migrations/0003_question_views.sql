@@ -31,3 +31,10 @@ SELECT COALESCE(t.service_account, t.account_id) AS service_account, t.external_
        t.environment, t.gate, MAX(t.status = 'in use') AS in_use
 FROM trust_graph t
 GROUP BY t.server, t.account_id, t.repository, t.file, t.job, t.environment, t.gate;
+
+-- Octopus teams each service account belongs to (when permissions were exported).
+CREATE VIEW octopus_teams AS
+SELECT t.server, t.account_id, a.external_id, a.username, t.team_id, t.name
+FROM oct_teams t
+LEFT JOIN oct_service_accounts a ON a.scan_id = t.scan_id AND a.server = t.server AND a.account_id = t.account_id
+WHERE t.scan_id = current_scan();

@@ -12,6 +12,9 @@ struct MintingJob: Sendable {
     var namedAccounts: Set<String>
     /// Why this job is in the graph beyond its own id-token: write, for evidence.
     var note: String?
+    /// For a reusable-workflow call resolved in the scan: the called file and job.
+    var calledFile: String? = nil
+    var calledJob: String? = nil
 }
 
 /// One Octopus identity, flattened with its account for matching.
@@ -39,6 +42,8 @@ struct TrustEdge: Sendable, Equatable {
     var match: OctopusOidcIdentity.SubjectMatch
     var inUse: Bool
     var environment: String?
+    var calledFile: String?
+    var calledJob: String?
     var reason: String
 }
 
@@ -121,7 +126,7 @@ enum TrustGraphBuilder {
                         subject: subject.value, server: identity.server, accountID: identity.accountID,
                         externalID: identity.externalID, identityID: identity.identityID, match: match,
                         inUse: identity.externalID.map { job.namedAccounts.contains($0.lowercased()) } ?? false,
-                        environment: subject.environment, reason: reason))
+                        environment: subject.environment, calledFile: job.calledFile, calledJob: job.calledJob, reason: reason))
                 }
             }
             return (subjects, edges)

@@ -29,7 +29,8 @@ public struct TrustGraphStage: ScanStage {
         }
         let edgeStatement = try db.cachedStatement(sql: """
             INSERT INTO trust_edges (scan_id, repository, file, job, trigger, subject, server, account_id, external_id, identity_id,
-                match_kind, status, environment, gate, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                match_kind, status, environment, gate, called_file, called_job, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for edge in result.edges {
             let repositoryKey = edge.repository.lowercased()
@@ -40,7 +41,7 @@ public struct TrustGraphStage: ScanStage {
             let arguments: [(any DatabaseValueConvertible)?] = [
                 scanID, edge.repository, edge.file, edge.job, edge.trigger, edge.subject, edge.server, edge.accountID,
                 edge.externalID, edge.identityID, edge.match.rawValue, edge.inUse ? "in use" : "possible",
-                edge.environment, gate, edge.reason,
+                edge.environment, gate, edge.calledFile, edge.calledJob, edge.reason,
             ]
             try edgeStatement.execute(arguments: StatementArguments(arguments))
         }
@@ -221,7 +222,8 @@ struct TrustGraphInputs {
                     jobs.append(MintingJob(
                         repository: row.repository, file: row.file, job: fact, idToken: row.idToken, triggers: callerTriggers,
                         context: context(for: row), namedAccounts: named.union(calledLogins),
-                        note: "through reusable workflow \(target.display), job \(calledJob.fact.key)"))
+                        note: "through reusable workflow \(target.display), job \(calledJob.fact.key)",
+                        calledFile: target.display, calledJob: calledJob.fact.key))
                 }
             } else {
                 var fact = row.fact
