@@ -154,6 +154,24 @@ CREATE TABLE derived_subjects (
 );
 CREATE INDEX derived_subjects_job ON derived_subjects(scan_id, repository, file, job);
 
+-- Derived: every (job, environment) that gates a token-minting job or an Octopus login. A job in
+-- a reusable workflow (`on: workflow_call` only) is listed under each caller in the scan, with
+-- `${{ inputs.NAME }}` resolved from the caller's `with:` where the caller passes a literal.
+CREATE TABLE derived_job_environments (
+    scan_id     INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+    repository  TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    job         TEXT NOT NULL,
+    line        INTEGER,
+    written     TEXT NOT NULL,      -- the environment as written (or as passed by the caller)
+    environment TEXT,               -- the literal name; NULL when decided at run time
+    dynamic     INTEGER NOT NULL,
+    via         TEXT,               -- `uses` of the reusable workflow and its job, for callers
+    minting     INTEGER NOT NULL,   -- the job can mint OIDC tokens
+    logs_in     INTEGER NOT NULL    -- the job (or the called job) runs OctopusDeploy/login
+);
+CREATE INDEX derived_job_environments_job ON derived_job_environments(scan_id, repository, file, job);
+
 -- Derived: job → Octopus identity it can obtain a token through.
 CREATE TABLE trust_edges (
     scan_id      INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
@@ -228,6 +246,10 @@ WHERE p.scan_id = current_scan();
 CREATE VIEW job_subjects AS
 SELECT repository, file, job, trigger, subject, is_pattern, environment, id_token, reason
 FROM derived_subjects WHERE scan_id = current_scan();
+
+CREATE VIEW job_environments AS
+SELECT repository, file, job, line, written, environment, dynamic, via, minting, logs_in
+FROM derived_job_environments WHERE scan_id = current_scan();
 
 CREATE VIEW trust_graph AS
 SELECT e.repository, e.file, e.job, e.trigger, e.subject, e.server, e.account_id, e.external_id,

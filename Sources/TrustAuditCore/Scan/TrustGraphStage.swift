@@ -18,6 +18,14 @@ public struct TrustGraphStage: ScanStage {
 
     public func run(_ db: Database, scanID: Int64) throws {
         let loaded = try TrustGraphInputs.load(db, scanID: scanID)
+        let environmentStatement = try db.cachedStatement(sql: """
+            INSERT INTO derived_job_environments (scan_id, repository, file, job, line, written, environment, dynamic, via, minting, logs_in)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for item in loaded.environments {
+            try environmentStatement.execute(arguments: [scanID, item.repository, item.file, item.job, item.line, item.written,
+                                                         item.environment, item.dynamic, item.via, item.minting, item.logsIn])
+        }
         let result = TrustGraphBuilder.build(jobs: loaded.jobs, identities: loaded.identities)
         let subjectStatement = try db.cachedStatement(sql: """
             INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason)
@@ -50,7 +58,22 @@ public struct TrustGraphStage: ScanStage {
 
 /// What the trust graph is derived from, read from one scan's stored facts.
 struct TrustGraphInputs {
+    /// One environment a job runs in, for `derived_job_environments`.
+    struct JobEnvironment {
+        var repository: String
+        var file: String
+        var job: String
+        var line: Int?
+        var written: String
+        var environment: String?
+        var dynamic: Bool
+        var via: String?
+        var minting: Bool
+        var logsIn: Bool
+    }
+
     var jobs: [MintingJob] = []
+    var environments: [JobEnvironment] = []
     var identities: [IdentityTarget] = []
     /// `repository (lowercased) \u{1F} environment` → its protection.
     var gates: [String: EnvironmentGate] = [:]
@@ -121,6 +144,9 @@ struct TrustGraphInputs {
         var fact: JobFact
         var idToken: String
         var withValues: [String]
+        var withMap: [String: String]
+        var environmentLine: Int?
+        var logsIn: Bool
     }
 
     private mutating func loadJobs(_ db: Database, scanID: Int64) throws {
@@ -147,6 +173,11 @@ struct TrustGraphInputs {
                 logins["\(row["blob_hash"] as String)\u{1F}\(row["job_key"] as String)", default: []].insert(account.trimmingWhitespace().lowercased())
             }
         }
+        let loginJobs = Set(try String.fetchAll(db, sql: """
+            SELECT DISTINCT blob_hash || char(31) || job_key FROM wf_steps
+            WHERE blob_hash IN (SELECT blob_hash FROM scan_workflow_files WHERE scan_id = ?)
+              AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
+            """, arguments: [scanID]))
         var settings: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ?", arguments: [scanID]) {
             settings[(row["repository"] as String).lowercased()] = row
@@ -175,15 +206,18 @@ struct TrustGraphInputs {
             let repository: String = row["full_name"]
             let file: String = row["path"]
             let key: String = row["job_key"]
-            var values: [String] = []
+            var withMap: [String: String] = [:]
             if let json: String = row["with_json"], case .object(let object)? = JSONValue.parse(json) {
-                values = object.values.compactMap(\.stringValue)
+                withMap = object.compactMapValues(\.stringValue)
             }
+            let blob: String = row["blob_hash"]
             rows.append(JobRow(
                 repository: repository, file: file, blob: row["blob_hash"], workflowName: row["workflow_name"],
                 fact: JobFact(key: key, ordinal: row["ordinal"], line: row["line"] ?? 0, environment: row["environment"],
-                              environmentIsExpression: row["environment_is_expression"], uses: row["uses"]),
-                idToken: tokens["\(repository)\u{1F}\(file)\u{1F}\(key)"] ?? "none", withValues: values))
+                              environmentIsExpression: row["environment_is_expression"], uses: row["uses"],
+                              usesLine: row["uses_line"]),
+                idToken: tokens["\(repository)\u{1F}\(file)\u{1F}\(key)"] ?? "none", withValues: Array(withMap.values),
+                withMap: withMap, environmentLine: row["environment_line"], logsIn: loginJobs.contains("\(blob)\u{1F}\(key)")))
         }
         let byFile = Dictionary(grouping: rows) { "\($0.repository.lowercased())\u{1F}\($0.file)" }
 
@@ -203,6 +237,7 @@ struct TrustGraphInputs {
                 ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
         }
 
+        environments = Self.environments(rows: rows, byFile: byFile, triggers: triggers)
         for row in rows where row.idToken == "write" || row.idToken == "unknown" {
             let callerTriggers = triggers[row.blob] ?? []
             let ownLogins = logins["\(row.blob)\u{1F}\(row.fact.key)"] ?? []
@@ -235,6 +270,53 @@ struct TrustGraphInputs {
                     note: "through reusable workflow \(uses), not in this scan, so its environment is unknown"))
             }
         }
+    }
+
+    /// Every (job, environment) gating a token-minting job or a login; see `derived_job_environments`.
+    private static func environments(rows: [JobRow], byFile: [String: [JobRow]], triggers: [String: [TriggerFact]]) -> [JobEnvironment] {
+        var result: [JobEnvironment] = []
+        for row in rows {
+            let minting = row.idToken == "write" || row.idToken == "unknown"
+            if let uses = row.fact.uses {
+                guard minting, let target = calledWorkflow(uses, caller: row.repository), let called = byFile[target.key] else { continue }
+                for calledJob in called where calledJob.idToken != "none" {
+                    guard let written = calledJob.fact.environment?.trimmingWhitespace(), !written.isEmpty else { continue }
+                    var shown = written
+                    var name: String? = calledJob.fact.environmentIsExpression || written.contains("${{") ? nil : written
+                    var dynamic = name == nil
+                    if let input = inputName(written), let passed = row.withMap[input]?.trimmingWhitespace() {
+                        if passed.contains("${{") {
+                            shown = passed
+                        } else if !passed.isEmpty {
+                            name = passed
+                            dynamic = false
+                        }
+                    }
+                    result.append(JobEnvironment(
+                        repository: row.repository, file: row.file, job: row.fact.key, line: row.fact.usesLine ?? row.fact.line,
+                        written: shown, environment: name, dynamic: dynamic, via: "\(uses) (job \(calledJob.fact.key))",
+                        minting: true, logsIn: calledJob.logsIn))
+                }
+                continue
+            }
+            guard let written = row.fact.environment?.trimmingWhitespace(), !written.isEmpty,
+                  (triggers[row.blob] ?? []).contains(where: { $0.event != "workflow_call" }) else { continue }
+            let dynamic = row.fact.environmentIsExpression || written.contains("${{")
+            result.append(JobEnvironment(
+                repository: row.repository, file: row.file, job: row.fact.key, line: row.environmentLine ?? row.fact.line,
+                written: written, environment: dynamic ? nil : written, dynamic: dynamic, via: nil,
+                minting: minting, logsIn: row.logsIn))
+        }
+        return result
+    }
+
+    /// `NAME` of an environment written exactly as `${{ inputs.NAME }}`.
+    static func inputName(_ written: String) -> String? {
+        guard written.hasPrefix("${{"), written.hasSuffix("}}") else { return nil }
+        let inner = written.dropFirst(3).dropLast(2).trimmingWhitespace()
+        guard inner.hasPrefix("inputs."), inner.count > 7 else { return nil }
+        let name = String(inner.dropFirst(7))
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } ? name : nil
     }
 
     /// The scanned file a job-level `uses:` calls: `./path` in the caller's repository, or
