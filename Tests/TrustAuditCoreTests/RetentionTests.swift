@@ -189,9 +189,7 @@ struct RetentionTests {
             #expect(try fixture.rowsOwned(by: first.scanID).isEmpty)
             // …so its row should go too, not linger as 'pruned' forever.
             let lingering = try fixture.scanRow(first.scanID) != nil
-            withKnownIssue("Retention.prune never deletes 'pruned' rows: they are not in `doomed` (only complete and failed scans are), so a row kept for its shared data lingers after the data is gone") {
-                #expect(!lingering)
-            }
+            #expect(!lingering)
             #expect(try fixture.integrityCheck() == ["ok"])
         }
     }

@@ -47,6 +47,11 @@ public enum Retention {
                     try db.execute(sql: "DELETE FROM scans WHERE id = ?", arguments: [id])
                 }
             }
+            // A scan pruned earlier was kept only for the rows other scans used; once none does, it goes.
+            let pruned = try Int64.fetchAll(db, sql: "SELECT id FROM scans WHERE status = 'pruned'")
+            for id in pruned where !referenced.contains(id) {
+                try db.execute(sql: "DELETE FROM scans WHERE id = ?", arguments: [id])
+            }
             removed = doomed.count
             for table in try ScanRows.perScanTables(db) {
                 let owners = try Int64.fetchAll(db, sql: "SELECT DISTINCT scan_id FROM \(table.quotedDatabaseIdentifier)")
