@@ -62,7 +62,12 @@ enum TestSupport {
 
     /// `policy repository file:line`, a readable key for comparing sets of findings.
     static func key(_ finding: Finding) -> String {
-        "\(finding.policy) \(finding.repository ?? "-") \(finding.file ?? "-"):\(finding.line.map(String.init) ?? "-")"
+        var key = "\(finding.policy) \(finding.repository ?? "-") \(finding.file ?? "-"):\(finding.line.map(String.init) ?? "-")"
+        // Trust-graph and identity findings are told apart by the service account they concern.
+        if let account = finding.serviceAccount {
+            key += " @" + (account.components(separatedBy: " (").first ?? account)
+        }
+        return key
     }
 }
 

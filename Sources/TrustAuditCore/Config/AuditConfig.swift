@@ -31,7 +31,9 @@ public struct AuditConfig: Sendable, Equatable {
 
     /// Reads a config file; relative paths in it are resolved against the file's folder.
     public static func load(path: String) throws -> AuditConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        // FileHandle rather than FileManager.contents, which returns nothing for /dev/null and pipes.
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data(),
+              let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: nil, reason: "cannot read the file")
         }
         return try parse(text: text, file: path)

@@ -49,7 +49,8 @@ public enum TextReport {
         if let file = finding.file { place += (place.isEmpty ? "" : "/") + sanitize(file) }
         if let line = finding.line { place += ":\(line)" }
         if let job = finding.job { place += " [job \(sanitize(job))]" }
-        return place.isEmpty ? "(organization)" : place
+        if place.isEmpty, let account = finding.serviceAccount { return "service account " + sanitize(account) }
+        return place.isEmpty ? sanitize(finding.resource ?? "(organization)") : place
     }
 
     /// Strips control characters so a hostile workflow cannot rewrite the user's terminal.
