@@ -137,3 +137,24 @@ struct TrustGraphScanTests {
         }
     }
 }
+
+@Suite("Databases trustaudit must not touch")
+struct ForeignDatabaseTests {
+    @Test("an SQLite database of another application is refused and left byte-for-byte untouched")
+    func foreignDatabase() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("notes.db").path
+            let other = try DatabaseQueue(path: path)
+            try other.write { db in
+                try db.execute(sql: "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me')")
+            }
+            try other.close()
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(throws: AuditDatabaseError.foreignDatabase(path: path)) {
+                _ = try AuditDatabase.open(path: path)
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        }
+    }
+}

@@ -17,6 +17,7 @@ public final class AuditDatabase: Sendable {
     /// newer trustaudit is refused rather than half-understood.
     public static func open(path: String, readOnly: Bool = false) throws -> AuditDatabase {
         try refuseNonSQLite(path: path)
+        try inspectExisting(path: path)
         let scope = ScanScope()
         var config = Configuration()
         config.readonly = readOnly
@@ -71,6 +72,36 @@ public final class AuditDatabase: Sendable {
                 return
             }
             try migrator.migrate(pool)
+        } catch let error as AuditDatabaseError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw AuditDatabaseError.notADatabase(path: path)
+        } catch {
+            throw AuditDatabaseError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Looks at an existing file through a read-only connection before anything may write to it:
+    /// a database of another application, or one from a newer trustaudit, is refused untouched.
+    private static func inspectExisting(path: String) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+                if tables.isEmpty { return }
+                guard tables.contains("grdb_migrations") else { throw AuditDatabaseError.foreignDatabase(path: path) }
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                let known = Set(SchemaMigrations.all.map(\.identifier))
+                guard let first = SchemaMigrations.all.first?.identifier, applied.contains(first) else {
+                    throw AuditDatabaseError.foreignDatabase(path: path)
+                }
+                let unknown = applied.subtracting(known).sorted()
+                if !unknown.isEmpty { throw AuditDatabaseError.newerSchema(path: path, unknownMigrations: unknown) }
+            }
         } catch let error as AuditDatabaseError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {

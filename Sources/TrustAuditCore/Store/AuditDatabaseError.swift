@@ -4,6 +4,8 @@ public enum AuditDatabaseError: Error, Equatable, CustomStringConvertible {
     case notADatabase(path: String)
     /// The database was written by a newer trustaudit whose migrations this build does not know.
     case newerSchema(path: String, unknownMigrations: [String])
+    /// An SQLite database of some other application; trustaudit will not add its tables to it.
+    case foreignDatabase(path: String)
     /// SQLite refused to open or migrate the file.
     case cannotOpen(path: String, reason: String)
 
@@ -13,6 +15,8 @@ public enum AuditDatabaseError: Error, Equatable, CustomStringConvertible {
             return "\(path) is not a trustaudit database (not SQLite, or corrupt); it was left untouched. Choose another file with --db."
         case .newerSchema(let path, let unknown):
             return "\(path) was written by a newer trustaudit (schema migrations \(unknown.joined(separator: ", ")) are unknown to this version). Upgrade trustaudit, or use another --db."
+        case .foreignDatabase(let path):
+            return "\(path) is an SQLite database of another application, not a trustaudit database; it was left untouched. Choose another file with --db."
         case .cannotOpen(let path, let reason):
             return "cannot open database \(path): \(reason)"
         }
