@@ -13,7 +13,7 @@ struct TrustAudit: ParsableCommand {
             2 usage, configuration or database error.
             """,
         version: ScanPipeline.toolVersion,
-        subcommands: [ScanCommand.self, ScansCommand.self, DriftCommand.self, TrustCommand.self, QueryCommand.self, ShellCommand.self, PolicyCommand.self, PruneCommand.self]
+        subcommands: [ScanCommand.self, ScansCommand.self, DriftCommand.self, TrustCommand.self, QueryCommand.self, ShellCommand.self, PolicyCommand.self, PruneCommand.self, ReportCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; trustaudit's contract says 2.
