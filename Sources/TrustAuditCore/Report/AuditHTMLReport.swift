@@ -261,6 +261,7 @@ public enum AuditHTMLReport {
         <label for="filter">Filter findings</label>
         <input id="filter" type="search" placeholder="repository, policy, file, job, message…" autocomplete="off">
         <label class="check"><input id="show-waived" type="checkbox" checked> show waived</label>
+        <button type="button" id="expand-all">Expand all</button><button type="button" id="collapse-all">Collapse all</button>
         <span id="filter-count" aria-live="polite"></span>
         </div>
 
@@ -480,13 +481,13 @@ public enum AuditHTMLReport {
         body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
         code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;background:#eef1f5;padding:1px 4px;border-radius:4px;word-break:break-word}
         a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-        header.top{background:#18202f;color:#fff;padding:18px 32px 12px;position:sticky;top:0;z-index:2;box-shadow:0 2px 6px rgba(0,0,0,.15)}
+        header.top{background:#18202f;color:#fff;padding:18px 32px 12px;box-shadow:0 2px 6px rgba(0,0,0,.15)}
         header.top h1{margin:0;font-size:22px;font-weight:650;letter-spacing:.2px}
         header.top .meta{margin:4px 0 10px;color:#c9d1de}
         header.top .meta strong{color:#fff}
         header.top nav a{color:#dbe4f3;margin-right:18px;font-size:13px}
         main{max-width:1320px;margin:0 auto;padding:12px 32px 40px}
-        section{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 24px 20px;margin:20px 0;scroll-margin-top:110px}
+        section{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 24px 20px;margin:20px 0;scroll-margin-top:76px}
         h2{font-size:18px;margin:14px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--line)}
         .note,.muted{color:var(--muted)}.muted{font-size:12.5px}
         .lead{font-size:15px;margin:14px 0}
@@ -517,7 +518,11 @@ public enum AuditHTMLReport {
         details{margin:8px 0}
         details>summary{cursor:pointer;padding:8px 10px;border-radius:6px;background:#f6f7f9;list-style-position:inside;font-weight:550}
         details>summary:hover{background:#eef1f5}
-        details.group>summary{display:flex;align-items:center;gap:10px;flex-wrap:wrap}
+        details.group>summary{display:flex;align-items:center;gap:10px;flex-wrap:wrap;list-style:none}
+        details.group>summary::-webkit-details-marker{display:none}
+        details.group>summary::before{content:"\u{25B8}";color:#667085;display:inline-block;width:10px;transition:transform .15s}
+        details.group[open]>summary::before{transform:rotate(90deg)}
+        .filter button{font:inherit;font-size:12.5px;padding:5px 10px;border:1px solid #c7ccd4;border-radius:6px;background:#f6f7f9;cursor:pointer}
         details.group>summary .name{font-weight:600}
         details.group>summary .count{margin-left:auto;color:var(--muted);font-weight:400;font-size:12.5px}
         .pills .sev{margin-right:3px}
@@ -528,7 +533,7 @@ public enum AuditHTMLReport {
         .alert{background:#fff8e6;border:1px solid #f1d9a6;border-radius:8px;padding:10px 14px;margin:10px 0}
         .alert ul{margin:6px 0 0 18px;padding:0}
         .facts li{margin:3px 0}
-        .filter{position:sticky;top:104px;z-index:1;background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 16px;margin:20px 0;display:flex;gap:14px;align-items:center;box-shadow:0 2px 8px rgba(0,0,0,.06)}
+        .filter{position:sticky;top:6px;z-index:1;background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 16px;margin:20px 0;display:flex;gap:14px;align-items:center;box-shadow:0 2px 8px rgba(0,0,0,.06)}
         .filter[hidden]{display:none}
         .filter input[type=search]{flex:1;max-width:520px;padding:7px 10px;border:1px solid #c7ccd4;border-radius:6px;font:inherit}
         .filter label{font-weight:600}.filter .check{font-weight:400;color:var(--muted)}
@@ -537,7 +542,7 @@ public enum AuditHTMLReport {
         svg .gridline{stroke:#e9ecf0;stroke-width:1}svg .axisline{stroke:#9aa3af;stroke-width:1}
         svg .axis{fill:#667085;font-size:11px}svg .axis.small{font-size:9.5px}svg .legend{fill:#1d2330;font-size:12px}
         footer{max-width:1320px;margin:0 auto 32px;padding:0 32px;color:var(--muted);font-size:12px}
-        @media print{header.top{position:static}.filter{display:none}details{display:block}section{break-inside:avoid-page}}
+        @media print{.filter{display:none}details{display:block}section{break-inside:avoid-page}}
         """
 
     static let script = """
@@ -567,6 +572,9 @@ public enum AuditHTMLReport {
         count.textContent=(terms.length>0||!showWaived)?shown+' of '+total+' finding rows shown':'';
         }
         box.addEventListener('input',apply);waived.addEventListener('change',apply);
+        function all(open){groups.forEach(function(d){if(d.style.display!=='none')d.open=open;});}
+        document.getElementById('expand-all').addEventListener('click',function(){all(true);});
+        document.getElementById('collapse-all').addEventListener('click',function(){all(false);});
         })();
         """
 

@@ -169,11 +169,21 @@ public struct AuditReportData: Sendable {
         return severity.keys.sorted { (severity[$0]!, $1) > (severity[$1]!, $0) }
     }
 
-    /// Findings grouped by repository (nil: findings about no repository, e.g. an Octopus identity), in report order.
+    /// Findings grouped by repository (nil: findings about no repository, e.g. an Octopus identity):
+    /// the repository with the worst open finding first, then the one with most open findings,
+    /// then by name (`svc2` before `svc10`).
     public var byRepository: [(repository: String?, findings: [Finding])] {
         let groups = Dictionary(grouping: findings) { $0.repository }
-        return groups.keys.sorted { ($0 == nil ? 1 : 0, $0?.lowercased() ?? "") < ($1 == nil ? 1 : 0, $1?.lowercased() ?? "") }
-            .map { ($0, groups[$0]!) }
+        func rank(_ key: String?) -> (Int, Int) {
+            let open = groups[key]!.filter { !$0.waived }
+            return (open.map { Severity.allCases.firstIndex(of: $0.severity)! + 1 }.max() ?? 0, open.count)
+        }
+        return groups.keys.sorted { lhs, rhs in
+            let (left, right) = (rank(lhs), rank(rhs))
+            if left != right { return left > right }
+            if (lhs == nil) != (rhs == nil) { return rhs == nil }
+            return (lhs ?? "").localizedStandardCompare(rhs ?? "") == .orderedAscending
+        }.map { ($0, groups[$0]!) }
     }
 
     /// Findings grouped by policy, most severe policy first.
