@@ -505,7 +505,7 @@ public enum AuditHTMLReport {
         table.grid caption{text-align:left;color:var(--muted);padding:4px 0}
         table.grid tr.sum td,table.grid tr.sum th{font-weight:700;border-top:2px solid var(--line)}
         table.compact td,table.compact th{padding:3px 8px}
-        td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:#b3b9c4}td.total{font-weight:600}
+        table.grid td.n,table.grid th.n{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:#b3b9c4}td.total{font-weight:600}
         td.msg{max-width:640px;white-space:pre-wrap;word-break:break-word}
         td.loc{word-break:break-all;min-width:180px}
         td.pol code{white-space:nowrap;word-break:normal}
