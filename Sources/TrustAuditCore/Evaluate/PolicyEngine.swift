@@ -8,6 +8,9 @@ import GRDB
 /// its file name; the others still run.
 public enum PolicyEngine {
     /// Columns a policy query may return; `message` is required.
+    /// `TRUSTAUDIT_PROFILE=1` prints each policy's run time to standard error.
+    static let profiling = ProcessInfo.processInfo.environment["TRUSTAUDIT_PROFILE"] != nil
+
     public static let resultColumns = ["message", "resource", "repository", "file", "line", "job", "service_account", "evidence", "severity"]
 
     public static func evaluate(
@@ -18,6 +21,13 @@ public enum PolicyEngine {
         let results = ResultBox(count: active.count)
         DispatchQueue.concurrentPerform(iterations: active.count) { index in
             let policy = active[index]
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer {
+                if profiling {
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    FileHandle.standardError.write(Data("trustaudit: profile: policy \(policy.id) \(String(format: "%.3f", seconds)) s\n".utf8))
+                }
+            }
             do {
                 let rows = try run(policy, database: database, params: settings.params(for: policy))
                 results.set(index, .success(try rows.map { try finding(from: $0, policy: policy, settings: settings) }))

@@ -124,6 +124,13 @@ public struct ScanPipeline: Sendable {
             for stage in request.stages {
                 try clock.measure("derive") { try stage.run(db, scanID: scanID) }
             }
+            // Policies join the documented views on repository/file/job; without table statistics
+            // SQLite's planner picks nested scans there, quadratic in the number of jobs. A sampled
+            // ANALYZE (analysis_limit) keeps the statistics current for a few milliseconds.
+            try clock.measure("store") {
+                try db.execute(sql: "PRAGMA analysis_limit = 1000")
+                try db.execute(sql: "ANALYZE")
+            }
             return scanID
         }
         database.currentScan = dataScanID
