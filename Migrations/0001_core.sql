@@ -142,6 +142,9 @@ CREATE TABLE scan_repositories (
     UNIQUE (scan_id, full_name)
 );
 
+-- GitHub names are case-insensitive; policies compare them with lower().
+CREATE INDEX scan_repositories_name ON scan_repositories(scan_id, lower(full_name));
+
 CREATE TABLE scan_workflow_files (
     id            INTEGER PRIMARY KEY,
     scan_id       INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,

@@ -53,6 +53,8 @@ CREATE TABLE gh_repositories (
     PRIMARY KEY (scan_id, repository)
 );
 
+CREATE INDEX gh_repositories_name ON gh_repositories(scan_id, lower(repository));
+
 CREATE TABLE gh_environments (
     scan_id                INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
     repository             TEXT NOT NULL,
@@ -66,6 +68,8 @@ CREATE TABLE gh_environments (
     other_rules_json       TEXT,          -- custom deployment protection rules (apps)
     PRIMARY KEY (scan_id, repository, name)
 );
+
+CREATE INDEX gh_environments_name ON gh_environments(scan_id, lower(repository), lower(name));
 
 CREATE TABLE gh_environment_branch_policies (
     scan_id     INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
@@ -194,6 +198,7 @@ CREATE TABLE trust_edges (
 );
 CREATE INDEX trust_edges_account ON trust_edges(scan_id, server, account_id);
 CREATE INDEX trust_edges_job ON trust_edges(scan_id, repository, file, job);
+CREATE INDEX trust_edges_identity ON trust_edges(scan_id, server, identity_id);
 
 -- ---------------------------------------------------------------------------------------------
 -- Documented views (scoped to current_scan()).

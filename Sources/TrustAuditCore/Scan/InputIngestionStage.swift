@@ -51,24 +51,22 @@ public struct InputIngestionStage: ScanStage {
             try SettingsStore.insert(repository: settings, template: template, scanID: scanID, db: db)
             let defaultPermissions = settings.workflowPermissions?.defaultWorkflowPermissions
                 ?? organization?.workflowPermissions?.defaultWorkflowPermissions
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE scan_repositories
                     SET default_branch = COALESCE(?, default_branch), visibility = COALESCE(?, visibility),
                         default_workflow_permissions = COALESCE(?, default_workflow_permissions)
                     WHERE scan_id = ? AND lower(full_name) = lower(?)
-                    """,
-                arguments: [settings.defaultBranch, settings.visibility, defaultPermissions, scanID, settings.repository])
+                    """).execute(arguments: [settings.defaultBranch, settings.visibility, defaultPermissions, scanID, settings.repository])
         }
         // Organization defaults reach repositories that had no settings file of their own.
         for (owner, organization) in organizations {
             guard let permissions = organization.workflowPermissions?.defaultWorkflowPermissions else { continue }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE scan_repositories SET default_workflow_permissions = ?
                     WHERE scan_id = ? AND default_workflow_permissions IS NULL AND lower(full_name) LIKE ? || '/%'
-                    """,
-                arguments: [permissions, scanID, owner])
+                    """).execute(arguments: [permissions, scanID, owner])
         }
         var servers = Set<String>()
         for document in octopus {
@@ -89,15 +87,13 @@ public struct InputIngestionStage: ScanStage {
     }
 
     private func record(_ db: Database, scanID: Int64, kind: String, document: String, subject: String?, error: String?) throws {
-        try db.execute(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, error) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [scanID, kind, document, subject, error])
+        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, error) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, kind, document, subject, error])
     }
 
     private func recordProblems(_ db: Database, scanID: Int64, kind: String, problems: [ExportProblem]) throws {
         for problem in problems {
-            try db.execute(
-                sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)",
-                arguments: [scanID, kind, problem.file, problem.path, problem.message])
+            try db.cachedStatement(
+                sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, kind, problem.file, problem.path, problem.message])
         }
     }
 }

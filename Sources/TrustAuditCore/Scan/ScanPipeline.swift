@@ -86,6 +86,7 @@ public struct ScanPipeline: Sendable {
         var manifests: [RepositoryManifest] = []
         let dataScanID = try database.pool.write { db -> Int64 in
             var known = try WorkflowFactStore.parsedHashes(db)
+            let stale = try WorkflowFactStore.staleHashes(db)
             var start = 0
             while start < request.repositories.count {
                 let batch = Array(request.repositories[start..<min(start + Self.batchSize, request.repositories.count)])
@@ -97,7 +98,7 @@ public struct ScanPipeline: Sendable {
                         for file in files {
                             if let hash = file.hash, let bytes = file.bytes, let result = file.result, !known.contains(hash) {
                                 try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
-                                try WorkflowFactStore.store(db, hash: hash, result: result)
+                                try WorkflowFactStore.store(db, hash: hash, result: result, stale: stale.contains(hash))
                                 known.insert(hash)
                                 parsedCount += 1
                             }
@@ -177,6 +178,11 @@ public struct ScanPipeline: Sendable {
                     """,
                 arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, scanID])
         }
+        if PolicyEngine.profiling {
+            for (phase, seconds) in clock.phases {
+                FileHandle.standardError.write(Data("trustaudit: profile: phase \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
+            }
+        }
         return ScanOutcome(
             scanID: scanID, startedAt: startedAt, finishedAt: finishedAt, label: request.label,
             findings: findings, policyErrors: policyErrors, coverage: coverage, repositories: manifests.count,
@@ -202,12 +208,14 @@ public struct ScanPipeline: Sendable {
         let insertFile = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, read_error) VALUES (?, ?, ?, ?, ?)
             """)
+        let insertRepository = try db.cachedStatement(sql: """
+            INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?)
+            ON CONFLICT (scan_id, full_name) DO NOTHING
+            """)
+        let findRepository = try db.cachedStatement(sql: "SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name = ?")
         for manifest in manifests {
-            try db.execute(
-                sql: "INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, full_name) DO NOTHING",
-                arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
-            guard let repositoryID = try Int64.fetchOne(db, sql: "SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name = ?",
-                                                        arguments: [scanID, manifest.fullName]) else { continue }
+            try insertRepository.execute(arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
+            guard let repositoryID = try Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
             for file in manifest.files {
                 try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.readError])
             }

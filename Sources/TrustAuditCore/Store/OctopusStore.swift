@@ -4,37 +4,32 @@ import GRDB
 /// Writes one Octopus export (service accounts, identities, keys, permissions) into a scan.
 enum OctopusStore {
     static func insert(_ instance: OctopusInstance, scanID: Int64, db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO oct_instances (scan_id, server, document) VALUES (?, ?, ?)",
-                       arguments: [scanID, instance.server, instance.file])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO oct_instances (scan_id, server, document) VALUES (?, ?, ?)").execute(arguments: [scanID, instance.server, instance.file])
         for account in instance.serviceAccounts {
             let arguments: [(any DatabaseValueConvertible)?] = [
                 scanID, instance.server, account.id, account.externalId?.uuidString.lowercased(), account.username,
                 account.displayName, account.isActive, account.apiKeys != nil, account.permissions != nil,
             ]
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO oct_service_accounts (scan_id, server, account_id, external_id, username, display_name,
                         is_active, api_keys_exported, permissions_exported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: StatementArguments(arguments))
+                    """).execute(arguments: StatementArguments(arguments))
             for identity in account.identities {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO oct_identities (scan_id, server, account_id, identity_id, name, issuer, subject, audience)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [scanID, instance.server, account.id, identity.id, identity.name, identity.issuer, identity.subject, identity.audience])
+                        """).execute(arguments: [scanID, instance.server, account.id, identity.id, identity.name, identity.issuer, identity.subject, identity.audience])
             }
             for key in account.apiKeys ?? [] {
-                try db.execute(
-                    sql: "INSERT INTO oct_api_keys (scan_id, server, account_id, key_id, purpose, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [scanID, instance.server, account.id, key.id, key.purpose, key.created, key.expires])
+                try db.cachedStatement(
+                    sql: "INSERT INTO oct_api_keys (scan_id, server, account_id, key_id, purpose, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(arguments: [scanID, instance.server, account.id, key.id, key.purpose, key.created, key.expires])
             }
             if let permissions = account.permissions {
                 for permission in permissions.systemPermissions {
-                    try db.execute(
-                        sql: "INSERT INTO oct_permissions (scan_id, server, account_id, level, permission) VALUES (?, ?, ?, 'system', ?)",
-                        arguments: [scanID, instance.server, account.id, permission])
+                    try db.cachedStatement(
+                        sql: "INSERT INTO oct_permissions (scan_id, server, account_id, level, permission) VALUES (?, ?, ?, 'system', ?)").execute(arguments: [scanID, instance.server, account.id, permission])
                 }
                 for (permission, scopes) in permissions.spacePermissions {
                     for scope in scopes {
@@ -43,20 +38,18 @@ enum OctopusStore {
                         other["Project"] = nil
                         other = other.filter { !$0.value.isEmpty }
                         let otherJSON = other.isEmpty ? nil : JSONValue.object(other.mapValues { .array($0.map(JSONValue.string)) }).jsonText
-                        try db.execute(
+                        try db.cachedStatement(
                             sql: """
                                 INSERT INTO oct_permissions (scan_id, server, account_id, level, permission, space_id,
                                     restricted_environments_json, restricted_projects_json, restricted_other_json)
                                 VALUES (?, ?, ?, 'space', ?, ?, ?, ?, ?)
-                                """,
-                            arguments: [scanID, instance.server, account.id, permission, scope.spaceId,
+                                """).execute(arguments: [scanID, instance.server, account.id, permission, scope.spaceId,
                                         SettingsStore.jsonList(scope.restrictedToEnvironmentIds),
                                         SettingsStore.jsonList(scope.restrictedToProjectIds), otherJSON])
                     }
                 }
                 for team in permissions.teams {
-                    try db.execute(sql: "INSERT INTO oct_teams (scan_id, server, account_id, team_id, name) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [scanID, instance.server, account.id, team.id, team.name])
+                    try db.cachedStatement(sql: "INSERT INTO oct_teams (scan_id, server, account_id, team_id, name) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, instance.server, account.id, team.id, team.name])
                 }
             }
         }

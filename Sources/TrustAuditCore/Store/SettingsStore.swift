@@ -4,12 +4,11 @@ import GRDB
 /// Writes what GitHub settings exports said into a scan's `gh_*` tables.
 enum SettingsStore {
     static func insert(organization: GitHubOrganizationSettings, scanID: Int64, db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO gh_organizations (scan_id, organization, subject_use_default, subject_claim_keys_json,
                     default_workflow_permissions) VALUES (?, ?, ?, ?, ?)
-                """,
-            arguments: [scanID, organization.organization, organization.oidcSubjectClaim?.useDefault,
+                """).execute(arguments: [scanID, organization.organization, organization.oidcSubjectClaim?.useDefault,
                         organization.oidcSubjectClaim?.includeClaimKeys.map(jsonList),
                         organization.workflowPermissions?.defaultWorkflowPermissions])
     }
@@ -22,24 +21,22 @@ enum SettingsStore {
             claim?.subClaimPrefix, jsonList(template.claimKeys), template.origin,
             settings.workflowPermissions?.defaultWorkflowPermissions, settings.workflowPermissions?.canApprovePullRequestReviews,
         ]
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO gh_repositories (scan_id, repository, owner_id, repository_id, visibility, default_branch,
                     environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
                     subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: StatementArguments(arguments))
-        try db.execute(sql: "DELETE FROM gh_environments WHERE scan_id = ? AND repository = ?", arguments: [scanID, settings.repository])
-        try db.execute(sql: "DELETE FROM gh_environment_branch_policies WHERE scan_id = ? AND repository = ?", arguments: [scanID, settings.repository])
+                """).execute(arguments: StatementArguments(arguments))
+        try db.cachedStatement(sql: "DELETE FROM gh_environments WHERE scan_id = ? AND repository = ?").execute(arguments: [scanID, settings.repository])
+        try db.cachedStatement(sql: "DELETE FROM gh_environment_branch_policies WHERE scan_id = ? AND repository = ?").execute(arguments: [scanID, settings.repository])
         for environment in settings.environments ?? [] {
             try insert(environment: environment, repository: settings.repository, scanID: scanID, db: db)
         }
         for (environment, policies) in settings.deploymentBranchPolicies ?? [:] {
             for policy in policies {
-                try db.execute(
-                    sql: "INSERT INTO gh_environment_branch_policies (scan_id, repository, environment, name, type) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [scanID, settings.repository, environment, policy.name, policy.kind.rawValue])
+                try db.cachedStatement(
+                    sql: "INSERT INTO gh_environment_branch_policies (scan_id, repository, environment, name, type) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, settings.repository, environment, policy.name, policy.kind.rawValue])
             }
         }
     }
@@ -76,12 +73,11 @@ enum SettingsStore {
             scanID, repository, environment.name, environment.canAdminsBypass, reviewersJSON, reviewers?.count ?? 0,
             preventSelfReview, waitTimer, branchPolicy, others.isEmpty ? nil : jsonList(others),
         ]
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO gh_environments (scan_id, repository, name, can_admins_bypass, reviewers_json, reviewer_count,
                     prevent_self_review, wait_timer, branch_policy, other_rules_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: StatementArguments(arguments))
+                """).execute(arguments: StatementArguments(arguments))
     }
 
     static func jsonList(_ values: [String]) -> String {

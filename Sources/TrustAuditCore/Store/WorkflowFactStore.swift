@@ -10,21 +10,27 @@ enum WorkflowFactStore {
     }
 
     static func storeBlob(_ db: Database, hash: String, bytes: [UInt8]) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, 'workflow', ?, ?)",
-            arguments: [hash, bytes.count, Data(bytes)])
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, 'workflow', ?, ?)").execute(arguments: [hash, bytes.count, Data(bytes)])
     }
 
-    /// Replaces whatever an older parser stored for this content with `result`.
-    static func store(_ db: Database, hash: String, result: WorkflowParseResult) throws {
-        for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE blob_hash = ?", arguments: [hash])
+    /// Content hashes whose facts an older parser version produced; they are replaced when seen.
+    static func staleHashes(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT blob_hash FROM wf_documents WHERE parser_version != ?",
+                                arguments: [WorkflowParser.version]))
+    }
+
+    /// Stores `result` for this content, replacing what an older parser stored when `stale`.
+    static func store(_ db: Database, hash: String, result: WorkflowParseResult, stale: Bool = true) throws {
+        if stale {
+            for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE blob_hash = ?").execute(arguments: [hash])
+            }
         }
         switch result {
         case .failed(let failure):
-            try db.execute(
-                sql: "INSERT INTO wf_documents (blob_hash, parser_version, parse_error, error_line) VALUES (?, ?, ?, ?)",
-                arguments: [hash, WorkflowParser.version, failure.reason, failure.line])
+            try db.cachedStatement(
+                sql: "INSERT INTO wf_documents (blob_hash, parser_version, parse_error, error_line) VALUES (?, ?, ?, ?)").execute(arguments: [hash, WorkflowParser.version, failure.reason, failure.line])
         case .parsed(let facts):
             try insert(db, hash: hash, facts: facts)
         }
@@ -39,12 +45,11 @@ enum WorkflowFactStore {
     }
 
     private static func insert(_ db: Database, hash: String, facts: WorkflowFacts) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO wf_documents (blob_hash, parser_version, name, permissions_kind, permissions_line, env_json)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [hash, WorkflowParser.version, facts.name, facts.permissions?.kind.rawValue,
+                """).execute(arguments: [hash, WorkflowParser.version, facts.name, facts.permissions?.kind.rawValue,
                         facts.permissions?.line, json(facts.env)])
         let trigger = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO wf_triggers (blob_hash, event, line, types_json, branches_json, branches_ignore_json,
