@@ -11,6 +11,7 @@ CREATE TABLE scan_inputs (
     kind      TEXT NOT NULL CHECK (kind IN ('github-settings', 'octopus')),
     document  TEXT NOT NULL,
     subject   TEXT,            -- repository, organization or Octopus server the document describes
+    blob_hash TEXT REFERENCES blobs(hash),  -- the document's bytes, stored once, kept as evidence
     error     TEXT             -- set when the document could not be used at all
 );
 CREATE INDEX scan_inputs_scan ON scan_inputs(scan_id);

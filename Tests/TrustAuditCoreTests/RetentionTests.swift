@@ -77,13 +77,13 @@ struct RetentionTests {
                 """, [first.scanID]).first)
             try fixture.write(cleanWorkflow + "# fixed\n", "web", "ci.yml")
             let second = try fixture.scan()
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs") == 5)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE kind = 'workflow'") == 5)
 
             let result = try Retention.prune(database: fixture.database, keep: 1, olderThan: nil)
             #expect(result.scansRemoved == 1)
             #expect(result.blobsRemoved == 1)
             #expect(result.bytesAfter <= result.bytesBefore)
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs") == 4)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE kind = 'workflow'") == 4)
             #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE hash = ?", [oldHash]) == 0)
             for table in ["wf_documents", "wf_jobs", "wf_permissions", "wf_steps", "wf_triggers"] {
                 #expect(try fixture.database.count("SELECT COUNT(*) FROM \(table) WHERE blob_hash = ?", [oldHash]) == 0, "\(table)")

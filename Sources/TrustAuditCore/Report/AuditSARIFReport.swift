@@ -118,7 +118,9 @@ public enum AuditSARIFReport {
                              "descriptor": .object(["id": .string(error.policy)])])
                 }),
             ])]),
-            "automationDetails": .object(["id": .string("trustaudit/scan-\(data.scan.id)/")]),
+            // GitHub takes what precedes the last `/` as the analysis category: it must stay the same
+            // from night to night, or every upload opens a new category and fixed alerts never close.
+            "automationDetails": .object(["id": .string("trustaudit/scan-\(data.scan.id)")]),
             "properties": .object([
                 "scanId": .number(Double(data.scan.id)),
                 "scanStartedAt": .string(data.scan.startedAt),

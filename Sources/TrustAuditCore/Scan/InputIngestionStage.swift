@@ -31,15 +31,15 @@ public struct InputIngestionStage: ScanStage {
                 switch export.document {
                 case .repository(let settings):
                     repositories.append(settings)
-                    try record(db, scanID: scanID, kind: "github-settings", document: document.name, subject: settings.repository, error: nil)
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, subject: settings.repository, error: nil)
                 case .organization(let settings):
                     organizations[settings.organization.lowercased()] = settings
                     try SettingsStore.insert(organization: settings, scanID: scanID, db: db)
-                    try record(db, scanID: scanID, kind: "github-settings", document: document.name, subject: settings.organization, error: nil)
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, subject: settings.organization, error: nil)
                 }
                 try recordProblems(db, scanID: scanID, kind: "github-settings", problems: export.problems)
             } catch {
-                try record(db, scanID: scanID, kind: "github-settings", document: document.name, subject: nil, error: "\(error)")
+                try record(db, scanID: scanID, kind: "github-settings", document: document, subject: nil, error: "\(error)")
             }
         }
         for settings in repositories {
@@ -73,21 +73,28 @@ public struct InputIngestionStage: ScanStage {
             do {
                 let instance = try OctopusExport.decode(document.data, file: document.name)
                 guard servers.insert(instance.server).inserted else {
-                    try record(db, scanID: scanID, kind: "octopus", document: document.name, subject: instance.server,
+                    try record(db, scanID: scanID, kind: "octopus", document: document, subject: instance.server,
                                error: "another export for \(instance.server) was already read in this scan; this one was skipped")
                     continue
                 }
                 try OctopusStore.insert(instance, scanID: scanID, db: db)
-                try record(db, scanID: scanID, kind: "octopus", document: document.name, subject: instance.server, error: nil)
+                try record(db, scanID: scanID, kind: "octopus", document: document, subject: instance.server, error: nil)
                 try recordProblems(db, scanID: scanID, kind: "octopus", problems: instance.problems)
             } catch {
-                try record(db, scanID: scanID, kind: "octopus", document: document.name, subject: nil, error: "\(error)")
+                try record(db, scanID: scanID, kind: "octopus", document: document, subject: nil, error: "\(error)")
             }
         }
     }
 
-    private func record(_ db: Database, scanID: Int64, kind: String, document: String, subject: String?, error: String?) throws {
-        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, error) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, kind, document, subject, error])
+    /// Records the document in the scan's coverage, keeping its bytes (content-addressed, so an
+    /// unchanged export is stored once however many scans read it).
+    private func record(_ db: Database, scanID: Int64, kind: String, document: InputDocument, subject: String?, error: String?) throws {
+        let bytes = [UInt8](document.data)
+        let hash = SHA256.hex(bytes)
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [hash, kind, bytes.count, document.data])
+        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [scanID, kind, document.name, subject, hash, error])
     }
 
     private func recordProblems(_ db: Database, scanID: Int64, kind: String, problems: [ExportProblem]) throws {

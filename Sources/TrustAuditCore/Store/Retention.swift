@@ -59,7 +59,10 @@ public enum Retention {
                     try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE scan_id = ?", arguments: [owner])
                 }
             }
-            let unused = "SELECT hash FROM blobs WHERE hash NOT IN (SELECT blob_hash FROM scan_workflow_files WHERE blob_hash IS NOT NULL)"
+            let unused = """
+                SELECT hash FROM blobs WHERE hash NOT IN (SELECT blob_hash FROM scan_workflow_files WHERE blob_hash IS NOT NULL)
+                  AND hash NOT IN (SELECT blob_hash FROM scan_inputs WHERE blob_hash IS NOT NULL)
+                """
             blobsRemoved = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(unused))") ?? 0
             for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE blob_hash IN (\(unused))")
