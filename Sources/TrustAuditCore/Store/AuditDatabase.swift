@@ -72,12 +72,8 @@ public final class AuditDatabase: Sendable {
                 return
             }
             try migrator.migrate(pool)
-        } catch let error as AuditDatabaseError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw AuditDatabaseError.notADatabase(path: path)
         } catch {
-            throw AuditDatabaseError.cannotOpen(path: path, reason: "\(error)")
+            throw Self.describe(error, path: path)
         }
     }
 
@@ -102,13 +98,18 @@ public final class AuditDatabase: Sendable {
                 let unknown = applied.subtracting(known).sorted()
                 if !unknown.isEmpty { throw AuditDatabaseError.newerSchema(path: path, unknownMigrations: unknown) }
             }
-        } catch let error as AuditDatabaseError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw AuditDatabaseError.notADatabase(path: path)
         } catch {
-            throw AuditDatabaseError.cannotOpen(path: path, reason: "\(error)")
+            throw Self.describe(error, path: path)
         }
+    }
+
+    /// The user-facing error for anything SQLite or GRDB threw while opening `path`.
+    private static func describe(_ error: Error, path: String) -> AuditDatabaseError {
+        if let error = error as? AuditDatabaseError { return error }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            return .notADatabase(path: path)
+        }
+        return .cannotOpen(path: path, reason: "\(error)")
     }
 
     private static func refuseNonSQLite(path: String) throws {
