@@ -43,6 +43,7 @@ let package = Package(
             ],
             path: "Sources/trustaudit"
         ),
+        .executableTarget(name: "trustaudit-bench", dependencies: ["TrustAuditCore"], path: "Benchmarks/Sources/trustaudit-bench"),
         .testTarget(
             name: "TrustAuditCoreTests",
             dependencies: ["TrustAuditCore"],
