@@ -1,0 +1,613 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// How the live collectors talk to an API.
+public struct HTTPClientOptions: Sendable {
+    /// Seconds a request may go without an answer before it counts as a connection error.
+    public var timeout: TimeInterval = 30
+    /// Attempts per request on 5xx answers and connection errors (the first one included).
+    public var maxAttempts = 5
+    /// The first retry waits about this long; each later one twice as long, with jitter.
+    public var backoffBase: TimeInterval = 1
+    public var backoffCap: TimeInterval = 60
+    /// Requests in flight at once.
+    public var concurrency = 8
+    /// Lets a credential go over plain `http://` (e.g. a test server on loopback).
+    public var allowInsecure = false
+    /// The longest rate-limit wait accepted; a longer one fails the request instead.
+    public var maxRateLimitWait: TimeInterval = 3600
+    /// Rate-limit waits per request before giving up (secondary limits can repeat).
+    public var maxRateLimitWaits = 6
+    public var userAgent = "trustaudit/\(ScanPipeline.toolVersion)"
+
+    public init() {}
+}
+
+/// A credential sent as one request header.
+public struct HTTPCredential: Sendable {
+    public var header: String
+    public var value: String
+
+    public init(header: String, value: String) {
+        self.header = header
+        self.value = value
+    }
+
+    public static func githubToken(_ token: String) -> HTTPCredential {
+        HTTPCredential(header: "Authorization", value: "Bearer \(token)")
+    }
+
+    public static func octopusAPIKey(_ key: String) -> HTTPCredential {
+        HTTPCredential(header: "X-Octopus-ApiKey", value: key)
+    }
+}
+
+/// A final answer: 2xx (possibly from the cache), or an error status the caller judges.
+public struct HTTPResponse: Sendable {
+    public var url: URL
+    public var status: Int
+    /// Lowercased names.
+    public var headers: [String: String]
+    public var body: Data
+    /// Served from the cache: after a 304, or without a request for immutable content.
+    public var fromCache: Bool
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The `next` URL of a `Link` header (RFC 8288), as GitHub paginates.
+    public var nextLink: URL? {
+        guard let link = headers["link"] else { return nil }
+        for part in link.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+            if pieces.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "rel=\"next\"" || $0 == "rel=next" }) {
+                return URL(string: String(target.dropFirst().dropLast()))
+            }
+        }
+        return nil
+    }
+
+    /// The API's own words for an error status: GitHub's and Octopus's `message` /
+    /// `ErrorMessage`, else the start of the body.
+    public var errorMessage: String {
+        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            if let message = (object["message"] as? String) ?? (object["ErrorMessage"] as? String) {
+                return message
+            }
+        }
+        let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? HTTPURLResponse.localizedString(forStatusCode: status) : text
+    }
+}
+
+/// A request that did not produce a usable answer, with a reason fit for the coverage table.
+public struct HTTPFailure: Error, Sendable, CustomStringConvertible {
+    public var url: String
+    public var status: Int?
+    public var reason: String
+
+    public init(url: String, status: Int?, reason: String) {
+        self.url = url
+        self.status = status
+        self.reason = reason
+    }
+
+    public var description: String {
+        status.map { "HTTP \($0) from \(url): \(reason)" } ?? "\(url): \(reason)"
+    }
+}
+
+/// Errors that stop a live collection as a whole (trustaudit exits 2 before scanning).
+public enum LiveCollectionError: Error, Sendable, CustomStringConvertible {
+    /// 401: the token or API key is wrong, expired or revoked.
+    case unauthorized(service: String, url: String, detail: String)
+    /// A credential would have gone over plain HTTP.
+    case insecureURL(String)
+    case invalidURL(String)
+    case missingCredential(service: String, variables: [String])
+    /// The URL answers, but not as the API expected (e.g. not an Octopus server).
+    case notTheExpectedServer(service: String, url: String, detail: String)
+    /// Nothing answered at all.
+    case unreachable(service: String, url: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .unauthorized(let service, let url, let detail):
+            let hint = service == "GitHub"
+                ? "check GITHUB_TOKEN / GH_TOKEN (expired, revoked or mistyped?)"
+                : "check OCTOPUS_API_KEY (expired, revoked or mistyped?)"
+            return "\(service) rejected the credential (HTTP 401 from \(url): \(detail)); \(hint). Nothing was scanned."
+        case .insecureURL(let url):
+            return "refusing to send a credential over plain HTTP to \(url); use https:// (or --allow-insecure for a trusted local server)"
+        case .invalidURL(let url):
+            return "\(url) is not an http(s) URL"
+        case .missingCredential(let service, let variables):
+            return "\(service) needs a credential: set \(variables.joined(separator: " or "))"
+        case .notTheExpectedServer(let service, let url, let detail):
+            return "\(url) is not \(service): \(detail)"
+        case .unreachable(let service, let url, let detail):
+            return "cannot reach \(service) at \(url): \(detail)"
+        }
+    }
+}
+
+/// Something worth telling the person running the collection.
+public enum LiveEvent: Sendable {
+    /// Repositories (or service accounts) done out of the known total, with the rate budget.
+    case progress(CollectionProgress)
+    /// A rate-limit pause or a retry: shown even without --verbose, since the run is waiting.
+    case wait(String)
+    /// One line per request and other detail, for --verbose.
+    case verbose(String)
+    /// A part that could not be collected.
+    case warning(String)
+}
+
+public struct CollectionProgress: Sendable, Equatable {
+    public var service: String
+    public var done: Int
+    public var total: Int
+    public var rateRemaining: Int?
+    public var rateLimit: Int?
+
+    public init(service: String, done: Int, total: Int, rateRemaining: Int?, rateLimit: Int?) {
+        self.service = service
+        self.done = done
+        self.total = total
+        self.rateRemaining = rateRemaining
+        self.rateLimit = rateLimit
+    }
+}
+
+/// Counts of what the client did, for tests and the summary line.
+public struct HTTPStatistics: Sendable, Equatable {
+    /// Requests sent over the network, retries included.
+    public var requests = 0
+    /// 304 answers: the cached body was used.
+    public var notModified = 0
+    /// Immutable content served from the cache without a request.
+    public var cacheHits = 0
+    public var retries = 0
+    public var rateLimitWaits = 0
+}
+
+/// The one HTTP client of the live collectors, over Foundation's `URLSession`.
+///
+/// - Bounded concurrency: at most `options.concurrency` requests in flight.
+/// - Retries 5xx answers and connection errors (timeouts included) with exponential backoff and
+///   jitter, up to `options.maxAttempts`.
+/// - Rate limits: records GitHub's `X-RateLimit-Remaining`/`Reset`; when the budget is spent,
+///   every request waits for the reset. A 403/429 with `Retry-After` (GitHub's secondary limit),
+///   or a 403 with no budget left, pauses all requests and retries. Waits are announced through
+///   `onEvent` rather than failing.
+/// - Conditional requests: a cached ETag goes out as `If-None-Match`; a 304 returns the cached
+///   body. Immutable URLs (git objects by SHA) come from the cache without a request.
+/// - Credentials: sent only over https unless `allowInsecure`; only to the origin they were
+///   created for (redirects elsewhere are not followed); redacted from everything returned.
+public final class HTTPClient: Sendable {
+    public let options: HTTPClientOptions
+    let credential: HTTPCredential?
+    /// The only scheme, host and port the credential is sent to.
+    let origin: String?
+    public let redaction: SecretRedaction
+    let cache: (any HTTPCache)?
+    let session: URLSession
+    let limiter: AsyncLimiter
+    let gate = RateLimitGate()
+    let counters = Counters()
+    let onEvent: @Sendable (LiveEvent) -> Void
+    let service: String
+
+    public init(
+        service: String, baseURL: URL, credential: HTTPCredential?, options: HTTPClientOptions = HTTPClientOptions(),
+        cache: (any HTTPCache)?, redaction: SecretRedaction = SecretRedaction(), onEvent: @escaping @Sendable (LiveEvent) -> Void = { _ in }
+    ) throws {
+        guard let scheme = baseURL.scheme?.lowercased(), scheme == "https" || scheme == "http", baseURL.host != nil else {
+            throw LiveCollectionError.invalidURL(baseURL.absoluteString)
+        }
+        if credential != nil, scheme == "http", !options.allowInsecure {
+            throw LiveCollectionError.insecureURL(baseURL.absoluteString)
+        }
+        self.service = service
+        self.options = options
+        self.credential = credential
+        self.origin = Self.origin(of: baseURL)
+        var redaction = redaction
+        if let credential {
+            redaction.add(credential.value)
+            if credential.value.hasPrefix("Bearer ") { redaction.add(String(credential.value.dropFirst(7))) }
+        }
+        self.redaction = redaction
+        self.cache = cache
+        self.onEvent = onEvent
+        self.limiter = AsyncLimiter(limit: max(1, options.concurrency))
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpMaximumConnectionsPerHost = max(1, options.concurrency)
+        configuration.timeoutIntervalForRequest = options.timeout
+        configuration.timeoutIntervalForResource = max(options.timeout * 4, 60)
+        self.session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+    }
+
+    deinit {
+        session.finishTasksAndInvalidate()
+    }
+
+    public var statistics: HTTPStatistics { counters.snapshot }
+
+    /// The rate budget last reported by the server (`X-RateLimit-Remaining` / `-Limit`).
+    public func rateBudget() async -> (remaining: Int?, limit: Int?) {
+        await gate.budget
+    }
+
+    static func origin(of url: URL) -> String? {
+        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)"
+    }
+
+    /// GETs `url`. Returns the final answer for any status but 401 (thrown as
+    /// ``LiveCollectionError/unauthorized(service:url:detail:)``); throws ``HTTPFailure`` when no
+    /// answer came after the retries.
+    ///
+    /// - Parameters:
+    ///   - conditional: send the cached ETag, if any.
+    ///   - immutable: the URL names content that never changes (a git object by SHA): a cached
+    ///     body is returned without a request, and a fresh one is cached without an ETag.
+    ///   - authenticated: send the credential (false for public documents such as Octopus's `/api`).
+    public func get(_ url: URL, conditional: Bool = true, immutable: Bool = false, authenticated: Bool = true) async throws -> HTTPResponse {
+        let key = url.absoluteString
+        let sendCredential = authenticated && credential != nil
+        if sendCredential {
+            guard Self.origin(of: url) == origin else {
+                throw HTTPFailure(url: redaction.redact(key), status: nil, reason: "refusing to send the credential to another host")
+            }
+            if url.scheme?.lowercased() == "http", !options.allowInsecure {
+                throw LiveCollectionError.insecureURL(redaction.redact(key))
+            }
+        }
+        if immutable, let cached = cache?.lookup(key) {
+            counters.add { $0.cacheHits += 1 }
+            onEvent(.verbose("GET \(redaction.redact(key)) → cached (immutable)"))
+            return HTTPResponse(url: url, status: 200, headers: [:], body: cached.body, fromCache: true)
+        }
+        let cached = conditional && !immutable ? cache?.lookup(key) : nil
+
+        var attempt = 1
+        var rateLimitWaits = 0
+        while true {
+            try await waitForRateLimit()
+            var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: options.timeout)
+            request.httpMethod = "GET"
+            request.setValue(options.userAgent, forHTTPHeaderField: "User-Agent")
+            request.setValue("application/json", forHTTPHeaderField: "Accept")
+            if service == "GitHub" {
+                request.setValue("application/vnd.github+json", forHTTPHeaderField: "Accept")
+                request.setValue("2022-11-28", forHTTPHeaderField: "X-GitHub-Api-Version")
+            }
+            if sendCredential, let credential {
+                request.setValue(credential.value, forHTTPHeaderField: credential.header)
+            }
+            if let etag = cached?.etag {
+                request.setValue(etag, forHTTPHeaderField: "If-None-Match")
+            }
+            let started = Date()
+            let outcome: Result<(Data, HTTPURLResponse), Error>
+            await limiter.acquire()
+            do {
+                counters.add { $0.requests += 1 }
+                let (data, response) = try await session.data(for: request)
+                guard let http = response as? HTTPURLResponse else {
+                    throw URLError(.badServerResponse)
+                }
+                outcome = .success((data, http))
+            } catch {
+                outcome = .failure(error)
+            }
+            await limiter.release()
+            let elapsed = String(format: "%.2fs", Date().timeIntervalSince(started))
+
+            let data: Data
+            let http: HTTPURLResponse
+            switch outcome {
+            case .failure(let error):
+                let reason = Self.describe(error, redaction: redaction)
+                onEvent(.verbose("GET \(redaction.redact(key)) → \(reason) (\(elapsed), attempt \(attempt))"))
+                if Self.isRetryable(error), attempt < options.maxAttempts {
+                    try await backoff(attempt: attempt, why: reason, url: key)
+                    attempt += 1
+                    continue
+                }
+                throw HTTPFailure(url: redaction.redact(key), status: nil,
+                                  reason: attempt > 1 ? "\(reason) (after \(attempt) attempts)" : reason)
+            case .success(let pair):
+                (data, http) = pair
+            }
+            var headers: [String: String] = [:]
+            for (name, value) in http.allHeaderFields {
+                if let name = name as? String, let value = value as? String {
+                    headers[name.lowercased()] = redaction.redact(value)
+                }
+            }
+            let body = redaction.redact(data)
+            await gate.update(headers: headers)
+            let budget = await gate.budget
+            let budgetText = budget.remaining.map { " [rate \($0)/\(budget.limit.map(String.init) ?? "?")]" } ?? ""
+            onEvent(.verbose("GET \(redaction.redact(key)) → \(http.statusCode)\(cached?.etag != nil ? " (conditional)" : "") \(elapsed)\(budgetText)"))
+            let response = HTTPResponse(url: url, status: http.statusCode, headers: headers, body: body, fromCache: false)
+
+            switch http.statusCode {
+            case 304:
+                if let cached {
+                    counters.add { $0.notModified += 1 }
+                    cache?.touch(key)
+                    return HTTPResponse(url: url, status: 200, headers: headers, body: cached.body, fromCache: true)
+                }
+                throw HTTPFailure(url: redaction.redact(key), status: 304, reason: "304 Not Modified for a request that was not conditional")
+            case 401:
+                throw LiveCollectionError.unauthorized(service: service, url: redaction.redact(key), detail: redaction.redact(response.errorMessage))
+            case 403, 429:
+                if let pause = Self.rateLimitPause(response), rateLimitWaits < options.maxRateLimitWaits {
+                    rateLimitWaits += 1
+                    counters.add { $0.rateLimitWaits += 1 }
+                    if pause.seconds > options.maxRateLimitWait {
+                        throw HTTPFailure(url: redaction.redact(key), status: http.statusCode,
+                                          reason: "\(pause.kind) rate limit: reset in \(Int(pause.seconds)) s, longer than the \(Int(options.maxRateLimitWait)) s allowed")
+                    }
+                    await gate.pause(until: Date().addingTimeInterval(pause.seconds))
+                    continue
+                }
+                return response
+            case 500, 502, 503, 504:
+                if attempt < options.maxAttempts {
+                    try await backoff(attempt: attempt, why: "HTTP \(http.statusCode)", url: key)
+                    attempt += 1
+                    continue
+                }
+                return response
+            case 200..<300:
+                if let cache {
+                    if immutable {
+                        cache.store(key, entry: HTTPCacheEntry(etag: nil, body: body))
+                    } else if let etag = headers["etag"], !etag.isEmpty {
+                        cache.store(key, entry: HTTPCacheEntry(etag: etag, body: body))
+                    }
+                }
+                return response
+            default:
+                return response
+            }
+        }
+    }
+
+    /// GETs `url` and requires a 2xx answer.
+    public func getOK(_ url: URL, conditional: Bool = true, immutable: Bool = false, authenticated: Bool = true) async throws -> HTTPResponse {
+        let response = try await get(url, conditional: conditional, immutable: immutable, authenticated: authenticated)
+        guard response.isSuccess else {
+            throw HTTPFailure(url: redaction.redact(url.absoluteString), status: response.status, reason: Self.explain(response, redaction: redaction))
+        }
+        return response
+    }
+
+    /// An error status in words, naming the missing permission when the API says which.
+    static func explain(_ response: HTTPResponse, redaction: SecretRedaction) -> String {
+        var text = redaction.redact(response.errorMessage)
+        if let accepted = response.headers["x-accepted-github-permissions"], !accepted.isEmpty {
+            text += " (the token needs: \(accepted))"
+        } else if let scopes = response.headers["x-accepted-oauth-scopes"], !scopes.isEmpty, response.status == 403 || response.status == 404 {
+            text += " (accepted OAuth scopes: \(scopes); the token has: \(response.headers["x-oauth-scopes"] ?? "none"))"
+        }
+        return text
+    }
+
+    /// What a 403/429 says about rate limits: GitHub's secondary limit (`Retry-After`, or the
+    /// message), or the primary budget spent (`X-RateLimit-Remaining: 0`).
+    static func rateLimitPause(_ response: HTTPResponse) -> (kind: String, seconds: TimeInterval)? {
+        if let retryAfter = response.headers["retry-after"] {
+            if let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)) {
+                return ("secondary", max(0, seconds))
+            }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "EEE',' dd MMM yyyy HH':'mm':'ss zzz"
+            if let date = formatter.date(from: retryAfter) {
+                return ("secondary", max(0, date.timeIntervalSinceNow))
+            }
+        }
+        if response.headers["x-ratelimit-remaining"] == "0" {
+            let reset = response.headers["x-ratelimit-reset"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 60
+            return ("primary", max(1, reset + 1))
+        }
+        if response.errorMessage.lowercased().contains("secondary rate limit") {
+            // GitHub: without Retry-After, wait at least a minute.
+            return ("secondary", 60)
+        }
+        return nil
+    }
+
+    private func waitForRateLimit() async throws {
+        // Bounded: every pass either returns or sleeps until a deadline that then lies in the past.
+        for _ in 0..<100 {
+            guard let (until, reason, announce) = await gate.nextAllowed() else { return }
+            let seconds = until.timeIntervalSinceNow
+            if seconds <= 0 { continue }
+            if seconds > options.maxRateLimitWait {
+                throw HTTPFailure(url: service, status: nil,
+                                  reason: "\(reason): the wait of \(Int(seconds)) s is longer than the \(Int(options.maxRateLimitWait)) s allowed")
+            }
+            if announce {
+                onEvent(.wait("\(service) \(reason): waiting \(Self.duration(seconds)) (until \(Self.clock(until)))"))
+            }
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+        }
+    }
+
+    private func backoff(attempt: Int, why: String, url: String) async throws {
+        counters.add { $0.retries += 1 }
+        let ceiling = min(options.backoffCap, options.backoffBase * pow(2, Double(attempt - 1)))
+        // "Equal jitter": half the delay fixed, half random, so retries of many requests spread out.
+        let delay = ceiling / 2 + Double.random(in: 0...(ceiling / 2))
+        onEvent(.wait("\(service): \(why) for \(redaction.redact(url)); retry \(attempt) of \(options.maxAttempts - 1) in \(Self.duration(delay))"))
+        try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+    }
+
+    static func isRetryable(_ error: Error) -> Bool {
+        guard let error = error as? URLError else { return true }
+        switch error.code {
+        case .cancelled, .badURL, .unsupportedURL, .userAuthenticationRequired, .serverCertificateUntrusted,
+             .serverCertificateHasBadDate, .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot,
+             .clientCertificateRejected, .secureConnectionFailed:
+            return false
+        default:
+            return true
+        }
+    }
+
+    static func describe(_ error: Error, redaction: SecretRedaction) -> String {
+        if let error = error as? URLError {
+            switch error.code {
+            case .timedOut: return "timed out"
+            case .cannotConnectToHost: return "connection refused"
+            case .cannotFindHost: return "host not found"
+            case .networkConnectionLost: return "connection lost"
+            case .secureConnectionFailed: return "TLS handshake failed"
+            default: return redaction.redact("connection error (\(error.code.rawValue)): \(error.localizedDescription)")
+            }
+        }
+        return redaction.redact("\(error)")
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let whole = Int(seconds.rounded(.up))
+        if whole < 60 { return seconds < 10 ? String(format: "%.1f s", seconds) : "\(whole) s" }
+        return "\(whole / 60) min \(whole % 60) s"
+    }
+
+    static func clock(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
+
+/// Never follows a redirect: the client sees the 3xx, so a credential cannot follow a
+/// redirect to another host.
+private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}
+
+/// The rate-limit state all requests of a client share.
+actor RateLimitGate {
+    private var remaining: Int?
+    private var limit: Int?
+    private var reset: Date?
+    private var pausedUntil: Date?
+    private var announced: Date?
+
+    var budget: (remaining: Int?, limit: Int?) { (remaining, limit) }
+
+    func update(headers: [String: String]) {
+        if let value = headers["x-ratelimit-remaining"].flatMap(Int.init) { remaining = value }
+        if let value = headers["x-ratelimit-limit"].flatMap(Int.init) { limit = value }
+        if let value = headers["x-ratelimit-reset"].flatMap(Double.init) { reset = Date(timeIntervalSince1970: value) }
+    }
+
+    func pause(until date: Date) {
+        if pausedUntil.map({ $0 < date }) ?? true { pausedUntil = date }
+    }
+
+    /// When the next request may go, why, and whether this caller should announce the wait
+    /// (once per deadline, not once per waiting request). Nil: now.
+    func nextAllowed() -> (Date, String, Bool)? {
+        let now = Date()
+        var until: Date?
+        var reason = ""
+        if let pausedUntil, pausedUntil > now {
+            until = pausedUntil
+            reason = "rate limit (Retry-After)"
+        }
+        if remaining == 0, let reset, reset > now, until.map({ reset > $0 }) ?? true {
+            until = reset.addingTimeInterval(1)
+            reason = "primary rate limit: 0 of \(limit.map(String.init) ?? "?") requests left"
+        }
+        if remaining == 0, reset.map({ $0 <= now }) ?? true {
+            // The window has reset: let requests find out the new budget.
+            remaining = nil
+        }
+        guard let until else { return nil }
+        let announce = announced != until
+        announced = until
+        return (until, reason, announce)
+    }
+}
+
+/// A counting semaphore for async code: at most `limit` holders at once, first come first served.
+actor AsyncLimiter {
+    private let limit: Int
+    private var holders = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func acquire() async {
+        if holders < limit {
+            holders += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            holders -= 1
+        } else {
+            // The permit passes straight to the next waiter.
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+final class Counters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = HTTPStatistics()
+
+    func add(_ change: (inout HTTPStatistics) -> Void) {
+        lock.withLock { change(&value) }
+    }
+
+    var snapshot: HTTPStatistics { lock.withLock { value } }
+}
+
+/// Runs async work from synchronous code (the command line's `run()`), waiting for it.
+public enum BlockingRun {
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = Box<T>()
+        let semaphore = DispatchSemaphore(value: 0)
+        Task.detached {
+            do {
+                box.result = .success(try await body())
+            } catch {
+                box.result = .failure(error)
+            }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        return try box.result!.get()
+    }
+
+    private final class Box<T>: @unchecked Sendable {
+        var result: Result<T, Error>?
+    }
+}

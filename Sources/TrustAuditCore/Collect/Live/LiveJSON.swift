@@ -1,0 +1,49 @@
+import Foundation
+
+/// JSON helpers shared by the collectors: parse a response body, and write export documents
+/// deterministically (sorted keys), so an unchanged organization produces byte-identical
+/// documents and the scan shares the previous snapshot.
+enum LiveJSON {
+    static func parse(_ response: HTTPResponse, redaction: SecretRedaction) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: response.body, options: [.fragmentsAllowed])
+        } catch {
+            let start = String(decoding: response.body.prefix(60), as: UTF8.self)
+            throw HTTPFailure(url: redaction.redact(response.url.absoluteString), status: response.status,
+                              reason: redaction.redact("malformed JSON in the response (starts with \(start.debugDescription))"))
+        }
+    }
+
+    static func object(_ response: HTTPResponse, redaction: SecretRedaction) throws -> [String: Any] {
+        let value = try parse(response, redaction: redaction)
+        guard let object = value as? [String: Any] else {
+            throw HTTPFailure(url: redaction.redact(response.url.absoluteString), status: response.status,
+                              reason: "expected a JSON object, found \(JSONTreeReader.typeName(value))")
+        }
+        return object
+    }
+
+    static func encode(_ value: Any) -> Data {
+        // Callers only pass values that came out of JSONSerialization or literals of JSON types.
+        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
+    /// A path segment with everything but unreserved characters percent-encoded (so `/`, `?`,
+    /// `#` and spaces in environment or branch names stay inside their segment).
+    static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func url(base: String, path: [String], query: String? = nil) -> URL {
+        var text = base + "/" + path.joined(separator: "/")
+        if let query { text += "?" + query }
+        return URL(string: text)!
+    }
+
+    static func int(_ value: Any?) -> Int? {
+        if let number = value as? NSNumber, !(value is Bool) { return number.intValue }
+        return value as? Int
+    }
+}

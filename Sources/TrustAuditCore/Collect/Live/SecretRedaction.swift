@@ -1,0 +1,62 @@
+import Foundation
+
+/// Removes credentials from anything a live collection may write or print: log lines, error
+/// messages, response bodies (stored in the cache and as scan evidence) and request headers.
+///
+/// The collectors know their secrets (the GitHub token, the Octopus API key); every string that
+/// leaves the HTTP layer goes through ``redact(_:)-(String)``, and the credential headers are
+/// never printed at all, whatever their value.
+public struct SecretRedaction: Sendable {
+    public static let placeholder = "[REDACTED]"
+    /// Header names whose values are credentials, lowercased.
+    public static let credentialHeaders: Set<String> = ["authorization", "x-octopus-apikey", "proxy-authorization", "cookie", "set-cookie"]
+
+    /// Secrets shorter than this are not searched for: they would redact ordinary words.
+    static let minimumLength = 8
+    public private(set) var secrets: [String]
+
+    public init(secrets: [String] = []) {
+        self.secrets = []
+        for secret in secrets { add(secret) }
+    }
+
+    public mutating func add(_ secret: String) {
+        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count >= Self.minimumLength, !secrets.contains(trimmed) else { return }
+        secrets.append(trimmed)
+        // Longest first, so a secret containing another is replaced whole.
+        secrets.sort { $0.count > $1.count }
+    }
+
+    public func redact(_ text: String) -> String {
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: Self.placeholder)
+        }
+        return result
+    }
+
+    /// The bytes with every secret replaced (the common case, no secret present, copies nothing).
+    public func redact(_ data: Data) -> Data {
+        guard !secrets.isEmpty, !data.isEmpty else { return data }
+        var result = data
+        for secret in secrets {
+            let needle = Data(secret.utf8)
+            var searchStart = result.startIndex
+            while let range = result.range(of: needle, in: searchStart..<result.endIndex) {
+                result.replaceSubrange(range, with: Data(Self.placeholder.utf8))
+                searchStart = range.lowerBound + Self.placeholder.utf8.count
+            }
+        }
+        return result
+    }
+
+    /// Headers fit to print: credential headers masked, every other value redacted.
+    public func redact(headers: [String: String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in headers {
+            result[name] = Self.credentialHeaders.contains(name.lowercased()) ? Self.placeholder : redact(value)
+        }
+        return result
+    }
+}
