@@ -12,6 +12,10 @@ struct ScanCommand: ParsableCommand {
             else --owner (default: the name of the folder holding it) plus its folder name. A folder \
             of repositories may keep its exports in exports/github-settings/ and exports/octopus/; \
             they are used when --github-settings/--octopus (and the config file) name none.
+
+            Live sources: --github-org ORG (repeatable) and --github-repo OWNER/NAME collect             workflows and settings through the GitHub API (token from GITHUB_TOKEN or GH_TOKEN;             --github-api-url for GitHub Enterprise Server); --octopus-url URL collects an Octopus             server (OCTOPUS_API_KEY). ETags are kept in the database, so an unchanged nightly rescan             costs few rate-limit points. Tokens are only sent over https (unless --allow-insecure)             and never written or printed.
+
+            Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it (or new ones             with --fail-on-new); 2 usage, configuration, credential (HTTP 401) or database error,             before anything is scanned; 3 the scan completed, but the live collection could not             fetch everything (what and why is in the COVERAGE section and the `coverage` view).
             """
     )
 
@@ -21,6 +25,9 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var policyOptions: PolicyOptions
     @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var githubSource: GitHubSourceOptions
+    @OptionGroup var octopusSource: OctopusSourceOptions
+    @OptionGroup var live: LiveOptions
 
     @Option(help: "Owner for repositories without an `origin` remote.")
     var owner: String?
@@ -49,14 +56,18 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let config = try policyOptions.loadConfig()
         let roots = paths.isEmpty ? config.paths : paths
-        guard !roots.isEmpty || !(githubSettings + config.githubSettings + octopus + config.octopus).isEmpty else {
-            throw fail("nothing to scan: give one or more PATHs (or `paths` in the config file)")
+        let githubOrgs = githubSource.githubOrgs.isEmpty ? config.githubOrgs : githubSource.githubOrgs
+        let githubRepos = githubSource.githubRepos.isEmpty ? config.githubRepos : githubSource.githubRepos
+        let octopusURLs = octopusSource.octopusURLs.isEmpty ? config.octopusURLs : octopusSource.octopusURLs
+        let liveSources = !(githubOrgs + githubRepos + octopusURLs).isEmpty
+        guard !roots.isEmpty || liveSources || !(githubSettings + config.githubSettings + octopus + config.octopus).isEmpty else {
+            throw fail("nothing to scan: give one or more PATHs, --github-org or --octopus-url (or `paths` in the config file)")
         }
         let repositories: [DiscoveredRepository]
         let settingsDocuments: [InputDocument]
         let octopusDocuments: [InputDocument]
         do {
-            repositories = try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
+            repositories = roots.isEmpty ? [] : try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
             let found = ExportDiscovery.find(under: roots)
             var settingsPaths = githubSettings.isEmpty ? config.githubSettings : githubSettings
             var octopusPaths = octopus.isEmpty ? config.octopus : octopus
@@ -78,15 +89,26 @@ struct ScanCommand: ParsableCommand {
             FileHandle.standardError.write(Data("trustaudit: policy not loaded: \(error)\n".utf8))
         }
         let audit = try database.open()
+        // Live collection runs before the scan starts: a 401 or another usage problem exits 2
+        // with nothing scanned; whatever else fails becomes coverage.
+        var liveInputs = LiveInputs()
+        if liveSources {
+            liveInputs = try collectLive(
+                githubOrgs: githubOrgs, githubRepos: githubRepos, githubAPIURL: githubSource.githubAPIURL ?? config.githubApiURL,
+                includeArchived: githubSource.includeArchived, includeForks: githubSource.includeForks,
+                octopusURLs: octopusURLs, live: live, cache: DatabaseHTTPCache(database: audit))
+        }
+        var stages = StandardStages.make(githubSettings: settingsDocuments + (liveInputs.github?.settingsDocuments ?? []),
+                                         octopus: octopusDocuments + liveInputs.octopus.map(\.document))
+        if liveSources { stages.append(LiveCoverageStage(coverage: liveInputs.coverage)) }
         let outcome: ScanOutcome
         do {
             let pipeline = ScanPipeline(database: audit) { message in
                 FileHandle.standardError.write(Data("trustaudit: \(message)\n".utf8))
             }
             outcome = try pipeline.run(ScanRequest(
-                repositories: repositories.map(RepositorySource.disk), label: label, policies: loaded.policies,
-                settings: config.policySettings,
-                stages: StandardStages.make(githubSettings: settingsDocuments, octopus: octopusDocuments)))
+                repositories: repositories.map(RepositorySource.disk) + (liveInputs.github?.repositorySources ?? []),
+                label: label, policies: loaded.policies, settings: config.policySettings, stages: stages))
         } catch {
             throw fail("scan failed, nothing was recorded but a failed scan row: \(error)")
         }
@@ -122,6 +144,10 @@ struct ScanCommand: ParsableCommand {
         let threshold = failOn ?? config.failOn.map(FailThreshold.severity) ?? .none
         if case .severity(let level) = threshold, outcome.findings.contains(where: { !$0.waived && $0.severity >= level }) {
             throw ExitCode(1)
+        }
+        if !liveInputs.coverage.isComplete {
+            reportIncompleteCoverage(liveInputs.coverage)
+            throw ExitCode(incompleteCoverageExitCode)
         }
     }
 }

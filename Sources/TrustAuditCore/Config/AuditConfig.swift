@@ -9,6 +9,10 @@ import Yams
 /// owner: acme                     # owner for checkouts without an origin remote
 /// github_settings: exports/github # file or folder
 /// octopus: exports/octopus.json   # file or folder
+/// github_orgs: [acme]             # collected live (token from GITHUB_TOKEN or GH_TOKEN)
+/// github_repos: [other/tool]      # OWNER/NAME, collected live
+/// github_api_url: https://github.example.com/api/v3   # GitHub Enterprise Server
+/// octopus_urls: [https://acme.octopus.app]             # collected live (OCTOPUS_API_KEY)
 /// policies_dir: our-policies/     # extra policies
 /// fail_on: high
 /// policies:
@@ -23,6 +27,11 @@ public struct AuditConfig: Sendable, Equatable {
     public var owner: String?
     public var githubSettings: [String] = []
     public var octopus: [String] = []
+    /// Live sources (issue 6): organizations, `owner/name` repositories, the API URL, Octopus servers.
+    public var githubOrgs: [String] = []
+    public var githubRepos: [String] = []
+    public var githubApiURL: String?
+    public var octopusURLs: [String] = []
     public var policiesDir: String?
     public var failOn: Severity?
     public var policySettings = PolicySettings()
@@ -68,7 +77,20 @@ public struct AuditConfig: Sendable, Equatable {
             default: throw fail("`\(key)` must be a path or a list of paths")
             }
         }
-        let known: Set<String> = ["paths", "owner", "github_settings", "octopus", "policies_dir", "fail_on", "policies", "waivers"]
+        let known: Set<String> = ["paths", "owner", "github_settings", "octopus", "policies_dir", "fail_on", "policies", "waivers",
+                                  "github_orgs", "github_repos", "github_api_url", "octopus_urls"]
+        func names(_ key: String) throws -> [String] {
+            switch object[key] {
+            case nil, .null?: return []
+            case .string(let value)?: return [value]
+            case .array(let items)?:
+                return try items.map {
+                    guard let value = $0.stringValue else { throw fail("`\(key)` must be a name or a list of names") }
+                    return value
+                }
+            default: throw fail("`\(key)` must be a name or a list of names")
+            }
+        }
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key `\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -78,6 +100,10 @@ public struct AuditConfig: Sendable, Equatable {
         config.githubSettings = try paths("github_settings")
         config.octopus = try paths("octopus")
         config.policiesDir = try paths("policies_dir").first
+        config.githubOrgs = try names("github_orgs")
+        config.githubRepos = try names("github_repos")
+        config.githubApiURL = object["github_api_url"]?.stringValue
+        config.octopusURLs = try names("octopus_urls")
         if let value = object["fail_on"] {
             guard let text = value.stringValue, let severity = Severity(rawValue: text) else {
                 throw fail("`fail_on` must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
