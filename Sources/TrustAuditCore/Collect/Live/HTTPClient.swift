@@ -5,7 +5,7 @@ import FoundationNetworking
 
 /// How the live collectors talk to an API.
 public struct HTTPClientOptions: Sendable {
-    /// Seconds a request may go without an answer before it counts as a connection error.
+    /// Seconds a request may go without an answer before it counts as a connection error (at least 1).
     public var timeout: TimeInterval = 30
     /// Attempts per request on 5xx answers and connection errors (the first one included).
     public var maxAttempts = 5
@@ -211,6 +211,9 @@ public final class HTTPClient: Sendable {
             throw LiveCollectionError.insecureURL(baseURL.absoluteString)
         }
         self.service = service
+        var options = options
+        // Foundation on Linux hands whole seconds to libcurl: a timeout under 1 s expires at once.
+        options.timeout = max(1, options.timeout)
         self.options = options
         self.credential = credential
         self.origin = Self.origin(of: baseURL)
@@ -349,7 +352,7 @@ public final class HTTPClient: Sendable {
                     return HTTPResponse(url: url, status: 200, headers: headers, body: cached.body, fromCache: true)
                 }
                 throw HTTPFailure(url: redaction.redact(key), status: 304, reason: "304 Not Modified for a request that was not conditional")
-            case 401:
+            case 401 where sendCredential:
                 throw LiveCollectionError.unauthorized(service: service, url: redaction.redact(key), detail: redaction.redact(response.errorMessage))
             case 403, 429:
                 if let pause = Self.rateLimitPause(response), rateLimitWaits < options.maxRateLimitWaits {
