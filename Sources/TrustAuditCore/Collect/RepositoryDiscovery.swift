@@ -87,15 +87,51 @@ public enum RepositoryDiscovery {
     public static func snapshot(of repository: DiscoveredRepository) -> RepositorySnapshot {
         let root = repository.root.resolvingSymlinksInPath()
         let folder = repository.root.appendingPathComponent(".github/workflows")
+        // Resolving every path is the slow part of reading ten thousand repositories; it is only
+        // needed where a symlink is involved, so plain folders and files are read directly.
+        let plainFolder = !isSymlink(repository.root.appendingPathComponent(".github").path) && !isSymlink(folder.path)
         var files: [WorkflowFileInput] = []
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names.sorted() where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
             let path = ".github/workflows/\(name)"
             let url = folder.appendingPathComponent(name)
-            files.append(WorkflowFileInput(path: path, content: read(url, inside: root)))
+            if plainFolder, let bytes = readPlainFile(url.path) {
+                files.append(WorkflowFileInput(path: path, content: bytes))
+            } else {
+                files.append(WorkflowFileInput(path: path, content: read(url, inside: root)))
+            }
         }
         return RepositorySnapshot(fullName: repository.fullName, source: repository.root.path,
                                   headCommit: repository.headCommit, files: files)
+    }
+
+    static func isSymlink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// Reads a path that is a regular file itself (not a symlink), or returns nil to let the
+    /// careful path decide.
+    static func readPlainFile(_ path: String) -> Result<[UInt8], WorkflowParseFailure>? {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        if size > InputGuards.maxBytes {
+            return .failure(.init("file is \(size) bytes, over the \(InputGuards.maxBytes)-byte limit for a workflow"))
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                Foundation.read(descriptor, buffer.baseAddress! + offset, size - offset)
+            }
+            if count <= 0 { break }
+            offset += count
+        }
+        return .success(Array(bytes[0..<offset]))
     }
 
     static func read(_ url: URL, inside root: URL) -> Result<[UInt8], WorkflowParseFailure> {

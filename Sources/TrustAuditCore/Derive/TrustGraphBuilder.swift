@@ -76,21 +76,36 @@ struct IdentityIndex {
         }
     }
 
-    /// The literal `repo:OWNER/NAME` segment (up to the second `:`), or nil when a wildcard comes
-    /// first or there is no second `:`.
+    /// The `repo:OWNER/NAME` segment (up to the second `:`) with immutable ids removed
+    /// (`repo:acme@12/api@34` and `repo:acme@*/api@*` both give `repo:acme/api`), or nil when a
+    /// wildcard stands in the names themselves or there is no second `:`.
+    ///
+    /// Dropping the ids only ever puts more identities in a bucket, never fewer: the exact match
+    /// that follows still compares the full subjects.
     static func repositoryKey(_ subject: String) -> String? {
+        var key: [UInt8] = []
+        key.reserveCapacity(64)
         var colons = 0
-        var end = subject.utf8.startIndex
-        for index in subject.utf8.indices {
-            let byte = subject.utf8[index]
-            if byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?") { return nil }
+        var inID = false
+        for byte in subject.utf8 {
             if byte == UInt8(ascii: ":") {
                 colons += 1
-                if colons == 2 { end = index; break }
+                inID = false
+                if colons == 2 { return String(decoding: key, as: UTF8.self) }
+                key.append(byte)
+                continue
             }
+            if byte == UInt8(ascii: "/") { inID = false }
+            if byte == UInt8(ascii: "@") && colons == 1 { inID = true; continue }
+            if inID {
+                let isIDCharacter = (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "*")
+                if isIDCharacter { continue }
+                return nil
+            }
+            if byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?") { return nil }
+            key.append(byte)
         }
-        guard colons == 2 else { return nil }
-        return String(subject[..<end])
+        return nil
     }
 
     func candidates(for subject: DerivedSubject) -> [IdentityTarget] {
