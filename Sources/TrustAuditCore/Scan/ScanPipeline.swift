@@ -123,7 +123,7 @@ public struct ScanPipeline: Sendable {
             // Stages read the documented views too, on the writer's connection, inside the transaction.
             database.currentScan = scanID
             for stage in request.stages {
-                try clock.measure("derive") { try stage.run(db, scanID: scanID) }
+                try clock.measure(stage.name) { try stage.run(db, scanID: scanID) }
             }
             // Policies join the documented views on repository/file/job; without table statistics
             // SQLite's planner picks nested scans there, quadratic in the number of jobs. A sampled

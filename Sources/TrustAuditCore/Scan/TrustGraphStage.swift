@@ -17,7 +17,15 @@ public struct TrustGraphStage: ScanStage {
     public init() {}
 
     public func run(_ db: Database, scanID: Int64) throws {
-        let loaded = try TrustGraphInputs.load(db, scanID: scanID)
+        var clock = PhaseClock()
+        defer {
+            if PolicyEngine.profiling {
+                for (phase, seconds) in clock.phases {
+                    FileHandle.standardError.write(Data("trustaudit: profile: derive \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
+                }
+            }
+        }
+        let loaded = try clock.measure("load") { try TrustGraphInputs.load(db, scanID: scanID) }
         let environmentStatement = try db.cachedStatement(sql: """
             INSERT INTO derived_job_environments (scan_id, repository, file, job, line, written, environment, dynamic, via, minting, logs_in)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -26,7 +34,7 @@ public struct TrustGraphStage: ScanStage {
             try environmentStatement.execute(arguments: [scanID, item.repository, item.file, item.job, item.line, item.written,
                                                          item.environment, item.dynamic, item.via, item.minting, item.logsIn])
         }
-        let result = TrustGraphBuilder.build(jobs: loaded.jobs, identities: loaded.identities)
+        let result = clock.measure("match") { TrustGraphBuilder.build(jobs: loaded.jobs, identities: loaded.identities) }
         let subjectStatement = try db.cachedStatement(sql: """
             INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
