@@ -100,7 +100,7 @@ CREATE TABLE oct_service_accounts (
     permissions_exported INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (scan_id, server, account_id)
 );
-CREATE INDEX oct_service_accounts_external ON oct_service_accounts(scan_id, external_id);
+CREATE INDEX oct_service_accounts_external ON oct_service_accounts(scan_id, lower(external_id));
 
 CREATE TABLE oct_identities (
     scan_id     INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
@@ -113,6 +113,8 @@ CREATE TABLE oct_identities (
     audience    TEXT,                     -- NULL: the account's ExternalId; '' is broken
     PRIMARY KEY (scan_id, server, identity_id)
 );
+
+CREATE INDEX oct_identities_account ON oct_identities(scan_id, server, account_id);
 
 CREATE TABLE oct_api_keys (
     scan_id    INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
