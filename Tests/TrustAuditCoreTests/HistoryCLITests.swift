@@ -287,7 +287,7 @@ struct HistoryCLITests {
     func killedScan() throws {
         try CLI.inTemporaryDirectory { cwd in
             try Self.writeOrg(in: cwd)
-            try Self.writeLargeOrg("big", count: 400, in: cwd)
+            try Self.writeLargeOrg("big", count: 4000, in: cwd)
             let db = cwd.appendingPathComponent("audit.db").path
             #expect(try CLI.run(["scan", "acme", "--db", db], in: cwd).status == 0)
 
@@ -297,7 +297,7 @@ struct HistoryCLITests {
             while Date() < deadline, victim.process.isRunning, (try? Self.statuses(db).last) != "running" {
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            Thread.sleep(forTimeInterval: 1.0)
+            Thread.sleep(forTimeInterval: 0.3)
             let killedMidway = victim.process.isRunning
             kill(victim.process.processIdentifier, SIGKILL)
             let result = victim.wait()

@@ -87,6 +87,8 @@ public final class AuditDatabase: Sendable {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return }
         var config = Configuration()
         config.readonly = true
+        // Another trustaudit may be creating or migrating this file right now: wait for it.
+        config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }
