@@ -1,3 +1,5 @@
+import TrustAuditCore
+
 /// SplitMix64: a small, fast, fully deterministic generator. The same seed gives the same
 /// sequence on every platform and Swift version (unlike `SystemRandomNumberGenerator`).
 struct SplitMix64: RandomNumberGenerator {
@@ -80,7 +82,7 @@ indirect enum JSON {
         let pad = String(repeating: "  ", count: indent + 1)
         let closePad = String(repeating: "  ", count: indent)
         switch self {
-        case .string(let value): JSON.escape(value, into: &out)
+        case .string(let value): JSONValue.writeString(value, into: &out)
         case .int(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
@@ -107,7 +109,7 @@ indirect enum JSON {
             out += "{\n"
             for (index, (key, value)) in members.enumerated() {
                 out += pad
-                JSON.escape(key, into: &out)
+                JSONValue.writeString(key, into: &out)
                 out += ": "
                 value.write(into: &out, indent: indent + 1)
                 out += index == members.count - 1 ? "\n" : ",\n"
@@ -121,26 +123,5 @@ indirect enum JSON {
         case .array, .object: return false
         default: return true
         }
-    }
-
-    static func escape(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }

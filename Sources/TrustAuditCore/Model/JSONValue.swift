@@ -42,7 +42,8 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         }
     }
 
-    static func writeString(_ value: String, into out: inout String) {
+    /// Appends `value` as a quoted JSON string literal; shared by every JSON writer in the package.
+    public static func writeString(_ value: String, into out: inout String) {
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
