@@ -16,8 +16,24 @@ public final class AuditDatabase: Sendable {
     /// A file that is not SQLite is refused before SQLite writes anything to it; a database from a
     /// newer trustaudit is refused rather than half-understood.
     public static func open(path: String, readOnly: Bool = false) throws -> AuditDatabase {
+        // Two trustaudit processes may open a new database at once: while one creates and migrates
+        // it, the other would see a half-made schema and call it foreign. Inspecting and migrating
+        // under a short lock of their own (not the scan lock, which a long scan holds) keeps that
+        // atomic; where no lock file can be made (a read-only folder) there is nobody to race.
         try refuseNonSQLite(path: path)
-        try inspectExisting(path: path)
+        let openLockPath = path + ".open.lock"
+        let openLock = try? ScanLock.acquire(lockFile: openLockPath, waitMessage: "") { _ in }
+        defer { openLock?.release() }
+        do {
+            try inspectExisting(path: path)
+        } catch AuditDatabaseError.foreignDatabase(let path) {
+            // Leave nothing beside another application's file.
+            try? FileManager.default.removeItem(atPath: openLockPath)
+            throw AuditDatabaseError.foreignDatabase(path: path)
+        } catch AuditDatabaseError.notADatabase(let path) {
+            try? FileManager.default.removeItem(atPath: openLockPath)
+            throw AuditDatabaseError.notADatabase(path: path)
+        }
         let scope = ScanScope()
         var config = Configuration()
         config.readonly = readOnly

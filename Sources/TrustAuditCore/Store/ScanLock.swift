@@ -19,13 +19,18 @@ public final class ScanLock: @unchecked Sendable {
     }
 
     public static func acquire(databasePath: String, onWait: (String) -> Void) throws -> ScanLock {
-        let path = databasePath + ".lock"
+        try acquire(lockFile: databasePath + ".lock",
+                    waitMessage: "another trustaudit scan is writing to \(databasePath); waiting for it to finish…", onWait: onWait)
+    }
+
+    /// The same lock on another file, for critical sections other than a whole scan.
+    static func acquire(lockFile path: String, waitMessage: String, onWait: (String) -> Void) throws -> ScanLock {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw AuditDatabaseError.cannotOpen(path: path, reason: "cannot create the scan lock file: \(String(cString: strerror(errno)))")
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            onWait("another trustaudit scan is writing to \(databasePath); waiting for it to finish…")
+            onWait(waitMessage)
             while flock(descriptor, LOCK_EX) != 0 {
                 if errno != EINTR {
                     close(descriptor)
