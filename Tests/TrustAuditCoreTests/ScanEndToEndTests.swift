@@ -407,4 +407,62 @@ struct ScanEndToEndTests {
             #expect(applied == Set(SchemaMigrations.all.map(\.identifier)))
         }
     }
+
+    @Test("a trust graph stored as text by an older build reads the same through trust_graph after the upgrade")
+    func upgradeTrustEdges() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let path = root.appendingPathComponent("old.db").path
+            do {
+                let queue = try DatabaseQueue(path: path)
+                var migrator = DatabaseMigrator()
+                for migration in SchemaMigrations.all where migration.identifier < "0005" {
+                    migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
+                }
+                try migrator.migrate(queue)
+                try queue.write { db in
+                    try db.execute(sql: """
+                        INSERT INTO scans (id, started_at, status, tool_version, data_scan_id, findings_scan_id)
+                        VALUES (1, '2026-11-01T00:00:00Z', 'complete', '0.1.0', 1, 1);
+                        INSERT INTO oct_service_accounts (scan_id, server, account_id, external_id, username)
+                        VALUES (1, 'https://octo.example', 'Users-1', 'e1', 'gh-deploy');
+                        INSERT INTO oct_identities (scan_id, server, account_id, identity_id, name, issuer, subject)
+                        VALUES (1, 'https://octo.example', 'Users-1', 'Id-1', 'prod', 'https://token.actions.githubusercontent.com', 'repo:acme/*'),
+                               (1, 'https://octo.example', 'Users-1', 'Id-2', 'api', 'https://token.actions.githubusercontent.com', 'repo:acme/api:environment:Production');
+                        INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason)
+                        VALUES (1, 'acme/api', 'deploy.yml', 'deploy', 'push', 'repo:acme/api:environment:Production', 0, 'Production', 'write', 'push runs it'),
+                               (1, 'acme/api', 'ci.yml', 'test', 'push', 'repo:acme/api:ref:refs/heads/main', 0, NULL, 'unknown', 'push runs it');
+                        INSERT INTO trust_edges (scan_id, repository, file, job, trigger, subject, server, account_id, external_id, identity_id,
+                                                 match_kind, status, environment, gate, called_file, called_job, reason)
+                        VALUES (1, 'acme/api', 'deploy.yml', 'deploy', 'push', 'repo:acme/api:environment:Production', 'https://octo.example',
+                                'Users-1', 'e1', 'Id-1', 'pattern', 'possible', 'Production', 'environment Production: 1 required reviewer', NULL, NULL, 'push runs it'),
+                               (1, 'acme/api', 'deploy.yml', 'deploy', 'push', 'repo:acme/api:environment:Production', 'https://octo.example',
+                                'Users-1', 'e1', 'Id-2', 'exact', 'in use', 'Production', 'environment Production: 1 required reviewer', NULL, NULL, 'push runs it'),
+                               (1, 'acme/api', 'ci.yml', 'test', 'push', 'repo:acme/api:ref:refs/heads/main', 'https://octo.example',
+                                'Users-1', 'e1', 'Id-1', 'pattern', 'possible', NULL, 'none (no environment)', 'shared/build.yml', 'mint',
+                                'push runs it; permissions are an expression, so id-token: write is assumed possible');
+                        """)
+                }
+            }
+            let database = try AuditDatabase.open(path: path)
+            database.currentScan = 1
+            let rows = try database.pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT file, job, identity_id, match_kind, status, environment, gate, called_file, called_job, reason, service_account
+                    FROM trust_graph ORDER BY file, identity_id
+                    """)
+            }
+            #expect(rows.count == 3)
+            #expect(rows.map { $0["identity_id"] as String } == ["Id-1", "Id-1", "Id-2"])
+            #expect(rows.map { $0["match_kind"] as String } == ["pattern", "pattern", "exact"])
+            #expect(rows.map { $0["status"] as String } == ["possible", "possible", "in use"])
+            #expect(rows.map { $0["gate"] as String } == ["none (no environment)", "environment Production: 1 required reviewer",
+                                                           "environment Production: 1 required reviewer"])
+            #expect(rows[0]["called_job"] as String? == "mint")
+            #expect(rows[0]["reason"] as String == "push runs it; permissions are an expression, so id-token: write is assumed possible")
+            #expect(rows[1]["reason"] as String == "push runs it")
+            #expect(rows.allSatisfy { ($0["service_account"] as String) == "gh-deploy" })
+            let subjects = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_subjects") }
+            #expect(subjects == 2)
+        }
+    }
 }

@@ -61,8 +61,9 @@ struct TrustGraphScanTests {
     }
 
     func edges(_ database: AuditDatabase, scan: Int64) throws -> [Row] {
-        try database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM trust_edges WHERE scan_id = ? ORDER BY job, trigger, identity_id", arguments: [scan])
+        database.currentScan = scan
+        return try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM trust_graph ORDER BY job, trigger, identity_id")
         }
     }
 

@@ -1,6 +1,6 @@
 /// Describes, in words, what protection an environment puts between a job and a token.
 ///
-/// The text goes into `trust_edges.gate` and every report of the trust graph, so it must let an
+/// The text goes into `derived_subjects.gate` (the `trust_graph` view's `gate`) and every report of the trust graph, so it must let an
 /// auditor judge the gate without looking anything up: reviewers, self-review, wait timer, which
 /// refs may deploy, and whether admins may bypass.
 public struct EnvironmentGate: Sendable, Equatable {

@@ -19,6 +19,8 @@ struct MintingJob: Sendable {
 
 /// One Octopus identity, flattened with its account for matching.
 struct IdentityTarget: Sendable {
+    /// `oct_identities.id`, which trust edges refer to.
+    var rowID: Int64
     var server: String
     var accountID: String
     var externalID: String?
@@ -28,23 +30,19 @@ struct IdentityTarget: Sendable {
     var pattern: SubjectPattern
 }
 
-/// A derived edge: this job's subject is accepted by this identity.
-struct TrustEdge: Sendable, Equatable {
-    var repository: String
-    var file: String
-    var job: String
-    var trigger: String
-    var subject: String
-    var server: String
-    var accountID: String
-    var externalID: String?
-    var identityID: String
+/// One identity accepting one subject: the identity by its position in the builder's input, so
+/// that an edge costs a few bytes however long the names it connects.
+struct IdentityMatch: Sendable, Equatable {
+    var identity: Int
     var match: OctopusOidcIdentity.SubjectMatch
+    /// The job's login (or the caller's input) names the identity's account.
     var inUse: Bool
-    var environment: String?
-    var calledFile: String?
-    var calledJob: String?
-    var reason: String
+}
+
+/// A subject a job can present and the identities that accept it.
+struct SubjectTrust: Sendable {
+    var subject: DerivedSubject
+    var matches: [IdentityMatch]
 }
 
 /// Matches derived subjects against Octopus identities, fast enough for 10,000 repositories
@@ -55,9 +53,10 @@ struct TrustEdge: Sendable, Equatable {
 /// part holds a wildcard. That shortcut is exact: an identity whose literal segment differs from
 /// the subject's cannot match it.
 struct IdentityIndex {
-    private var byRepository: [String: [IdentityTarget]] = [:]
-    private var wildcards: [IdentityTarget] = []
-    private var all: [IdentityTarget] = []
+    private let identities: [IdentityTarget]
+    private var byRepository: [String: [Int]] = [:]
+    private var wildcards: [Int] = []
+    private var all: [Int] = []
 
     /// Issuers of GitHub Actions tokens on github.com: the default one and the per-enterprise form.
     static func isGitHubIssuer(_ issuer: String) -> Bool {
@@ -66,12 +65,13 @@ struct IdentityIndex {
     }
 
     init(_ identities: [IdentityTarget]) {
-        for identity in identities where Self.isGitHubIssuer(identity.issuer) {
-            all.append(identity)
+        self.identities = identities
+        for (position, identity) in identities.enumerated() where Self.isGitHubIssuer(identity.issuer) {
+            all.append(position)
             if let key = Self.repositoryKey(identity.subject) {
-                byRepository[key, default: []].append(identity)
+                byRepository[key, default: []].append(position)
             } else {
-                wildcards.append(identity)
+                wildcards.append(position)
             }
         }
     }
@@ -108,50 +108,45 @@ struct IdentityIndex {
         return nil
     }
 
-    func candidates(for subject: DerivedSubject) -> [IdentityTarget] {
+    func candidates(for subject: DerivedSubject) -> [Int] {
         guard let key = Self.repositoryKey(subject.value) else { return all }
         return (byRepository[key] ?? []) + wildcards
     }
 
-    func matches(_ subject: DerivedSubject) -> [(IdentityTarget, OctopusOidcIdentity.SubjectMatch)] {
-        candidates(for: subject).compactMap { identity in
-            if identity.subject == subject.value { return (identity, .exact) }
+    /// Positions of the identities accepting `subject`, and how.
+    func matches(_ subject: DerivedSubject) -> [(Int, OctopusOidcIdentity.SubjectMatch)] {
+        candidates(for: subject).compactMap { position in
+            let identity = identities[position]
+            if identity.subject == subject.value { return (position, .exact) }
             if subject.isPattern {
-                return identity.pattern.intersects(subject.pattern) ? (identity, .overlap) : nil
+                return identity.pattern.intersects(subject.pattern) ? (position, .overlap) : nil
             }
-            return identity.pattern.matches(subject.value) ? (identity, .pattern) : nil
+            return identity.pattern.matches(subject.value) ? (position, .pattern) : nil
         }
     }
 }
 
 /// Derives every minting job's subjects and the identities that accept them.
 enum TrustGraphBuilder {
-    static func build(jobs: [MintingJob], identities: [IdentityTarget]) -> (subjects: [(MintingJob, DerivedSubject)], edges: [TrustEdge]) {
+    /// For each job (in order), its subjects and their accepting identities.
+    static func build(jobs: [MintingJob], identities: [IdentityTarget]) -> [[SubjectTrust]] {
         let index = IdentityIndex(identities)
-        let perJob = ParallelMap.map(jobs) { job -> ([DerivedSubject], [TrustEdge]) in
-            let subjects = SubjectDerivation.subjects(job: job.job, triggers: job.triggers, context: job.context)
-            var edges: [TrustEdge] = []
-            for subject in subjects {
-                for (identity, match) in index.matches(subject) {
-                    var reason = subject.reason
-                    if job.idToken == "unknown" { reason += "; permissions are an expression, so id-token: write is assumed possible" }
-                    if let note = job.note { reason += "; \(note)" }
-                    edges.append(TrustEdge(
-                        repository: job.repository, file: job.file, job: job.job.key, trigger: subject.trigger,
-                        subject: subject.value, server: identity.server, accountID: identity.accountID,
-                        externalID: identity.externalID, identityID: identity.identityID, match: match,
-                        inUse: identity.externalID.map { job.namedAccounts.contains($0.lowercased()) } ?? false,
-                        environment: subject.environment, calledFile: job.calledFile, calledJob: job.calledJob, reason: reason))
-                }
+        let lowercasedAccounts = identities.map { $0.externalID?.lowercased() }
+        return ParallelMap.map(jobs) { job in
+            SubjectDerivation.subjects(job: job.job, triggers: job.triggers, context: job.context).map { subject in
+                SubjectTrust(subject: subject, matches: index.matches(subject).map { position, match in
+                    IdentityMatch(identity: position, match: match,
+                                  inUse: lowercasedAccounts[position].map(job.namedAccounts.contains) ?? false)
+                })
             }
-            return (subjects, edges)
         }
-        var subjects: [(MintingJob, DerivedSubject)] = []
-        var edges: [TrustEdge] = []
-        for (job, result) in zip(jobs, perJob) {
-            subjects += result.0.map { (job, $0) }
-            edges += result.1
-        }
-        return (subjects, edges)
+    }
+
+    /// Why the job is in the graph beyond its subject's own reason, appended to each edge's reason.
+    static func note(for job: MintingJob) -> String? {
+        var notes: [String] = []
+        if job.idToken == "unknown" { notes.append("permissions are an expression, so id-token: write is assumed possible") }
+        if let note = job.note { notes.append(note) }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 }

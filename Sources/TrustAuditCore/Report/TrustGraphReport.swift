@@ -53,16 +53,21 @@ public struct TrustGraphReport: Sendable {
                 SELECT identity_id, name, subject FROM oct_identities WHERE scan_id = ? AND server = ? AND account_id = ? ORDER BY identity_id
                 """, arguments: [scan.dataScanID, server, accountID]).map { (id: $0["identity_id"] as String, name: $0["name"] as String?, subject: $0["subject"] as String) }
             var sql = """
-                SELECT e.*, i.subject AS identity_subject FROM trust_edges e
-                LEFT JOIN oct_identities i ON i.scan_id = e.scan_id AND i.server = e.server AND i.identity_id = e.identity_id
-                WHERE e.scan_id = ? AND e.server = ? AND e.account_id = ?
+                SELECT s.repository, s.file, s.job, s.trigger, s.subject, i.identity_id, i.subject AS identity_subject,
+                       CASE e.match_kind WHEN 0 THEN 'exact' WHEN 1 THEN 'pattern' ELSE 'overlap' END AS match_kind,
+                       CASE WHEN e.in_use THEN 'in use' ELSE 'possible' END AS status,
+                       s.environment, s.gate, COALESCE(s.reason, '') || COALESCE('; ' || s.note, '') AS reason
+                FROM oct_identities i
+                JOIN trust_edges e ON e.scan_id = i.scan_id AND e.identity_ref = i.id
+                JOIN derived_subjects s ON s.id = e.subject_id
+                WHERE i.scan_id = ? AND i.server = ? AND i.account_id = ?
                 """
             var arguments: StatementArguments = [scan.dataScanID, server, accountID]
             if let repository {
-                sql += " AND lower(e.repository) = lower(?)"
+                sql += " AND lower(s.repository) = lower(?)"
                 arguments += [repository]
             }
-            sql += " ORDER BY e.status DESC, e.repository, e.file, e.job, e.trigger, e.subject"
+            sql += " ORDER BY e.in_use DESC, s.repository, s.file, s.job, s.trigger, s.subject"
             let paths = try Row.fetchAll(db, sql: sql, arguments: arguments).map { edge in
                 Path(repository: edge["repository"], file: edge["file"], job: edge["job"], trigger: edge["trigger"],
                      subject: edge["subject"], identityID: edge["identity_id"], identitySubject: edge["identity_subject"],

@@ -35,32 +35,81 @@ public struct TrustGraphStage: ScanStage {
                                                          item.environment, item.dynamic, item.via, item.minting, item.logsIn])
         }
         let result = clock.measure("match") { TrustGraphBuilder.build(jobs: loaded.jobs, identities: loaded.identities) }
+        try clock.measure("write") { try Self.write(result, jobs: loaded.jobs, inputs: loaded, scanID: scanID, db: db) }
+    }
+
+    /// Subjects as rows of their own, edges as references to them and to identities: the graph
+    /// is mostly edges, so an edge must stay a few bytes (see migration 0005).
+    private static func write(_ result: [[SubjectTrust]], jobs: [MintingJob], inputs: TrustGraphInputs, scanID: Int64, db: Database) throws {
         let subjectStatement = try db.cachedStatement(sql: """
-            INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason,
+                note, gate, called_file, called_job)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for (job, subject) in result.subjects {
-            try subjectStatement.execute(arguments: [scanID, job.repository, job.file, job.job.key, subject.trigger, subject.value,
-                                                     subject.isPattern, subject.environment, job.idToken, subject.reason])
+        var edges = EdgeWriter(db: db, scanID: scanID)
+        var gates: [String: String] = [:]
+        for (job, subjects) in zip(jobs, result) {
+            let note = TrustGraphBuilder.note(for: job)
+            let repositoryKey = job.repository.lowercased()
+            for trust in subjects {
+                let environment = trust.subject.environment
+                let gateKey = "\(repositoryKey)\u{1F}\(environment ?? "")\u{1F}\(environment == nil)"
+                let gate: String
+                if let known = gates[gateKey] {
+                    gate = known
+                } else {
+                    gate = EnvironmentGate.describe(
+                        environment: environment, collected: inputs.environmentsCollected.contains(repositoryKey),
+                        gate: environment.flatMap { inputs.gates["\(repositoryKey)\u{1F}\($0.lowercased())"] })
+                    gates[gateKey] = gate
+                }
+                let arguments: [(any DatabaseValueConvertible)?] = [
+                    scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
+                    trust.subject.isPattern, environment, job.idToken, trust.subject.reason, note, gate, job.calledFile, job.calledJob,
+                ]
+                try subjectStatement.execute(arguments: StatementArguments(arguments))
+                let subjectID = db.lastInsertedRowID
+                for match in trust.matches {
+                    try edges.append(subjectID: subjectID, identityRef: inputs.identities[match.identity].rowID,
+                                     match: match.match, inUse: match.inUse)
+                }
+            }
         }
-        let edgeStatement = try db.cachedStatement(sql: """
-            INSERT INTO trust_edges (scan_id, repository, file, job, trigger, subject, server, account_id, external_id, identity_id,
-                match_kind, status, environment, gate, called_file, called_job, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for edge in result.edges {
-            let repositoryKey = edge.repository.lowercased()
-            let gate = EnvironmentGate.describe(
-                environment: edge.environment,
-                collected: loaded.environmentsCollected.contains(repositoryKey),
-                gate: edge.environment.flatMap { loaded.gates["\(repositoryKey)\u{1F}\($0.lowercased())"] })
-            let arguments: [(any DatabaseValueConvertible)?] = [
-                scanID, edge.repository, edge.file, edge.job, edge.trigger, edge.subject, edge.server, edge.accountID,
-                edge.externalID, edge.identityID, edge.match.rawValue, edge.inUse ? "in use" : "possible",
-                edge.environment, gate, edge.calledFile, edge.calledJob, edge.reason,
-            ]
-            try edgeStatement.execute(arguments: StatementArguments(arguments))
+        try edges.flush()
+    }
+}
+
+/// Inserts trust edges a few hundred rows per statement: one statement per edge costs more
+/// than the edge.
+private struct EdgeWriter {
+    static let rowsPerStatement = 200
+    let db: Database
+    let scanID: Int64
+    private var values: [Int64] = []
+
+    init(db: Database, scanID: Int64) {
+        self.db = db
+        self.scanID = scanID
+        values.reserveCapacity(Self.rowsPerStatement * 4)
+    }
+
+    mutating func append(subjectID: Int64, identityRef: Int64, match: OctopusOidcIdentity.SubjectMatch, inUse: Bool) throws {
+        let kind: Int64 = switch match {
+        case .exact: 0
+        case .pattern: 1
+        case .overlap: 2
         }
+        values += [subjectID, identityRef, kind, inUse ? 1 : 0]
+        if values.count == Self.rowsPerStatement * 4 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !values.isEmpty else { return }
+        let rows = values.count / 4
+        let statement = try db.cachedStatement(sql: "INSERT INTO trust_edges (scan_id, subject_id, identity_ref, match_kind, in_use) VALUES "
+            + Array(repeating: "(\(scanID), ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        try statement.execute(arguments: StatementArguments(values))
+        values.removeAll(keepingCapacity: true)
     }
 }
 
@@ -97,13 +146,13 @@ struct TrustGraphInputs {
 
     private mutating func loadIdentities(_ db: Database, scanID: Int64) throws {
         identities = try Row.fetchAll(db, sql: """
-            SELECT i.server, i.account_id, a.external_id, i.identity_id, i.issuer, i.subject
+            SELECT i.id, i.server, i.account_id, a.external_id, i.identity_id, i.issuer, i.subject
             FROM oct_identities i
             LEFT JOIN oct_service_accounts a ON a.scan_id = i.scan_id AND a.server = i.server AND a.account_id = i.account_id
             WHERE i.scan_id = ?
             """, arguments: [scanID]).map { row in
             let subject: String = row["subject"]
-            return IdentityTarget(server: row["server"], accountID: row["account_id"], externalID: row["external_id"],
+            return IdentityTarget(rowID: row["id"], server: row["server"], accountID: row["account_id"], externalID: row["external_id"],
                                   identityID: row["identity_id"], issuer: row["issuer"], subject: subject,
                                   pattern: SubjectPattern(subject))
         }
