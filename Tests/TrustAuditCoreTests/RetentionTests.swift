@@ -75,6 +75,8 @@ struct RetentionTests {
                 SELECT f.blob_hash FROM scan_workflow_files f JOIN scan_repositories r ON r.id = f.repository_id
                 WHERE f.scan_id = ? AND r.full_name = 'acme/web' AND f.path = '.github/workflows/ci.yml'
                 """, [first.scanID]).first)
+            let oldDoc = try #require(try fixture.database.count("SELECT id FROM blobs WHERE hash = ?", [oldHash]))
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM wf_steps WHERE doc = ?", [oldDoc]).map { $0 > 0 } == true)
             try fixture.write(cleanWorkflow + "# fixed\n", "web", "ci.yml")
             let second = try fixture.scan()
             #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE kind = 'workflow'") == 5)
@@ -86,7 +88,7 @@ struct RetentionTests {
             #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE kind = 'workflow'") == 4)
             #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE hash = ?", [oldHash]) == 0)
             for table in ["wf_documents", "wf_jobs", "wf_permissions", "wf_steps", "wf_triggers"] {
-                #expect(try fixture.database.count("SELECT COUNT(*) FROM \(table) WHERE blob_hash = ?", [oldHash]) == 0, "\(table)")
+                #expect(try fixture.database.count("SELECT COUNT(*) FROM \(table) WHERE doc = ?", [oldDoc]) == 0, "\(table)")
             }
             // The first scan is gone entirely: no scans row, no per-scan rows.
             #expect(try fixture.scanRow(first.scanID) == nil)

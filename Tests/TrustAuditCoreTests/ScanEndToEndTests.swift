@@ -408,7 +408,7 @@ struct ScanEndToEndTests {
         }
     }
 
-    @Test("a trust graph stored as text by an older build reads the same through trust_graph after the upgrade")
+    @Test("facts and a trust graph stored by an older build (hash keys, text edges) read the same through the views after the upgrade")
     func upgradeTrustEdges() throws {
         try TestSupport.withTemporaryDirectory { root in
             let path = root.appendingPathComponent("old.db").path
@@ -440,6 +440,21 @@ struct ScanEndToEndTests {
                                (1, 'acme/api', 'ci.yml', 'test', 'push', 'repo:acme/api:ref:refs/heads/main', 'https://octo.example',
                                 'Users-1', 'e1', 'Id-1', 'pattern', 'possible', NULL, 'none (no environment)', 'shared/build.yml', 'mint',
                                 'push runs it; permissions are an expression, so id-token: write is assumed possible');
+                        INSERT INTO blobs (hash, kind, size, content) VALUES ('ffff', 'workflow', 3, x'616263'), ('0000', 'workflow', 3, x'646566'),
+                                                                            ('aaaa', 'github-settings', 2, x'7b7d');
+                        INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash) VALUES (1, 'github-settings', 'acme.json', 'acme', 'aaaa');
+                        INSERT INTO wf_documents (blob_hash, parser_version, name, permissions_kind) VALUES ('ffff', 1, 'Deploy', 'map'),
+                                                                                                           ('0000', 1, 'CI', NULL);
+                        INSERT INTO wf_jobs (blob_hash, job_key, ordinal, line, environment) VALUES ('ffff', 'deploy', 0, 5, 'Production'),
+                                                                                                   ('0000', 'test', 0, 4, NULL);
+                        INSERT INTO wf_permissions (blob_hash, job_key, scope, access, line) VALUES ('ffff', '', 'id-token', 'write', 3);
+                        INSERT INTO wf_triggers (blob_hash, event, line) VALUES ('ffff', 'push', 2), ('0000', 'workflow_call', 2);
+                        INSERT INTO wf_steps (blob_hash, job_key, step_index, line, uses, uses_owner, uses_repo, uses_ref, ref_kind)
+                        VALUES ('ffff', 'deploy', 0, 8, 'OctopusDeploy/login@v1', 'OctopusDeploy', 'login', 'v1', 'tag');
+                        INSERT INTO wf_suppressions (blob_hash, line, policy, reason) VALUES ('ffff', 8, 'oidc-action-unpinned', 'vendor action');
+                        INSERT INTO scan_repositories (id, scan_id, full_name) VALUES (1, 1, 'acme/api');
+                        INSERT INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, read_error)
+                        VALUES (1, 1, 'deploy.yml', 'ffff', NULL), (1, 1, 'ci.yml', '0000', NULL), (1, 1, 'broken.yml', NULL, 'unreadable');
                         """)
                 }
             }
@@ -463,6 +478,21 @@ struct ScanEndToEndTests {
             #expect(rows.allSatisfy { ($0["service_account"] as String) == "gh-deploy" })
             let subjects = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_subjects") }
             #expect(subjects == 2)
+
+            // Workflow facts keyed by hash before 0006 are keyed by document number after it, and
+            // read the same through the views.
+            try database.pool.read { db in
+                let tokens = try Row.fetchAll(db, sql: "SELECT file, job, id_token, source FROM job_tokens ORDER BY file")
+                #expect(tokens.map { "\($0["file"] as String) \($0["job"] as String) \($0["id_token"] as String) \($0["source"] as String)" }
+                        == ["ci.yml test inherited default", "deploy.yml deploy write workflow"])
+                #expect(try String.fetchAll(db, sql: "SELECT action || '@' || uses_ref FROM steps") == ["OctopusDeploy/login@v1"])
+                #expect(try String.fetchAll(db, sql: "SELECT file || ':' || COALESCE(parse_error, name) FROM workflows ORDER BY file")
+                        == ["broken.yml:unreadable", "ci.yml:CI", "deploy.yml:Deploy"])
+                #expect(try String.fetchAll(db, sql: "SELECT blob_hash FROM jobs ORDER BY file") == ["0000", "ffff"])
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM wf_suppressions s JOIN blobs b ON b.id = s.doc WHERE b.hash = 'ffff'") == 1)
+                #expect(try String.fetchAll(db, sql: "SELECT b.kind FROM scan_inputs i JOIN blobs b ON b.hash = i.blob_hash") == ["github-settings"])
+                #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ enum FindingWaivers {
             SELECT r.full_name AS repository, f.path AS file, s.line, s.policy, s.reason
             FROM scan_workflow_files f
             JOIN scan_repositories r ON r.id = f.repository_id
-            JOIN wf_suppressions s ON s.blob_hash = f.blob_hash
+            JOIN wf_suppressions s ON s.doc = f.doc
             WHERE f.scan_id = ?
             """, arguments: [scanID])
         for row in rows {

@@ -7,9 +7,13 @@ import GRDB
 /// SELECT, and sees its parameters through `param('name')`. A policy that fails is reported with
 /// its file name; the others still run.
 public enum PolicyEngine {
-    /// Columns a policy query may return; `message` is required.
-    /// `TRUSTAUDIT_PROFILE=1` prints each policy's run time to standard error.
+    /// `TRUSTAUDIT_PROFILE=1` prints each phase's and each policy's run time to standard error;
+    /// `TRUSTAUDIT_PROFILE=serial` also runs policies one at a time, so that each time is the
+    /// policy's own and not shared with whichever ran beside it.
     static let profiling = ProcessInfo.processInfo.environment["TRUSTAUDIT_PROFILE"] != nil
+    static let serial = ProcessInfo.processInfo.environment["TRUSTAUDIT_PROFILE"] == "serial"
+
+    /// Columns a policy query may return; `message` is required.
 
     public static let resultColumns = ["message", "resource", "repository", "file", "line", "job", "service_account", "evidence", "severity"]
 
@@ -19,21 +23,28 @@ public enum PolicyEngine {
         database.currentScan = scanID
         let active = policies.filter(settings.isEnabled)
         let results = ResultBox(count: active.count)
-        DispatchQueue.concurrentPerform(iterations: active.count) { index in
+        let runOne: @Sendable (Int) -> Void = { index in
             let policy = active[index]
-            let start = DispatchTime.now().uptimeNanoseconds
+            var clock = PhaseClock()
+            var rowCount = 0
             defer {
                 if profiling {
-                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                    FileHandle.standardError.write(Data("trustaudit: profile: policy \(policy.id) \(String(format: "%.3f", seconds)) s\n".utf8))
+                    let parts = clock.phases.map { "\($0.phase) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", ")
+                    FileHandle.standardError.write(Data("trustaudit: profile: policy \(policy.id) \(parts), \(rowCount) rows\n".utf8))
                 }
             }
             do {
-                let rows = try run(policy, database: database, params: settings.params(for: policy))
-                results.set(index, .success(try rows.map { try finding(from: $0, policy: policy, settings: settings) }))
+                let rows = try clock.measure("query") { try run(policy, database: database, params: settings.params(for: policy)) }
+                rowCount = rows.count
+                results.set(index, .success(try clock.measure("findings") { try rows.map { try finding(from: $0, policy: policy, settings: settings) } }))
             } catch {
                 results.set(index, .failure(PolicyRunError(policy: policy.id, source: policy.source, message: describe(error))))
             }
+        }
+        if serial {
+            active.indices.forEach(runOne)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: active.count, execute: runOne)
         }
         var findings: [Finding] = []
         var errors: [PolicyRunError] = []

@@ -85,8 +85,8 @@ public struct ScanPipeline: Sendable {
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
         let dataScanID = try database.pool.write { db -> Int64 in
-            var known = try WorkflowFactStore.parsedHashes(db)
-            let stale = try WorkflowFactStore.staleHashes(db)
+            var known = try WorkflowFactStore.parsedDocuments(db)
+            let stale = try WorkflowFactStore.staleDocuments(db)
             var start = 0
             while start < request.repositories.count {
                 let batch = Array(request.repositories[start..<min(start + Self.batchSize, request.repositories.count)])
@@ -96,10 +96,10 @@ public struct ScanPipeline: Sendable {
                 try clock.measure("store") {
                     for (snapshot, files) in zip(snapshots, prepared) {
                         for file in files {
-                            if let hash = file.hash, let bytes = file.bytes, let result = file.result, !known.contains(hash) {
-                                try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
-                                try WorkflowFactStore.store(db, hash: hash, result: result, stale: stale.contains(hash))
-                                known.insert(hash)
+                            if let hash = file.hash, let bytes = file.bytes, let result = file.result, known[hash] == nil {
+                                let doc = try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
+                                try WorkflowFactStore.store(db, doc: doc, result: result, stale: stale[hash] != nil)
+                                known[hash] = doc
                                 parsedCount += 1
                             }
                         }
@@ -119,7 +119,7 @@ public struct ScanPipeline: Sendable {
                 """, arguments: [stateHash]) {
                 return existing
             }
-            try clock.measure("store") { try Self.storeSnapshot(manifests, scanID: scanID, db: db) }
+            try clock.measure("store") { try Self.storeSnapshot(manifests, documents: known, scanID: scanID, db: db) }
             // Stages read the documented views too, on the writer's connection, inside the transaction.
             database.currentScan = scanID
             for stage in request.stages {
@@ -204,9 +204,10 @@ public struct ScanPipeline: Sendable {
         return SHA256.hex(text)
     }
 
-    static func storeSnapshot(_ manifests: [RepositoryManifest], scanID: Int64, db: Database) throws {
+    /// Writes the scan's repositories and files; `documents` numbers every hash the files have.
+    static func storeSnapshot(_ manifests: [RepositoryManifest], documents: [String: Int64], scanID: Int64, db: Database) throws {
         let insertFile = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, read_error) VALUES (?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, doc, read_error) VALUES (?, ?, ?, ?, ?, ?)
             """)
         let insertRepository = try db.cachedStatement(sql: """
             INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?)
@@ -217,7 +218,8 @@ public struct ScanPipeline: Sendable {
             try insertRepository.execute(arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
             guard let repositoryID = try Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
             for file in manifest.files {
-                try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.readError])
+                try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.hash.flatMap { documents[$0] },
+                                                   file.readError])
             }
         }
     }
@@ -232,7 +234,7 @@ public struct ScanPipeline: Sendable {
     }
 
     /// Hashes every file and parses the new ones, on large-stack threads (see `LargeStackRunner`).
-    private func prepare(_ snapshots: [RepositorySnapshot], known: Set<String>) -> [[PreparedFile]] {
+    private func prepare(_ snapshots: [RepositorySnapshot], known: [String: Int64]) -> [[PreparedFile]] {
         LargeStackRunner.map(snapshots, threads: ProcessInfo.processInfo.activeProcessorCount) { snapshot in
             snapshot.files.map { file -> PreparedFile in
                 switch file.content {
@@ -240,7 +242,7 @@ public struct ScanPipeline: Sendable {
                     return PreparedFile(path: file.path, readError: failure.description)
                 case .success(let bytes):
                     let hash = SHA256.hex(bytes)
-                    if known.contains(hash) { return PreparedFile(path: file.path, hash: hash) }
+                    if known[hash] != nil { return PreparedFile(path: file.path, hash: hash) }
                     return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowParser.parse(bytes: bytes))
                 }
             }

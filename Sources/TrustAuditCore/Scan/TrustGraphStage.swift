@@ -196,7 +196,7 @@ struct TrustGraphInputs {
     private struct JobRow {
         var repository: String
         var file: String
-        var blob: String
+        var doc: Int64
         var workflowName: String?
         var fact: JobFact
         var idToken: String
@@ -211,28 +211,28 @@ struct TrustGraphInputs {
             try Row.fetchAll(db, sql: "SELECT repository, file, job, id_token FROM job_tokens").map {
                 ("\($0["repository"] as String)\u{1F}\($0["file"] as String)\u{1F}\($0["job"] as String)", $0["id_token"] as String)
             }, uniquingKeysWith: { first, _ in first })
-        var triggers: [String: [TriggerFact]] = [:]
+        var triggers: [Int64: [TriggerFact]] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT * FROM wf_triggers WHERE blob_hash IN (SELECT blob_hash FROM scan_workflow_files WHERE scan_id = ?)
+            SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
             """, arguments: [scanID]) {
-            triggers[row["blob_hash"], default: []].append(TriggerFact(
+            triggers[row["doc"], default: []].append(TriggerFact(
                 event: row["event"], line: row["line"] ?? 0, types: Self.list(row["types_json"]),
                 branches: Self.list(row["branches_json"]), branchesIgnore: Self.list(row["branches_ignore_json"]),
                 tags: Self.list(row["tags_json"]), tagsIgnore: Self.list(row["tags_ignore_json"]), paths: Self.list(row["paths_json"])))
         }
         var logins: [String: Set<String>] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT blob_hash, job_key, json_extract(with_json, '$.service_account_id') AS account FROM wf_steps
-            WHERE blob_hash IN (SELECT blob_hash FROM scan_workflow_files WHERE scan_id = ?)
+            SELECT doc, job_key, json_extract(with_json, '$.service_account_id') AS account FROM wf_steps
+            WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
               AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
             """, arguments: [scanID]) {
             if let account: String = row["account"] {
-                logins["\(row["blob_hash"] as String)\u{1F}\(row["job_key"] as String)", default: []].insert(account.trimmingWhitespace().lowercased())
+                logins["\(row["doc"] as Int64)\u{1F}\(row["job_key"] as String)", default: []].insert(account.trimmingWhitespace().lowercased())
             }
         }
         let loginJobs = Set(try String.fetchAll(db, sql: """
-            SELECT DISTINCT blob_hash || char(31) || job_key FROM wf_steps
-            WHERE blob_hash IN (SELECT blob_hash FROM scan_workflow_files WHERE scan_id = ?)
+            SELECT DISTINCT doc || char(31) || job_key FROM wf_steps
+            WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
               AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
             """, arguments: [scanID]))
         var settings: [String: Row] = [:]
@@ -252,11 +252,11 @@ struct TrustGraphInputs {
         }
         var rows: [JobRow] = []
         for row in try Row.fetchAll(db, sql: """
-            SELECT r.full_name, f.path, f.blob_hash, d.name AS workflow_name, j.*
+            SELECT r.full_name, f.path, d.name AS workflow_name, j.*
             FROM scan_workflow_files f
             JOIN scan_repositories r ON r.id = f.repository_id
-            JOIN wf_documents d ON d.blob_hash = f.blob_hash
-            JOIN wf_jobs j ON j.blob_hash = f.blob_hash
+            JOIN wf_documents d ON d.doc = f.doc
+            JOIN wf_jobs j ON j.doc = f.doc
             WHERE f.scan_id = ?
             ORDER BY r.full_name, f.path, j.ordinal
             """, arguments: [scanID]) {
@@ -267,14 +267,14 @@ struct TrustGraphInputs {
             if let json: String = row["with_json"], case .object(let object)? = JSONValue.parse(json) {
                 withMap = object.compactMapValues(\.stringValue)
             }
-            let blob: String = row["blob_hash"]
+            let doc: Int64 = row["doc"]
             rows.append(JobRow(
-                repository: repository, file: file, blob: row["blob_hash"], workflowName: row["workflow_name"],
+                repository: repository, file: file, doc: doc, workflowName: row["workflow_name"],
                 fact: JobFact(key: key, ordinal: row["ordinal"], line: row["line"] ?? 0, environment: row["environment"],
                               environmentIsExpression: row["environment_is_expression"], uses: row["uses"],
                               usesLine: row["uses_line"]),
                 idToken: tokens["\(repository)\u{1F}\(file)\u{1F}\(key)"] ?? "none", withValues: Array(withMap.values),
-                withMap: withMap, environmentLine: row["environment_line"], logsIn: loginJobs.contains("\(blob)\u{1F}\(key)")))
+                withMap: withMap, environmentLine: row["environment_line"], logsIn: loginJobs.contains("\(doc)\u{1F}\(key)")))
         }
         let byFile = Dictionary(grouping: rows) { "\($0.repository.lowercased())\u{1F}\($0.file)" }
 
@@ -296,8 +296,8 @@ struct TrustGraphInputs {
 
         environments = Self.environments(rows: rows, byFile: byFile, triggers: triggers)
         for row in rows where row.idToken == "write" || row.idToken == "unknown" {
-            let callerTriggers = triggers[row.blob] ?? []
-            let ownLogins = logins["\(row.blob)\u{1F}\(row.fact.key)"] ?? []
+            let callerTriggers = triggers[row.doc] ?? []
+            let ownLogins = logins["\(row.doc)\u{1F}\(row.fact.key)"] ?? []
             guard let uses = row.fact.uses else {
                 jobs.append(MintingJob(repository: row.repository, file: row.file, job: row.fact, idToken: row.idToken,
                                        triggers: callerTriggers, context: context(for: row), namedAccounts: ownLogins, note: nil))
@@ -310,7 +310,7 @@ struct TrustGraphInputs {
                     fact.key = row.fact.key
                     fact.uses = uses
                     fact.line = row.fact.line
-                    let calledLogins = logins["\(calledJob.blob)\u{1F}\(calledJob.fact.key)"] ?? []
+                    let calledLogins = logins["\(calledJob.doc)\u{1F}\(calledJob.fact.key)"] ?? []
                     jobs.append(MintingJob(
                         repository: row.repository, file: row.file, job: fact, idToken: row.idToken, triggers: callerTriggers,
                         context: context(for: row), namedAccounts: named.union(calledLogins),
@@ -330,7 +330,7 @@ struct TrustGraphInputs {
     }
 
     /// Every (job, environment) gating a token-minting job or a login; see `derived_job_environments`.
-    private static func environments(rows: [JobRow], byFile: [String: [JobRow]], triggers: [String: [TriggerFact]]) -> [JobEnvironment] {
+    private static func environments(rows: [JobRow], byFile: [String: [JobRow]], triggers: [Int64: [TriggerFact]]) -> [JobEnvironment] {
         var result: [JobEnvironment] = []
         for row in rows {
             let minting = row.idToken == "write" || row.idToken == "unknown"
@@ -357,7 +357,7 @@ struct TrustGraphInputs {
                 continue
             }
             guard let written = row.fact.environment?.trimmingWhitespace(), !written.isEmpty,
-                  (triggers[row.blob] ?? []).contains(where: { $0.event != "workflow_call" }) else { continue }
+                  (triggers[row.doc] ?? []).contains(where: { $0.event != "workflow_call" }) else { continue }
             let dynamic = row.fact.environmentIsExpression || written.contains("${{")
             result.append(JobEnvironment(
                 repository: row.repository, file: row.file, job: row.fact.key, line: row.environmentLine ?? row.fact.line,

@@ -60,14 +60,14 @@ public enum Retention {
                 }
             }
             let unused = """
-                SELECT hash FROM blobs WHERE hash NOT IN (SELECT blob_hash FROM scan_workflow_files WHERE blob_hash IS NOT NULL)
+                SELECT id FROM blobs WHERE id NOT IN (SELECT doc FROM scan_workflow_files WHERE doc IS NOT NULL)
                   AND hash NOT IN (SELECT blob_hash FROM scan_inputs WHERE blob_hash IS NOT NULL)
                 """
             blobsRemoved = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(unused))") ?? 0
             for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE blob_hash IN (\(unused))")
+                try db.execute(sql: "DELETE FROM \(table) WHERE doc IN (\(unused))")
             }
-            try db.execute(sql: "DELETE FROM blobs WHERE hash IN (\(unused))")
+            try db.execute(sql: "DELETE FROM blobs WHERE id IN (\(unused))")
         }
         try database.pool.barrierWriteWithoutTransaction { db in
             try db.execute(sql: "VACUUM")
