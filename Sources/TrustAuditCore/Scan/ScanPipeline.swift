@@ -87,14 +87,15 @@ public struct ScanPipeline: Sendable {
         let dataScanID = try database.pool.write { db -> Int64 in
             var known = try WorkflowFactStore.parsedDocuments(db)
             let stale = try WorkflowFactStore.staleDocuments(db)
-            var start = 0
-            while start < request.repositories.count {
-                let batch = Array(request.repositories[start..<min(start + Self.batchSize, request.repositories.count)])
-                start += batch.count
-                let snapshots = clock.measure("read") { ParallelMap.map(batch) { $0.snapshot } }
-                let prepared = clock.measure("parse") { prepare(snapshots, known: known) }
+            // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
+            // read and parse phases run at the same time as store; each is the time spent in it.
+            let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: Set(known.keys))
+            defer { feed.cancel() }
+            while let batch = clock.measure("wait", { feed.next() }) {
+                clock.add("read", batch.readSeconds)
+                clock.add("parse", batch.parseSeconds)
                 try clock.measure("store") {
-                    for (snapshot, files) in zip(snapshots, prepared) {
+                    for (snapshot, files) in zip(batch.snapshots, batch.files) {
                         for file in files {
                             if let hash = file.hash, let bytes = file.bytes, let result = file.result, known[hash] == nil {
                                 let doc = try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
@@ -233,8 +234,8 @@ public struct ScanPipeline: Sendable {
         var readError: String?
     }
 
-    /// Hashes every file and parses the new ones, on large-stack threads (see `LargeStackRunner`).
-    private func prepare(_ snapshots: [RepositorySnapshot], known: [String: Int64]) -> [[PreparedFile]] {
+    /// Hashes every file and parses those not `known`, on large-stack threads (see `LargeStackRunner`).
+    static func prepare(_ snapshots: [RepositorySnapshot], known: Set<String>) -> [[PreparedFile]] {
         LargeStackRunner.map(snapshots, threads: ProcessInfo.processInfo.activeProcessorCount) { snapshot in
             snapshot.files.map { file -> PreparedFile in
                 switch file.content {
@@ -242,7 +243,7 @@ public struct ScanPipeline: Sendable {
                     return PreparedFile(path: file.path, readError: failure.description)
                 case .success(let bytes):
                     let hash = SHA256.hex(bytes)
-                    if known[hash] != nil { return PreparedFile(path: file.path, hash: hash) }
+                    if known.contains(hash) { return PreparedFile(path: file.path, hash: hash) }
                     return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowParser.parse(bytes: bytes))
                 }
             }
@@ -256,15 +257,17 @@ struct PhaseClock {
 
     mutating func measure<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
-        defer {
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if let index = phases.firstIndex(where: { $0.phase == phase }) {
-                phases[index].seconds += seconds
-            } else {
-                phases.append((phase, seconds))
-            }
-        }
+        defer { add(phase, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
         return try body()
+    }
+
+    /// Adds time measured elsewhere (on another thread) to `phase`.
+    mutating func add(_ phase: String, _ seconds: Double) {
+        if let index = phases.firstIndex(where: { $0.phase == phase }) {
+            phases[index].seconds += seconds
+        } else {
+            phases.append((phase, seconds))
+        }
     }
 }
 
