@@ -67,7 +67,9 @@ struct ScanCommand: ParsableCommand {
         let settingsDocuments: [InputDocument]
         let octopusDocuments: [InputDocument]
         do {
-            repositories = roots.isEmpty ? [] : try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
+            repositories = roots.isEmpty ? [] : try Profiling.measure("discover") {
+                try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
+            }
             let found = ExportDiscovery.find(under: roots)
             var settingsPaths = githubSettings.isEmpty ? config.githubSettings : githubSettings
             var octopusPaths = octopus.isEmpty ? config.octopus : octopus
@@ -79,8 +81,9 @@ struct ScanCommand: ParsableCommand {
                 octopusPaths = found.octopus
                 FileHandle.standardError.write(Data("trustaudit: using Octopus exports in \(found.octopus.joined(separator: ", "))\n".utf8))
             }
-            settingsDocuments = try settingsPaths.flatMap(InputDocument.load)
-            octopusDocuments = try octopusPaths.flatMap(InputDocument.load)
+            (settingsDocuments, octopusDocuments) = try Profiling.measure("load exports") {
+                (try settingsPaths.flatMap(InputDocument.load), try octopusPaths.flatMap(InputDocument.load))
+            }
         } catch {
             throw fail(error)
         }
@@ -88,7 +91,7 @@ struct ScanCommand: ParsableCommand {
         for error in loaded.errors {
             FileHandle.standardError.write(Data("trustaudit: policy not loaded: \(error)\n".utf8))
         }
-        let audit = try database.open()
+        let audit = try Profiling.measure("open database") { try database.open() }
         // Live collection runs before the scan starts: a 401 or another usage problem exits 2
         // with nothing scanned; whatever else fails becomes coverage.
         var liveInputs = LiveInputs()
@@ -116,11 +119,14 @@ struct ScanCommand: ParsableCommand {
         let loadErrors = loaded.errors.map { PolicyRunError(policy: "(not loaded)", source: $0.file, message: $0.reason) }
         switch format {
         case .text:
-            try outputOptions.write(TextReport.render(scan: summary, findings: outcome.findings,
-                                                      policyErrors: loadErrors + outcome.policyErrors, coverage: outcome.coverage,
-                                                      useColor: outputOptions.useColor))
+            let text = Profiling.measure("render") {
+                TextReport.render(scan: summary, findings: outcome.findings, policyErrors: loadErrors + outcome.policyErrors,
+                                  coverage: outcome.coverage, useColor: outputOptions.useColor)
+            }
+            try Profiling.measure("write report") { try outputOptions.write(text) }
         case .json:
-            try outputOptions.write(JSONReport.render(scan: summary, findings: outcome.findings))
+            let text = Profiling.measure("render") { JSONReport.render(scan: summary, findings: outcome.findings) }
+            try Profiling.measure("write report") { try outputOptions.write(text) }
             for error in outcome.policyErrors {
                 FileHandle.standardError.write(Data("trustaudit: \(error)\n".utf8))
             }

@@ -7,12 +7,6 @@ import GRDB
 /// SELECT, and sees its parameters through `param('name')`. A policy that fails is reported with
 /// its file name; the others still run.
 public enum PolicyEngine {
-    /// `TRUSTAUDIT_PROFILE=1` prints each phase's and each policy's run time to standard error;
-    /// `TRUSTAUDIT_PROFILE=serial` also runs policies one at a time, so that each time is the
-    /// policy's own and not shared with whichever ran beside it.
-    static let profiling = ProcessInfo.processInfo.environment["TRUSTAUDIT_PROFILE"] != nil
-    static let serial = ProcessInfo.processInfo.environment["TRUSTAUDIT_PROFILE"] == "serial"
-
     /// Columns a policy query may return; `message` is required.
 
     public static let resultColumns = ["message", "resource", "repository", "file", "line", "job", "service_account", "evidence", "severity"]
@@ -28,7 +22,7 @@ public enum PolicyEngine {
             var clock = PhaseClock()
             var rowCount = 0
             defer {
-                if profiling {
+                if Profiling.enabled {
                     let parts = clock.phases.map { "\($0.phase) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", ")
                     FileHandle.standardError.write(Data("trustaudit: profile: policy \(policy.id) \(parts), \(rowCount) rows\n".utf8))
                 }
@@ -41,7 +35,7 @@ public enum PolicyEngine {
                 results.set(index, .failure(PolicyRunError(policy: policy.id, source: policy.source, message: describe(error))))
             }
         }
-        if serial {
+        if Profiling.serial {
             active.indices.forEach(runOne)
         } else {
             DispatchQueue.concurrentPerform(iterations: active.count, execute: runOne)

@@ -45,6 +45,19 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     /// Appends `value` as a quoted JSON string literal; shared by every JSON writer in the package.
     public static func writeString(_ value: String, into out: inout String) {
         out += "\""
+        // Most strings need no escape (none of `"`, `\`, a control character, U+2028, U+2029,
+        // the last two being E2 80 A8/A9 in UTF-8): append them whole.
+        var previous: (UInt8, UInt8) = (0, 0)
+        let plain = value.utf8.allSatisfy { byte in
+            defer { previous = (previous.1, byte) }
+            return byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                && !(previous == (0xE2, 0x80) && (byte == 0xA8 || byte == 0xA9))
+        }
+        if plain {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -62,10 +75,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 
     /// Parses JSON text; nil when it is not valid JSON.
     public static func parse(_ text: String) -> JSONValue? {
-        guard let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        else { return nil }
-        return JSONValue(foundation: object)
+        JSONTextParser.parse(text)
     }
 
     /// Converts what `JSONSerialization` returns.

@@ -55,7 +55,15 @@ public enum TextReport {
 
     /// Strips control characters so a hostile workflow cannot rewrite the user's terminal.
     static func sanitize(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+        // Almost every message is clean: check the bytes first (C0 controls, DEL, and the C1
+        // controls U+0080–U+009F, which UTF-8 writes as C2 80–C2 9F) and return it unchanged.
+        var previous: UInt8 = 0
+        let clean = text.utf8.allSatisfy { byte in
+            defer { previous = byte }
+            return !((byte < 0x20 && byte != 0x09) || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)))
+        }
+        if clean { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
             (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) ? "?" : scalar
         }))
     }

@@ -179,7 +179,7 @@ public struct ScanPipeline: Sendable {
                     """,
                 arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, scanID])
         }
-        if PolicyEngine.profiling {
+        if Profiling.enabled {
             for (phase, seconds) in clock.phases {
                 FileHandle.standardError.write(Data("trustaudit: profile: phase \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
             }

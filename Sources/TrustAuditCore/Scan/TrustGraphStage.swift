@@ -19,7 +19,7 @@ public struct TrustGraphStage: ScanStage {
     public func run(_ db: Database, scanID: Int64) throws {
         var clock = PhaseClock()
         defer {
-            if PolicyEngine.profiling {
+            if Profiling.enabled {
                 for (phase, seconds) in clock.phases {
                     FileHandle.standardError.write(Data("trustaudit: profile: derive \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
                 }

@@ -2,6 +2,8 @@ import GRDB
 
 /// Reads and writes a scan's findings and policy errors.
 public enum FindingStore {
+    /// Stores findings in the order given, which callers keep in report order (`Finding.reportOrder`)
+    /// so that `load` needs no sort.
     static func insert(_ findings: [Finding], errors: [PolicyRunError], scanID: Int64, db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
@@ -22,19 +24,22 @@ public enum FindingStore {
         }
     }
 
-    /// A stored scan's findings, in report order.
+    /// A stored scan's findings, in report order (the order `insert` was given them in).
     public static func load(scanID: Int64, db: Database) throws -> [Finding] {
-        try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE scan_id = ?", arguments: [scanID]).map { row in
-            Finding(
-                fingerprint: row["fingerprint"], policy: row["policy"],
-                severity: Severity(rawValue: row["severity"]) ?? .info,
-                category: PolicyCategory(rawValue: row["category"]) ?? .hygiene,
-                title: row["title"], message: row["message"], resource: row["resource"],
-                repository: row["repository"], file: row["file"], line: row["line"], job: row["job"],
-                serviceAccount: row["service_account"],
-                evidence: JSONValue.parse(row["evidence_json"]) ?? .object([:]),
-                waived: row["waived"], waiverReason: row["waiver_reason"])
-        }.sorted(by: Finding.reportOrder)
+        var findings: [Finding] = []
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT fingerprint, policy, severity, category, title, message, resource, repository, file, line, job,
+                   service_account, evidence_json, waived, waiver_reason
+            FROM findings WHERE scan_id = ? ORDER BY id
+            """, arguments: [scanID])
+        while let row = try cursor.next() {
+            findings.append(Finding(
+                fingerprint: row[0], policy: row[1], severity: Severity(rawValue: row[2]) ?? .info,
+                category: PolicyCategory(rawValue: row[3]) ?? .hygiene, title: row[4], message: row[5], resource: row[6],
+                repository: row[7], file: row[8], line: row[9], job: row[10], serviceAccount: row[11],
+                evidence: JSONValue.parse(row[12]) ?? .object([:]), waived: row[13], waiverReason: row[14]))
+        }
+        return findings
     }
 
     public static func loadErrors(scanID: Int64, db: Database) throws -> [PolicyRunError] {
