@@ -15,7 +15,7 @@ public enum ExportDiscovery {
         var octopus: [String] = []
         for path in paths {
             let base = URL(fileURLWithPath: path).appendingPathComponent(folder)
-            guard !RepositoryDiscovery.isRepository(URL(fileURLWithPath: path)) else { continue }
+            guard !RepositoryDiscovery.isRepository(path) else { continue }
             let settingsFolder = base.appendingPathComponent("github-settings").path
             let octopusFolder = base.appendingPathComponent("octopus").path
             var isDirectory: ObjCBool = false

@@ -32,7 +32,7 @@ public enum RepositoryDiscovery {
     private static let skipped: Set<String> = ["node_modules", ".build", "vendor", "Pods", "target", "dist"]
 
     public static func discover(paths: [String], owner: String?) throws -> [DiscoveredRepository] {
-        var found: [DiscoveredRepository] = []
+        var roots: [String] = []
         var seen = Set<String>()
         for path in paths {
             let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -40,38 +40,53 @@ public enum RepositoryDiscovery {
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw DiscoveryError.pathNotFound(path)
             }
-            let roots = repositoryRoots(under: url, depth: 0)
-            if roots.isEmpty { throw DiscoveryError.noRepositories(path) }
-            for root in roots where seen.insert(root.path).inserted {
-                found.append(DiscoveredRepository(
-                    fullName: name(of: root, owner: owner),
-                    root: root,
-                    headCommit: GitMetadata.headCommit(of: root)))
-            }
+            let found = repositoryRoots(under: url.path, depth: 0)
+            if found.isEmpty { throw DiscoveryError.noRepositories(path) }
+            roots += found.filter { seen.insert($0).inserted }
+        }
+        // Naming reads each repository's git config and HEAD: independent small reads, done in parallel.
+        let found = ParallelMap.map(roots) { path -> DiscoveredRepository in
+            let root = URL(fileURLWithPath: path, isDirectory: true)
+            return DiscoveredRepository(fullName: name(of: root, owner: owner), root: root, headCommit: GitMetadata.headCommit(of: root))
         }
         return found.sorted { $0.fullName < $1.fullName || ($0.fullName == $1.fullName && $0.root.path < $1.root.path) }
     }
 
-    static func repositoryRoots(under url: URL, depth: Int) -> [URL] {
-        if isRepository(url) { return [url] }
-        guard depth < maxDepth,
-              let children = try? FileManager.default.contentsOfDirectory(
-                at: url, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey], options: [.skipsHiddenFiles])
-        else { return [] }
-        var result: [URL] = []
-        for child in children.sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
-            let values = try? child.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
-            guard values?.isDirectory == true, values?.isSymbolicLink != true,
-                  !skipped.contains(child.lastPathComponent) else { continue }
-            result += repositoryRoots(under: child, depth: depth + 1)
+    static func repositoryRoots(under path: String, depth: Int) -> [String] {
+        if isRepository(path) { return [path] }
+        guard depth < maxDepth else { return [] }
+        var result: [String] = []
+        for child in subdirectories(of: path).sorted() where !skipped.contains(child) {
+            result += repositoryRoots(under: path == "/" ? "/\(child)" : "\(path)/\(child)", depth: depth + 1)
         }
         return result
     }
 
-    static func isRepository(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent(".github/workflows").path, isDirectory: &isDirectory)
-            && isDirectory.boolValue
+    /// Names of the visible subfolders of `path`, symlinks excluded, read with one `readdir` pass
+    /// (an organization folder holds thousands of repositories).
+    static func subdirectories(of path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix(".") else { continue }
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) {
+                var info = stat()
+                guard lstat("\(path)/\(name)", &info) == 0 else { continue }
+                type = (info.st_mode & S_IFMT) == S_IFDIR ? Int32(DT_DIR) : Int32(DT_REG)
+            }
+            if type == Int32(DT_DIR) { names.append(name) }
+        }
+        return names
+    }
+
+    static func isRepository(_ path: String) -> Bool {
+        var info = stat()
+        return stat("\(path)/.github/workflows", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     static func name(of root: URL, owner: String?) -> String {
@@ -85,20 +100,20 @@ public enum RepositoryDiscovery {
     /// Reads a repository's `.github/workflows/*.yml|*.yaml` files, refusing any that resolve
     /// outside the repository (a symlink must not turn a scan into a read of the host).
     public static func snapshot(of repository: DiscoveredRepository) -> RepositorySnapshot {
-        let root = repository.root.resolvingSymlinksInPath()
-        let folder = repository.root.appendingPathComponent(".github/workflows")
+        let rootPath = repository.root.path
+        let folder = "\(rootPath)/.github/workflows"
         // Resolving every path is the slow part of reading ten thousand repositories; it is only
         // needed where a symlink is involved, so plain folders and files are read directly.
-        let plainFolder = !isSymlink(repository.root.appendingPathComponent(".github").path) && !isSymlink(folder.path)
+        let plainFolder = !isSymlink("\(rootPath)/.github") && !isSymlink(folder)
         var files: [WorkflowFileInput] = []
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         for name in names.sorted() where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
             let path = ".github/workflows/\(name)"
-            let url = folder.appendingPathComponent(name)
-            if plainFolder, let bytes = readPlainFile(url.path) {
+            if plainFolder, let bytes = readPlainFile("\(folder)/\(name)") {
                 files.append(WorkflowFileInput(path: path, content: bytes))
             } else {
-                files.append(WorkflowFileInput(path: path, content: read(url, inside: root)))
+                files.append(WorkflowFileInput(path: path, content: read(URL(fileURLWithPath: "\(folder)/\(name)"),
+                                                                         inside: repository.root.resolvingSymlinksInPath())))
             }
         }
         return RepositorySnapshot(fullName: repository.fullName, source: repository.root.path,
