@@ -25,9 +25,14 @@ public struct InputIngestionStage: ScanStage {
     public func run(_ db: Database, scanID: Int64) throws {
         var repositories: [GitHubRepositorySettings] = []
         var organizations: [String: GitHubOrganizationSettings] = [:]
-        for document in githubSettings {
+        // Decoding is independent per document (an organization may export one per repository),
+        // so it runs in parallel; rows are written in document order.
+        let decoded = ParallelMap.map(githubSettings) { document in
+            Result { try GitHubSettingsExport.decode(document.data, file: document.name) }
+        }
+        for (document, result) in zip(githubSettings, decoded) {
             do {
-                let export = try GitHubSettingsExport.decode(document.data, file: document.name)
+                let export = try result.get()
                 switch export.document {
                 case .repository(let settings):
                     repositories.append(settings)

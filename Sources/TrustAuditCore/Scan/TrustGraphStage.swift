@@ -207,10 +207,12 @@ struct TrustGraphInputs {
     }
 
     private mutating func loadJobs(_ db: Database, scanID: Int64) throws {
-        let tokens = Dictionary(
-            try Row.fetchAll(db, sql: "SELECT repository, file, job, id_token FROM job_tokens").map {
-                ("\($0["repository"] as String)\u{1F}\($0["file"] as String)\u{1F}\($0["job"] as String)", $0["id_token"] as String)
-            }, uniquingKeysWith: { first, _ in first })
+        var tokens: [String: String] = [:]
+        let tokenCursor = try Row.fetchCursor(db, sql: "SELECT repository, file, job, id_token FROM job_tokens")
+        while let row = try tokenCursor.next() {
+            let key = "\(row[0] as String)\u{1F}\(row[1] as String)\u{1F}\(row[2] as String)"
+            if tokens[key] == nil { tokens[key] = row[3] }
+        }
         var triggers: [Int64: [TriggerFact]] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
@@ -221,20 +223,18 @@ struct TrustGraphInputs {
                 tags: Self.list(row["tags_json"]), tagsIgnore: Self.list(row["tags_ignore_json"]), paths: Self.list(row["paths_json"])))
         }
         var logins: [String: Set<String>] = [:]
+        var loginJobs = Set<String>()
         for row in try Row.fetchAll(db, sql: """
             SELECT doc, job_key, json_extract(with_json, '$.service_account_id') AS account FROM wf_steps
             WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
               AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
             """, arguments: [scanID]) {
-            if let account: String = row["account"] {
-                logins["\(row["doc"] as Int64)\u{1F}\(row["job_key"] as String)", default: []].insert(account.trimmingWhitespace().lowercased())
+            let key = "\(row[0] as Int64)\u{1F}\(row[1] as String)"
+            loginJobs.insert(key)
+            if let account: String = row[2] {
+                logins[key, default: []].insert(account.trimmingWhitespace().lowercased())
             }
         }
-        let loginJobs = Set(try String.fetchAll(db, sql: """
-            SELECT DISTINCT doc || char(31) || job_key FROM wf_steps
-            WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
-              AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
-            """, arguments: [scanID]))
         var settings: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ?", arguments: [scanID]) {
             settings[(row["repository"] as String).lowercased()] = row
@@ -251,30 +251,31 @@ struct TrustGraphInputs {
             visibilities[key] = row["visibility"]
         }
         var rows: [JobRow] = []
-        for row in try Row.fetchAll(db, sql: """
-            SELECT r.full_name, f.path, d.name AS workflow_name, j.*
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT r.full_name, f.path, d.name, j.doc, j.job_key, j.ordinal, j.line, j.environment, j.environment_is_expression,
+                   j.uses, j.uses_line, j.with_json, j.environment_line
             FROM scan_workflow_files f
             JOIN scan_repositories r ON r.id = f.repository_id
             JOIN wf_documents d ON d.doc = f.doc
             JOIN wf_jobs j ON j.doc = f.doc
             WHERE f.scan_id = ?
             ORDER BY r.full_name, f.path, j.ordinal
-            """, arguments: [scanID]) {
-            let repository: String = row["full_name"]
-            let file: String = row["path"]
-            let key: String = row["job_key"]
+            """, arguments: [scanID])
+        while let row = try cursor.next() {
+            let repository: String = row[0]
+            let file: String = row[1]
+            let doc: Int64 = row[3]
+            let key: String = row[4]
             var withMap: [String: String] = [:]
-            if let json: String = row["with_json"], case .object(let object)? = JSONValue.parse(json) {
+            if let json: String = row[11], case .object(let object)? = JSONValue.parse(json) {
                 withMap = object.compactMapValues(\.stringValue)
             }
-            let doc: Int64 = row["doc"]
             rows.append(JobRow(
-                repository: repository, file: file, doc: doc, workflowName: row["workflow_name"],
-                fact: JobFact(key: key, ordinal: row["ordinal"], line: row["line"] ?? 0, environment: row["environment"],
-                              environmentIsExpression: row["environment_is_expression"], uses: row["uses"],
-                              usesLine: row["uses_line"]),
+                repository: repository, file: file, doc: doc, workflowName: row[2],
+                fact: JobFact(key: key, ordinal: row[5], line: row[6] ?? 0, environment: row[7],
+                              environmentIsExpression: row[8], uses: row[9], usesLine: row[10]),
                 idToken: tokens["\(repository)\u{1F}\(file)\u{1F}\(key)"] ?? "none", withValues: Array(withMap.values),
-                withMap: withMap, environmentLine: row["environment_line"], logsIn: loginJobs.contains("\(doc)\u{1F}\(key)")))
+                withMap: withMap, environmentLine: row[12], logsIn: loginJobs.contains("\(doc)\u{1F}\(key)")))
         }
         let byFile = Dictionary(grouping: rows) { "\($0.repository.lowercased())\u{1F}\($0.file)" }
 
