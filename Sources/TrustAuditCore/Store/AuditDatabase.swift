@@ -43,9 +43,12 @@ public final class AuditDatabase: Sendable {
             db.add(function: DatabaseFunction("current_scan", argumentCount: 0, pure: true) { _ in
                 scope.scanID
             })
-            // An organization's database runs to hundreds of megabytes; a larger page cache spares
-            // the index lookups of a scan most of their read() calls.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // An organization's database runs to hundreds of megabytes; a page cache larger than
+            // SQLite's 2 MiB default spares the index lookups of a scan most of their read() calls.
+            // Each connection has its own (the writer and one reader per core during evaluation):
+            // at 10,000 repositories 32 MiB is as fast as 1 GiB, and 64 MiB cost 100 MB of peak
+            // memory for nothing.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
