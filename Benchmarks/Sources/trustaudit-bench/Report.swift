@@ -3,7 +3,7 @@ import Foundation
 /// The Markdown summary `run` prints: per-phase times, per-item costs, memory, sizes, targets.
 enum Report {
     static let phaseOrder = [
-        "discover", "load exports", "open database, load policies", "read", "parse", "store", "derive", "evaluate",
+        "discover", "load exports", "open database, load policies", "read", "parse", "wait", "store", "ingest", "derive", "evaluate",
         "pipeline other (lock, state hash, coverage, commit)", "report",
     ]
 
@@ -21,6 +21,10 @@ enum Report {
         - Machine: \(machine["cpus"] ?? 0) CPUs (\(machine["cpu_model"] ?? "")), \(String(format: "%.1f", memory)) GiB RAM; load average at the end: \(machine["loadavg_at_end"] ?? "")
         - Policies: every built-in policy\(excluded.map { " except `\($0.split(separator: ",").joined(separator: "`, `"))` (excluded with --exclude-policies)" } ?? "")
         - Input: \(repositories) repositories, \(files) workflow files (\(String(format: "%.1f", Double(bytes) / 1e6)) MB, \(bytes / max(files, 1)) bytes per file on average) in `\(dir)`
+
+        `read` and `parse` run on their own threads, a batch ahead of `store` (the writer), so in a scan
+        that stores new content they overlap it and the phases add up to more than the total; `wait` is
+        the time the writer waited for the next parsed batch.
 
         | phase (wall seconds) | cold scan | rescan, unchanged | rescan, \(changedCount) files changed |
         |---|---:|---:|---:|

@@ -60,7 +60,8 @@ enum ScanOnce {
         var accounted = 0.0
         for (phase, seconds) in outcome.timings {
             phases.append((phase, seconds))
-            accounted += seconds
+            // read and parse run beside the writer; its own timeline is wait + store + the rest.
+            if phase != "read" && phase != "parse" { accounted += seconds }
         }
         phases.append(("pipeline other (lock, state hash, coverage, commit)", max(0, pipelineSeconds - accounted)))
         let reportBytes = try timed("report") { () throws -> Int in
