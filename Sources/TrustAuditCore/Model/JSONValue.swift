@@ -16,7 +16,8 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         return out
     }
 
-    private func write(into out: inout String) {
+    /// Appends the compact, sorted-key text of this value to `out`.
+    func write(into out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"

@@ -10,9 +10,43 @@ public enum JSONReport {
                 "label": scan.label.map(JSONValue.string) ?? .null,
             ]),
             "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(counts[$0] ?? 0))) })),
-            "findings": .array(findings.map(object)),
         ])
-        return document.jsonText + "\n"
+        // Written finding by finding instead of as one JSONValue tree: a large organization's
+        // report runs to tens of megabytes. The text is what the tree would serialize to, with
+        // "findings" first among the sorted keys.
+        var out = "{\"findings\":["
+        out.reserveCapacity(findings.count * 600)
+        for (index, finding) in findings.enumerated() {
+            if index > 0 { out += "," }
+            write(finding, into: &out)
+        }
+        out += "],"
+        out += document.jsonText.dropFirst()
+        out += "\n"
+        return out
+    }
+
+    /// `object(finding)`'s text, keys in the same sorted order.
+    static func write(_ finding: Finding, into out: inout String) {
+        func key(_ name: String) { out += "\"\(name)\":" }
+        func text(_ value: String?) {
+            if let value { JSONValue.writeString(value, into: &out) } else { out += "null" }
+        }
+        out += "{"
+        key("category"); text(finding.category.rawValue); out += ","
+        key("evidence"); finding.evidence.write(into: &out); out += ","
+        key("file"); text(finding.file); out += ","
+        key("fingerprint"); text(finding.fingerprint); out += ","
+        key("job"); text(finding.job); out += ","
+        key("line"); out += finding.line.map { String($0) } ?? "null"; out += ","
+        key("message"); text(finding.message); out += ","
+        key("policy"); text(finding.policy); out += ","
+        key("repository"); text(finding.repository); out += ","
+        key("service_account"); text(finding.serviceAccount); out += ","
+        key("severity"); text(finding.severity.rawValue); out += ","
+        key("title"); text(finding.title); out += ","
+        key("waived"); out += finding.waived ? "true" : "false"
+        out += "}"
     }
 
     static func object(_ finding: Finding) -> JSONValue {

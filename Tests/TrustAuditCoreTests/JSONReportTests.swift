@@ -1,0 +1,29 @@
+import Testing
+@testable import TrustAuditCore
+
+@Suite("JSON report")
+struct JSONReportTests {
+    @Test("the streamed report is byte for byte what the whole document serializes to, and parses back")
+    func streamedEqualsTree() throws {
+        let findings = [
+            Finding(fingerprint: "a1", policy: "oidc-action-unpinned", severity: .high, category: .leastPrivilege, title: "Pin it",
+                    message: "Step uses \"x\" → tag\nnext line \u{2028}", resource: "jobs.deploy.steps[0]", repository: "acme/api",
+                    file: ".github/workflows/deploy.yml", line: 12, job: "deploy",
+                    evidence: .object(["ref": .string("v1"), "list": .array([.number(1), .bool(true), .null])])),
+            Finding(fingerprint: "b2", policy: "service-account-shared", severity: .medium, category: .subjectScoping, title: "Shared",
+                    message: "plain", serviceAccount: "gh-deploy (e1)", waived: true, waiverReason: "config: accepted"),
+        ]
+        let scan = ScanSummary(id: 42, startedAt: "2026-11-27T00:00:00Z", finishedAt: nil, label: "nightly \"1\"")
+        let text = JSONReport.render(scan: scan, findings: findings)
+        let counts = ScanSummary.counts(findings)
+        let tree = JSONValue.object([
+            "tool": .object(["name": .string("trustaudit"), "version": .string(ScanPipeline.toolVersion)]),
+            "scan": .object(["id": .number(42), "started_at": .string(scan.startedAt), "finished_at": .null, "label": .string("nightly \"1\"")]),
+            "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(counts[$0] ?? 0))) })),
+            "findings": .array(findings.map(JSONReport.object)),
+        ])
+        #expect(text == tree.jsonText + "\n")
+        #expect(JSONValue.parse(text) == tree)
+        #expect(JSONReport.render(scan: scan, findings: []).hasPrefix("{\"findings\":[],\"scan\":"))
+    }
+}
