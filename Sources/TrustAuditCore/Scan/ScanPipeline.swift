@@ -99,7 +99,7 @@ public struct ScanPipeline: Sendable {
                         for file in files {
                             if let hash = file.hash, let bytes = file.bytes, let result = file.result, known[hash] == nil {
                                 let doc = try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
-                                try WorkflowFactStore.store(db, doc: doc, result: result, stale: stale[hash] != nil)
+                                try WorkflowFactStore.store(db, doc: doc, rows: result, stale: stale[hash] != nil)
                                 known[hash] = doc
                                 parsedCount += 1
                             }
@@ -230,7 +230,8 @@ public struct ScanPipeline: Sendable {
         var path: String
         var hash: String?
         var bytes: [UInt8]?
-        var result: WorkflowParseResult?
+        /// The parsed facts, as rows to store.
+        var result: WorkflowFactRows?
         var readError: String?
     }
 
@@ -244,7 +245,7 @@ public struct ScanPipeline: Sendable {
                 case .success(let bytes):
                     let hash = SHA256.hex(bytes)
                     if known.contains(hash) { return PreparedFile(path: file.path, hash: hash) }
-                    return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowParser.parse(bytes: bytes))
+                    return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowFactRows(WorkflowParser.parse(bytes: bytes)))
                 }
             }
         }

@@ -39,89 +39,45 @@ enum WorkflowFactStore {
         return id
     }
 
-    /// Stores `result` for document `doc`, replacing what an older parser stored when `stale`.
-    static func store(_ db: Database, doc: Int64, result: WorkflowParseResult, stale: Bool = true) throws {
+    /// Stores a document's facts, replacing what an older parser stored when `stale`.
+    static func store(_ db: Database, doc: Int64, rows: WorkflowFactRows, stale: Bool = true) throws {
         if stale {
             for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE doc = ?").execute(arguments: [doc])
             }
         }
-        switch result {
-        case .failed(let failure):
-            try db.cachedStatement(
-                sql: "INSERT INTO wf_documents (doc, parser_version, parse_error, error_line) VALUES (?, ?, ?, ?)").execute(arguments: [doc, WorkflowParser.version, failure.reason, failure.line])
-        case .parsed(let facts):
-            try insert(db, doc: doc, facts: facts)
+        let key = doc.databaseValue
+        func insert(_ sql: String, _ rows: [[DatabaseValue]]) throws {
+            guard !rows.isEmpty else { return }
+            let statement = try db.cachedStatement(sql: sql)
+            for row in rows {
+                try statement.execute(arguments: StatementArguments([key] + row))
+            }
         }
-    }
-
-    private static func json(_ map: [String: String]) -> String? {
-        map.isEmpty ? nil : JSONValue.strings(map).jsonText
-    }
-
-    private static func json(_ list: [String]?) -> String? {
-        list.map { JSONValue.array($0.map(JSONValue.string)).jsonText }
-    }
-
-    private static func insert(_ db: Database, doc: Int64, facts: WorkflowFacts) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO wf_documents (doc, parser_version, name, permissions_kind, permissions_line, env_json)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [doc, WorkflowParser.version, facts.name, facts.permissions?.kind.rawValue,
-                        facts.permissions?.line, json(facts.env)])
-        let trigger = try db.cachedStatement(sql: """
+        if !rows.parsed {
+            try insert("INSERT INTO wf_documents (doc, parser_version, parse_error, error_line) VALUES (?, ?, ?, ?)", [rows.document])
+            return
+        }
+        try insert("""
+            INSERT INTO wf_documents (doc, parser_version, name, permissions_kind, permissions_line, env_json)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, [rows.document])
+        try insert("""
             INSERT OR REPLACE INTO wf_triggers (doc, event, line, types_json, branches_json, branches_ignore_json,
                 tags_json, tags_ignore_json, paths_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for fact in facts.triggers {
-            try trigger.execute(arguments: [doc, fact.event, fact.line, json(fact.types), json(fact.branches),
-                                            json(fact.branchesIgnore), json(fact.tags), json(fact.tagsIgnore), json(fact.paths)])
-        }
-        let permission = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO wf_permissions (doc, job_key, scope, access, line) VALUES (?, ?, ?, ?, ?)
-            """)
-        for entry in facts.permissions?.entries ?? [] {
-            try permission.execute(arguments: [doc, "", entry.scope, entry.access, entry.line])
-        }
-        let job = try db.cachedStatement(sql: """
+            """, rows.triggers)
+        try insert("INSERT OR REPLACE INTO wf_permissions (doc, job_key, scope, access, line) VALUES (?, ?, ?, ?, ?)", rows.permissions)
+        try insert("""
             INSERT OR REPLACE INTO wf_jobs (doc, job_key, ordinal, name, line, runs_on, if_condition, environment,
                 environment_url, environment_is_expression, environment_line, needs_json, uses, uses_ref_kind, uses_line,
                 secrets_inherit, secrets_json, with_json, env_json, permissions_kind, permissions_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let step = try db.cachedStatement(sql: """
+            """, rows.jobs)
+        try insert("""
             INSERT OR REPLACE INTO wf_steps (doc, job_key, step_index, step_id, name, line, uses, uses_owner,
                 uses_repo, uses_path, uses_ref, ref_kind, run, with_json, env_json)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for fact in facts.jobs {
-            let arguments: [(any DatabaseValueConvertible)?] = [
-                doc, fact.key, fact.ordinal, fact.name, fact.line, fact.runsOn, fact.ifCondition, fact.environment,
-                fact.environmentURL, fact.environmentIsExpression, fact.environmentLine,
-                fact.needs.isEmpty ? nil : json(fact.needs), fact.uses,
-                fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue }, fact.usesLine, fact.secretsInherit,
-                json(fact.secrets), json(fact.with), json(fact.env), fact.permissions?.kind.rawValue, fact.permissions?.line,
-            ]
-            try job.execute(arguments: StatementArguments(arguments))
-            for entry in fact.permissions?.entries ?? [] {
-                try permission.execute(arguments: [doc, fact.key, entry.scope, entry.access, entry.line])
-            }
-            for item in fact.steps {
-                let action = item.action
-                let stepArguments: [(any DatabaseValueConvertible)?] = [
-                    doc, fact.key, item.index, item.id, item.name, item.line, item.uses,
-                    action?.owner, action?.repo, action?.path, action?.ref, action?.kind.rawValue,
-                    item.run, json(item.with), json(item.env),
-                ]
-                try step.execute(arguments: StatementArguments(stepArguments))
-            }
-        }
-        let suppression = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO wf_suppressions (doc, line, policy, reason) VALUES (?, ?, ?, ?)
-            """)
-        for fact in facts.suppressions {
-            try suppression.execute(arguments: [doc, fact.line, fact.policy, fact.reason])
-        }
+            """, rows.steps)
+        try insert("INSERT OR REPLACE INTO wf_suppressions (doc, line, policy, reason) VALUES (?, ?, ?, ?)", rows.suppressions)
     }
 }
