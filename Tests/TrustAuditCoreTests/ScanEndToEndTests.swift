@@ -390,18 +390,24 @@ struct ScanEndToEndTests {
         }
     }
 
+    /// A database file with the migrations whose identifiers sort before `before`, as an older
+    /// build left it.
+    static func olderDatabase(at path: String, before: String) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(path: path)
+        var migrator = DatabaseMigrator()
+        for migration in SchemaMigrations.all where migration.identifier < before {
+            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
+        }
+        try migrator.migrate(queue)
+        return queue
+    }
+
     @Test("an older database is upgraded on open")
     func upgrade() throws {
         try TestSupport.withTemporaryDirectory { root in
             let path = root.appendingPathComponent("old.db").path
-            do {
-                // A database holding only the first migration, as an older build made it.
-                let queue = try DatabaseQueue(path: path)
-                var migrator = DatabaseMigrator()
-                let first = try #require(SchemaMigrations.all.first)
-                migrator.registerMigration(first.identifier) { db in try db.execute(sql: first.sql) }
-                try migrator.migrate(queue)
-            }
+            // A database holding only the first migration, as an older build made it.
+            _ = try Self.olderDatabase(at: path, before: "0002")
             let database = try AuditDatabase.open(path: path)
             let applied = try database.pool.read { db in try SchemaMigrations.migrator().appliedIdentifiers(db) }
             #expect(applied == Set(SchemaMigrations.all.map(\.identifier)))
@@ -413,12 +419,7 @@ struct ScanEndToEndTests {
         try TestSupport.withTemporaryDirectory { root in
             let path = root.appendingPathComponent("old.db").path
             do {
-                let queue = try DatabaseQueue(path: path)
-                var migrator = DatabaseMigrator()
-                for migration in SchemaMigrations.all where migration.identifier < "0005" {
-                    migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
-                }
-                try migrator.migrate(queue)
+                let queue = try Self.olderDatabase(at: path, before: "0005")
                 try queue.write { db in
                     try db.execute(sql: """
                         INSERT INTO scans (id, started_at, status, tool_version, data_scan_id, findings_scan_id)
