@@ -493,6 +493,9 @@ struct ScanEndToEndTests {
                 #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM wf_suppressions s JOIN blobs b ON b.id = s.doc WHERE b.hash = 'ffff'") == 1)
                 #expect(try String.fetchAll(db, sql: "SELECT b.kind FROM scan_inputs i JOIN blobs b ON b.hash = i.blob_hash") == ["github-settings"])
                 #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+                // The rebuilt tables have planner statistics again (a reused snapshot runs no ANALYZE).
+                #expect(try Set(String.fetchAll(db, sql: "SELECT tbl FROM sqlite_stat1"))
+                            .isSuperset(of: ["trust_edges", "derived_subjects", "wf_steps", "wf_jobs", "oct_identities"]))
             }
         }
     }

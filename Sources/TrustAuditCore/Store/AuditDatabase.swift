@@ -95,6 +95,15 @@ public final class AuditDatabase: Sendable {
                 return
             }
             try migrator.migrate(pool)
+            if !applied.isEmpty && applied != known {
+                // An upgrade may rebuild tables, and SQLite keeps its statistics per table: without
+                // fresh ones a scan that reuses an upgraded snapshot (and so runs no ANALYZE of its
+                // own) gets nested scans over the views, quadratic in the organization's size.
+                try pool.write { db in
+                    try db.execute(sql: "PRAGMA analysis_limit = 1000")
+                    try db.execute(sql: "ANALYZE")
+                }
+            }
         } catch {
             throw Self.describe(error, path: path)
         }
