@@ -6,7 +6,10 @@ struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Remove old snapshots and the content no remaining snapshot uses, then vacuum.",
-        discussion: "Failed scans are always removed. With both options, a scan is removed only when it is beyond --keep and older than --older-than.")
+        discussion: """
+            Failed scans are always removed. With both options, a scan is removed only when it is beyond --keep and older \
+            than --older-than. Live collectors' cached API responses that no kept scan confirmed are removed too.
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
@@ -32,7 +35,7 @@ struct PruneCommand: ParsableCommand {
             }
             defer { lock.release() }
             let result = try Retention.prune(database: audit, keep: keep, olderThan: olderThan.flatMap { Retention.cutoff(olderThan: $0) })
-            print("Removed \(result.scansRemoved) scan(s) and \(result.blobsRemoved) unused document(s); database \(result.bytesBefore / 1024) KiB → \(result.bytesAfter / 1024) KiB.")
+            print("Removed \(result.scansRemoved) scan(s), \(result.blobsRemoved) unused document(s) and \(result.cachedResponsesRemoved) stale cached API response(s); database \(result.bytesBefore / 1024) KiB → \(result.bytesAfter / 1024) KiB.")
         } catch {
             throw fail(error)
         }

@@ -203,7 +203,7 @@ struct HistoryCLITests {
 
             let pruned = try CLI.run(["prune", "--keep", "1"] + db, in: cwd)
             #expect(pruned.status == 0, "\(pruned.stderr)")
-            #expect(pruned.stdout.hasPrefix("Removed 2 scan(s) and 1 unused document(s); database "), "\(pruned.stdout)")
+            #expect(pruned.stdout.hasPrefix("Removed 2 scan(s), 1 unused document(s) and 0 stale cached API response(s); database "), "\(pruned.stdout)")
             #expect(pruned.stdout.contains("KiB →"))
 
             let list = try #require(try Self.json(try CLI.run(["scans"] + db + ["--format", "json"], in: cwd).stdout) as? [[String: Any]])

@@ -65,6 +65,28 @@ struct RetentionTests {
         }
     }
 
+    @Test("cached API responses no kept scan confirmed are deleted; newer ones stay")
+    func staleHTTPCacheDeleted() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            var fixture = try HistoryFixture(root: root)
+            try fixture.writeStandardOrg()
+            _ = try fixture.scan()
+            try fixture.write(cleanWorkflow + "# changed\n", "web", "ci.yml")
+            let second = try fixture.scan()
+            let secondStart = try #require(try fixture.database.strings("SELECT started_at FROM scans WHERE id = ?", [second.scanID]).first)
+            try fixture.database.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO http_cache (url, etag, body, fetched_at) VALUES
+                        ('https://api.github.com/repos/acme/gone/git/trees/1', NULL, x'7b7d', '2000-01-01T00:00:00.000Z'),
+                        ('https://api.github.com/repos/acme/web/environments', '"e1"', x'7b7d', ?)
+                    """, arguments: [secondStart])
+            }
+            let result = try Retention.prune(database: fixture.database, keep: 1, olderThan: nil)
+            #expect(result.cachedResponsesRemoved == 1)
+            #expect(try fixture.database.strings("SELECT url FROM http_cache") == ["https://api.github.com/repos/acme/web/environments"])
+        }
+    }
+
     @Test("content no remaining scan uses is deleted; shared content stays")
     func unusedBlobsDeleted() throws {
         try TestSupport.withTemporaryDirectory { root in

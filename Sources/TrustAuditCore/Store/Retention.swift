@@ -9,6 +9,8 @@ public enum Retention {
     public struct Result: Sendable, Equatable {
         public var scansRemoved: Int
         public var blobsRemoved: Int
+        /// Live collectors' cached responses not confirmed since the oldest kept scan started.
+        public var cachedResponsesRemoved: Int = 0
         public var bytesBefore: Int64
         public var bytesAfter: Int64
     }
@@ -19,6 +21,7 @@ public enum Retention {
         let before = fileSize(database.path)
         var removed = 0
         var blobsRemoved = 0
+        var cachedResponsesRemoved = 0
         try database.pool.write { db in
             let complete = try Row.fetchAll(db, sql: "SELECT id, started_at FROM scans WHERE status = 'complete' ORDER BY id DESC")
             var doomed = Set<Int64>()
@@ -68,12 +71,20 @@ public enum Retention {
                 try db.execute(sql: "DELETE FROM \(table) WHERE doc IN (\(unused))")
             }
             try db.execute(sql: "DELETE FROM blobs WHERE id IN (\(unused))")
+            // The HTTP cache answers the next live collection, not a kept snapshot: what no scan
+            // since the oldest kept one confirmed is stale (a deleted repository's trees, an
+            // ETag long replaced) and goes. Content by SHA that is still needed is fetched again.
+            if let oldest = try String.fetchOne(db, sql: "SELECT min(started_at) FROM scans WHERE status = 'complete'") {
+                try db.execute(sql: "DELETE FROM http_cache WHERE fetched_at < ?", arguments: [oldest])
+                cachedResponsesRemoved = db.changesCount
+            }
         }
         try database.pool.barrierWriteWithoutTransaction { db in
             try db.execute(sql: "VACUUM")
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
-        return Result(scansRemoved: removed, blobsRemoved: blobsRemoved, bytesBefore: before, bytesAfter: fileSize(database.path))
+        return Result(scansRemoved: removed, blobsRemoved: blobsRemoved, cachedResponsesRemoved: cachedResponsesRemoved,
+                      bytesBefore: before, bytesAfter: fileSize(database.path))
     }
 
     static func fileSize(_ path: String) -> Int64 {
