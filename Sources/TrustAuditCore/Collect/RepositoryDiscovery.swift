@@ -106,14 +106,16 @@ public enum RepositoryDiscovery {
         // needed where a symlink is involved, so plain folders and files are read directly.
         let plainFolder = !isSymlink("\(rootPath)/.github") && !isSymlink(folder)
         var files: [WorkflowFileInput] = []
+        var resolvedRoot: URL?
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         for name in names.sorted() where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
             let path = ".github/workflows/\(name)"
             if plainFolder, let bytes = readPlainFile("\(folder)/\(name)") {
                 files.append(WorkflowFileInput(path: path, content: bytes))
             } else {
-                files.append(WorkflowFileInput(path: path, content: read(URL(fileURLWithPath: "\(folder)/\(name)"),
-                                                                         inside: repository.root.resolvingSymlinksInPath())))
+                let root = resolvedRoot ?? repository.root.resolvingSymlinksInPath()
+                resolvedRoot = root
+                files.append(WorkflowFileInput(path: path, content: read(URL(fileURLWithPath: "\(folder)/\(name)"), inside: root)))
             }
         }
         return RepositorySnapshot(fullName: repository.fullName, source: repository.root.path,

@@ -23,8 +23,9 @@ public enum PolicyEngine {
             var rowCount = 0
             defer {
                 if Profiling.enabled {
-                    let parts = clock.phases.map { "\($0.phase) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", ")
-                    FileHandle.standardError.write(Data("trustaudit: profile: policy \(policy.id) \(parts), \(rowCount) rows\n".utf8))
+                    let findings = clock.phases.first { $0.phase == "findings" }?.seconds ?? 0
+                    Profiling.report("policy \(policy.id) query", seconds: clock.phases.first?.seconds ?? 0,
+                                     detail: String(format: ", findings %.3f s, %d rows", findings, rowCount))
                 }
             }
             do {

@@ -166,14 +166,8 @@ public struct DriftReport: Sendable {
                     side.identities[key] = "issuer \(row["issuer"] as String), subject \(row["subject"] as String), audience \((row["audience"] as String?) ?? "(ExternalId)")"
                 }
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT DISTINCT s.repository, s.file, s.job, i.server, i.account_id, a.external_id, i.identity_id,
-                           CASE WHEN e.in_use THEN 'in use' ELSE 'possible' END AS status
-                    FROM trust_edges e
-                    JOIN derived_subjects s ON s.id = e.subject_id
-                    JOIN oct_identities i ON i.id = e.identity_ref
-                    LEFT JOIN oct_service_accounts a ON a.scan_id = i.scan_id AND a.server = i.server AND a.account_id = i.account_id
-                    WHERE e.scan_id = ?
-                    """, arguments: [data]) {
+                    SELECT DISTINCT repository, file, job, server, account_id, external_id, identity_id, status FROM trust_graph
+                    """) {
                     let key = FactKey(repository: row["repository"], file: row["file"], server: row["server"],
                                       subject: "jobs.\(row["job"] as String) → \(row["account_id"] as String) (\((row["external_id"] as String?) ?? "?")) via \(row["identity_id"] as String)")
                     let status: String = row["status"]

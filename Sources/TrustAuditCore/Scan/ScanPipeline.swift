@@ -85,8 +85,9 @@ public struct ScanPipeline: Sendable {
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
         let dataScanID = try database.pool.write { db -> Int64 in
-            var known = try WorkflowFactStore.parsedDocuments(db)
-            let stale = try WorkflowFactStore.staleDocuments(db)
+            let documents = try WorkflowFactStore.parsedDocuments(db)
+            var known = documents.current
+            let stale = documents.stale
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
             // read and parse phases run at the same time as store; each is the time spent in it.
             let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: Set(known.keys))
@@ -180,9 +181,7 @@ public struct ScanPipeline: Sendable {
                 arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, scanID])
         }
         if Profiling.enabled {
-            for (phase, seconds) in clock.phases {
-                FileHandle.standardError.write(Data("trustaudit: profile: phase \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
-            }
+            for (phase, seconds) in clock.phases { Profiling.report("phase \(phase)", seconds: seconds) }
         }
         return ScanOutcome(
             scanID: scanID, startedAt: startedAt, finishedAt: finishedAt, label: request.label,

@@ -20,9 +20,7 @@ public struct TrustGraphStage: ScanStage {
         var clock = PhaseClock()
         defer {
             if Profiling.enabled {
-                for (phase, seconds) in clock.phases {
-                    FileHandle.standardError.write(Data("trustaudit: profile: derive \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
-                }
+                for (phase, seconds) in clock.phases { Profiling.report("derive \(phase)", seconds: seconds) }
             }
         }
         let loaded = try clock.measure("load") { try TrustGraphInputs.load(db, scanID: scanID) }

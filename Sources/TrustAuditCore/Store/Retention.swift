@@ -67,7 +67,7 @@ public enum Retention {
                   AND hash NOT IN (SELECT blob_hash FROM scan_inputs WHERE blob_hash IS NOT NULL)
                 """
             blobsRemoved = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(unused))") ?? 0
-            for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
+            for table in WorkflowFactStore.tables {
                 try db.execute(sql: "DELETE FROM \(table) WHERE doc IN (\(unused))")
             }
             try db.execute(sql: "DELETE FROM blobs WHERE id IN (\(unused))")

@@ -7,24 +7,22 @@ import GRDB
 /// first seen; facts are keyed by that number so a new document's rows are appended (see
 /// migration 0006).
 enum WorkflowFactStore {
-    /// Document numbers by content hash, for documents whose facts the current parser produced.
-    static func parsedDocuments(_ db: Database) throws -> [String: Int64] {
-        try documents(db, sql: "SELECT b.hash, b.id FROM wf_documents d JOIN blobs b ON b.id = d.doc WHERE d.parser_version = ?")
-    }
+    /// Every table of facts about a document, keyed by `doc`; `wf_documents` last, as the others
+    /// hang off it.
+    static let tables = ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"]
 
-    /// Document numbers by content hash, for documents whose facts an older parser produced;
-    /// they are replaced when seen.
-    static func staleDocuments(_ db: Database) throws -> [String: Int64] {
-        try documents(db, sql: "SELECT b.hash, b.id FROM wf_documents d JOIN blobs b ON b.id = d.doc WHERE d.parser_version != ?")
-    }
-
-    private static func documents(_ db: Database, sql: String) throws -> [String: Int64] {
-        var result: [String: Int64] = [:]
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: [WorkflowParser.version])
+    /// Document numbers by content hash, in one pass: `current` for documents whose facts this
+    /// parser version produced, `stale` for those an older one produced (replaced when seen).
+    static func parsedDocuments(_ db: Database) throws -> (current: [String: Int64], stale: [String: Int64]) {
+        var current: [String: Int64] = [:]
+        var stale: [String: Int64] = [:]
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT b.hash, b.id, d.parser_version = ? FROM wf_documents d JOIN blobs b ON b.id = d.doc
+            """, arguments: [WorkflowParser.version])
         while let row = try cursor.next() {
-            result[row[0]] = row[1]
+            if row[2] as Bool { current[row[0]] = row[1] } else { stale[row[0]] = row[1] }
         }
-        return result
+        return (current, stale)
     }
 
     /// Stores the bytes under their hash unless already there, and returns the document number.
@@ -42,7 +40,7 @@ enum WorkflowFactStore {
     /// Stores a document's facts, replacing what an older parser stored when `stale`.
     static func store(_ db: Database, doc: Int64, rows: WorkflowFactRows, stale: Bool = true) throws {
         if stale {
-            for table in ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_suppressions", "wf_documents"] {
+            for table in tables {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE doc = ?").execute(arguments: [doc])
             }
         }

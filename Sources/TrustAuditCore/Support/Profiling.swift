@@ -16,6 +16,7 @@ public enum Profiling {
         return try body()
     }
 
+    /// Prints one `trustaudit: profile: LABEL S s[DETAIL]` line (callers check `enabled`).
     static func report(_ label: String, seconds: Double, detail: String = "") {
         FileHandle.standardError.write(Data("trustaudit: profile: \(label) \(String(format: "%.3f", seconds)) s\(detail)\n".utf8))
     }
