@@ -420,10 +420,7 @@ struct WorkflowParserHostileInputTests {
             yaml += "x\(level): &a\(level) [\(refs)]\n"
         }
         yaml += "env:\n  BOMB: *a9\njobs:\n  a:\n    with:\n      bomb: *a9\n"
-        let start = ContinuousClock.now
         let result = WorkflowParser.parse(bytes: Array(yaml.utf8))
-        let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
         guard case .failed(let failed) = result else {
             Issue.record("an alias bomb read into `env` must not parse")
             return
@@ -432,15 +429,14 @@ struct WorkflowParserHostileInputTests {
         #expect(failed.line != nil)
     }
 
-    @Test func aliasBombOutsideWorkflowKeysIsNeverWalked() throws {
+    /// Walking the 9^9 expansion would take far longer than the limit; wall-clock figures belong to the benchmark.
+    @Test(.timeLimit(.minutes(1))) func aliasBombOutsideWorkflowKeysIsNeverWalked() throws {
         var yaml = "on: push\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for level in 1...9 {
             yaml += "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
         }
         yaml += "jobs: {}\n"
-        let start = ContinuousClock.now
         #expect(parsed(yaml) != nil)
-        #expect(ContinuousClock.now - start < .seconds(1))
     }
 
     @Test func aliasAsKeyRefused() throws {
