@@ -12,5 +12,7 @@ public enum PolicyCategory: String, Sendable, CaseIterable, Codable {
     case leastPrivilege = "least-privilege"
     case environmentProtection = "environment-protection"
     case subjectScoping = "subject-scoping"
+    /// Code or text chosen by someone outside the repository runs in a privileged job.
+    case untrustedInput = "untrusted-input"
     case hygiene
 }

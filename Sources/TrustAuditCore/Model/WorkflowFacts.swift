@@ -164,11 +164,13 @@ public struct StepFact: Sendable, Equatable {
     public var run: String?
     public var with: [String: String]
     public var env: [String: String]
+    /// Where the step runs outsider input (interpolated contexts, pull request checkouts).
+    public var outsiderInputs: [OutsiderInputFact]
 
     public init(
         index: Int, id: String? = nil, name: String? = nil, line: Int, uses: String? = nil,
         action: ActionReference? = nil, run: String? = nil, with: [String: String] = [:],
-        env: [String: String] = [:]
+        env: [String: String] = [:], outsiderInputs: [OutsiderInputFact] = []
     ) {
         self.index = index
         self.id = id
@@ -179,6 +181,7 @@ public struct StepFact: Sendable, Equatable {
         self.run = run
         self.with = with
         self.env = env
+        self.outsiderInputs = outsiderInputs
     }
 }
 

@@ -8,7 +8,7 @@ import Yams
 /// list. It never throws and never traps: every problem becomes a `WorkflowParseFailure`.
 public enum WorkflowParser {
     /// Bumped when the facts extracted from the same bytes change, so stored facts are re-derived.
-    public static let version = 1
+    public static let version = 2
 
     public static func parse(bytes: [UInt8]) -> WorkflowParseResult {
         switch InputGuards.decode(bytes) {
@@ -243,6 +243,8 @@ private struct WorkflowReader {
                 throw WorkflowParseFailure("step \(index + 1) of job `\(job)` must be a mapping", line: element.mark?.line ?? keyLine)
             }
             var step = StepFact(index: index, line: element.mark?.line ?? keyLine)
+            var run: OutsiderInputScanner.Located?
+            var script: OutsiderInputScanner.Located?
             for pair in try yaml.pairs(element) {
                 switch pair.key {
                 case "id": step.id = try yaml.render(pair.value)
@@ -251,14 +253,32 @@ private struct WorkflowReader {
                     let uses = try yaml.render(pair.value)
                     step.uses = uses
                     step.action = ActionReferenceParser.parse(uses)
-                case "run": step.run = try yaml.render(pair.value)
-                case "with": step.with = try yaml.stringMap(pair.value)
+                case "run":
+                    let text = try yaml.render(pair.value)
+                    step.run = text
+                    run = located(text, pair.value, keyLine: pair.keyLine)
+                case "with":
+                    step.with = try yaml.stringMap(pair.value)
+                    if let field = try yaml.pairs(pair.value).first(where: { $0.key == "script" }), let text = step.with["script"] {
+                        script = located(text, field.value, keyLine: field.keyLine)
+                    }
                 case "env": step.env = try yaml.stringMap(pair.value)
                 default: continue
                 }
             }
+            step.outsiderInputs = OutsiderInputScanner.scan(uses: step.uses, run: run, script: script, with: step.with, stepLine: step.line)
             result.append(step)
         }
         return result
+    }
+
+    /// Where a scalar's text starts: a block scalar (`|`, `>`) on the line after its indicator.
+    func located(_ text: String, _ node: Node, keyLine: Int) -> OutsiderInputScanner.Located {
+        guard case .scalar(let scalar) = node else { return .init(text: text, firstLine: keyLine) }
+        let line = scalar.mark?.line ?? keyLine
+        switch scalar.style {
+        case .literal, .folded: return .init(text: text, firstLine: line + 1)
+        default: return .init(text: text, firstLine: line)
+        }
     }
 }

@@ -13,6 +13,7 @@ struct WorkflowFactRows: Sendable {
     var permissions: [[DatabaseValue]] = []
     var jobs: [[DatabaseValue]] = []
     var steps: [[DatabaseValue]] = []
+    var outsiderInputs: [[DatabaseValue]] = []
     var suppressions: [[DatabaseValue]] = []
 
     init(_ result: WorkflowParseResult) {
@@ -43,6 +44,10 @@ struct WorkflowFactRows: Sendable {
                     steps.append(Self.values(
                         fact.key, item.index, item.id, item.name, item.line, item.uses, action?.owner, action?.repo, action?.path,
                         action?.ref, action?.kind.rawValue, item.run, Self.json(item.with), Self.json(item.env)))
+                    for (ordinal, input) in item.outsiderInputs.enumerated() {
+                        outsiderInputs.append(Self.values(
+                            fact.key, item.index, ordinal, input.kind.rawValue, input.context, input.field, input.line, input.expression))
+                    }
                 }
             }
             suppressions = facts.suppressions.map { Self.values($0.line, $0.policy, $0.reason) }

@@ -1,0 +1,104 @@
+/// Finds where a step runs outsider input (see `OutsiderInputFact`).
+///
+/// Template injection: an attacker-controlled context (`UntrustedContexts.attackerControlled`)
+/// expanded by `${{ }}` into `run:` or into `actions/github-script`'s `script:`, where GitHub
+/// pastes its text into the shell or JavaScript source before it runs. Untrusted checkout:
+/// `actions/checkout` with a `ref:` (or `repository:`) naming the pull request's code, or a
+/// script that fetches or checks it out (`gh pr checkout`, `git fetch … pull/…`, `git checkout`
+/// of the head SHA).
+enum OutsiderInputScanner {
+    /// A scalar value and where its text starts in the file.
+    struct Located {
+        var text: String
+        /// Line of the value's first character of text.
+        var firstLine: Int
+    }
+
+    static func scan(uses: String?, run: Located?, script: Located?, with: [String: String], stepLine: Int) -> [OutsiderInputFact] {
+        var facts: [OutsiderInputFact] = []
+        let action = uses.map { ActionReferenceParser.parse($0) }
+        let actionName = action.flatMap { reference in
+            reference.owner.map { "\($0)/\(reference.repo ?? "")".lowercased() }
+        }
+        if let run {
+            facts += injections(in: run, field: "run")
+            facts += scriptedCheckouts(in: run)
+        }
+        if actionName == "actions/github-script", let script {
+            facts += injections(in: script, field: "script")
+        }
+        if actionName == "actions/checkout" {
+            for key in ["ref", "repository"] {
+                guard let value = with[key] else { continue }
+                if let context = pullRequestCode(in: value) {
+                    facts.append(OutsiderInputFact(kind: .untrustedCheckout, context: context, field: "ref", line: stepLine,
+                                                   expression: bounded(value)))
+                    break
+                }
+            }
+        }
+        return facts
+    }
+
+    static func injections(in value: Located, field: String) -> [OutsiderInputFact] {
+        var facts: [OutsiderInputFact] = []
+        for expression in ExpressionContexts.expressions(in: value.text) {
+            let serialized = expression.text.lowercased().contains("tojson(")
+            var seen = Set<String>()
+            for path in expression.paths
+            where UntrustedContexts.matches(path, UntrustedContexts.attackerControlled, serialized: serialized) && seen.insert(path).inserted {
+                facts.append(OutsiderInputFact(
+                    kind: .templateInjection, context: path, field: field,
+                    line: line(of: expression.offset, in: value), expression: bounded(expression.text)))
+            }
+        }
+        return facts
+    }
+
+    /// The pull-request context a checkout's `ref:`/`repository:` names, or `refs/pull/…` written out.
+    static func pullRequestCode(in value: String) -> String? {
+        for expression in ExpressionContexts.expressions(in: value) {
+            if let path = expression.paths.first(where: { UntrustedContexts.matches($0, UntrustedContexts.pullRequestCode, serialized: false) }) {
+                return path
+            }
+        }
+        return value.lowercased().contains("refs/pull/") ? "refs/pull/" : nil
+    }
+
+    /// Commands in a script that fetch or check out the pull request's code.
+    static func scriptedCheckouts(in run: Located) -> [OutsiderInputFact] {
+        var facts: [OutsiderInputFact] = []
+        var offset = 0
+        for rawLine in run.text.split(separator: "\n", omittingEmptySubsequences: false) {
+            defer { offset += rawLine.utf8.count + 1 }
+            let text = rawLine.lowercased()
+            guard text.contains("git") || text.contains("gh ") else { continue }
+            var context: String?
+            if text.contains("gh pr checkout") {
+                context = "gh pr checkout"
+            } else if text.contains("git fetch"), text.contains("pull/") {
+                context = "git fetch pull/"
+            } else if text.contains("git checkout") || text.contains("git switch") || text.contains("git clone")
+                        || text.contains("git reset") || text.contains("git fetch") {
+                context = ExpressionContexts.expressions(in: String(rawLine)).lazy
+                    .compactMap { $0.paths.first { UntrustedContexts.matches($0, UntrustedContexts.pullRequestCode, serialized: false) } }
+                    .first
+            }
+            guard let context else { continue }
+            facts.append(OutsiderInputFact(kind: .untrustedCheckout, context: context, field: "run",
+                                           line: line(of: offset, in: run), expression: bounded(rawLine.trimmingWhitespace())))
+        }
+        return facts
+    }
+
+    /// The file line of a byte offset in a value: its first line plus the newlines before it.
+    static func line(of offset: Int, in value: Located) -> Int {
+        var newlines = 0
+        for byte in value.text.utf8.prefix(offset) where byte == UInt8(ascii: "\n") { newlines += 1 }
+        return value.firstLine + newlines
+    }
+
+    static func bounded(_ text: String) -> String {
+        text.count <= ExpressionContexts.maxEvidenceLength ? text : String(text.prefix(ExpressionContexts.maxEvidenceLength)) + "…"
+    }
+}
