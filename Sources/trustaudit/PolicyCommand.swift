@@ -70,8 +70,7 @@ struct PolicyCommand: ParsableCommand {
                         print("ok    \(policy.id): \(result.example)")
                     } else {
                         failures += 1
-                        let detail = result.error ?? "expected \(result.expected) finding(s), got \(result.actual)"
-                        print("FAIL  \(policy.id): \(result.example): \(detail)")
+                        print("FAIL  \(policy.id): \(result.example): \(result.failure ?? "")")
                         for finding in result.findings {
                             print("        \(finding.repository ?? "")/\(finding.file ?? ""):\(finding.line.map(String.init) ?? "-") \(finding.message)")
                         }
@@ -104,7 +103,7 @@ struct PolicyCommand: ParsableCommand {
                     } else {
                         bad += 1
                         for failure in failures {
-                            print("invalid  \(file): example `\(failure.example)`: \(failure.error ?? "expected \(failure.expected) finding(s), got \(failure.actual)")")
+                            print("invalid  \(file): example `\(failure.example)`: \(failure.failure ?? "")")
                         }
                     }
                 }

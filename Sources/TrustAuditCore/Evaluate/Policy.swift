@@ -19,7 +19,8 @@ public struct Policy: Sendable, Equatable {
     public var source: String
 }
 
-/// One example of a policy: documents to scan and how many findings the policy must report.
+/// One example of a policy: documents to scan and how many findings the policy must report,
+/// optionally which ones.
 public struct PolicyExample: Sendable, Equatable {
     public var name: String
     /// `owner/repo/.github/workflows/file.yml` → workflow text.
@@ -31,4 +32,7 @@ public struct PolicyExample: Sendable, Equatable {
     /// Parameter overrides for this example only.
     public var params: [String: JSONValue]
     public var expect: Int
+    /// When the example lists its findings (`expect: [{job: release}]`), each must match a
+    /// distinct finding; `expect` is then the list's length.
+    public var expectedRows: [PolicyExampleRow]?
 }

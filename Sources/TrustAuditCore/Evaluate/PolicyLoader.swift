@@ -165,8 +165,16 @@ public enum PolicyLoader {
                 throw PolicyLoadError(file: source, line: line, reason: "example \(index + 1): unknown key `\(unknown)` (known: \(allowed.sorted().joined(separator: ", ")))")
             }
             let name = object["name"]?.stringValue ?? "example \(index + 1)"
-            guard case .number(let expect)? = object["expect"], expect >= 0, expect.rounded() == expect else {
-                throw PolicyLoadError(file: source, line: line, reason: "example `\(name)`: `expect` must be the number of findings (0 or more)")
+            let expect: Int
+            var expectedRows: [PolicyExampleRow]?
+            switch object["expect"] {
+            case .number(let count)? where count >= 0 && count.rounded() == count && count < 1_000_000:
+                expect = Int(count)
+            case .array(let items)?:
+                expectedRows = try items.map { try expectedRow($0, source: source, line: line, example: name) }
+                expect = items.count
+            default:
+                throw PolicyLoadError(file: source, line: line, reason: "example `\(name)`: `expect` must be the number of findings (0 or more) or the list of findings, e.g. `[{job: release}]`")
             }
             var workflows: [String: String] = [:]
             if let value = object["workflows"] {
@@ -191,13 +199,47 @@ public enum PolicyLoader {
             if case .object(let overrides)? = object["params"] { params = overrides }
             examples.append(PolicyExample(
                 name: name, workflows: workflows, githubSettings: documents("github_settings"),
-                octopus: documents("octopus"), params: params, expect: Int(expect)))
+                octopus: documents("octopus"), params: params, expect: expect, expectedRows: expectedRows))
         }
         if !examples.contains(where: { $0.expect > 0 }) || !examples.contains(where: { $0.expect == 0 }) {
             throw PolicyLoadError(file: source, line: node.mark?.line,
                                   reason: "policy `\(policyID)` needs at least one example that triggers it (expect > 0) and one that does not (expect: 0)")
         }
         return examples
+    }
+
+    /// One entry of an `expect` list: a mapping of the finding's fields to the values they must have.
+    static func expectedRow(_ value: JSONValue, source: String, line: Int?, example: String) throws -> PolicyExampleRow {
+        guard case .object(let fields) = value, !fields.isEmpty else {
+            throw PolicyLoadError(file: source, line: line, reason: "example `\(example)`: each entry of `expect` must be a mapping such as `{job: release}`")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !PolicyExampleRow.keys.contains($0) }) {
+            throw PolicyLoadError(file: source, line: line, reason: "example `\(example)`: `expect` entry has unknown key `\(unknown)` (known: \(PolicyExampleRow.keys.sorted().joined(separator: ", ")))")
+        }
+        func text(_ key: String) throws -> String? {
+            guard let field = fields[key] else { return nil }
+            switch field {
+            case .string(let string): return string
+            case .number(let number) where number.rounded() == number && abs(number) < 1e15: return String(Int(number))
+            default: throw PolicyLoadError(file: source, line: line, reason: "example `\(example)`: `expect` entry's `\(key)` must be text")
+            }
+        }
+        var row = PolicyExampleRow(job: try text("job"), repository: try text("repository"), file: try text("file"),
+                                   serviceAccount: try text("service_account"), resource: try text("resource"),
+                                   messageContains: try text("message_contains"))
+        if let lineText = try text("line") {
+            guard let number = Int(lineText), number > 0 else {
+                throw PolicyLoadError(file: source, line: line, reason: "example `\(example)`: `expect` entry's `line` must be a line number")
+            }
+            row.line = number
+        }
+        if let severityText = try text("severity") {
+            guard let severity = Severity(rawValue: severityText) else {
+                throw PolicyLoadError(file: source, line: line, reason: "example `\(example)`: `expect` entry's `severity` must be one of info, low, medium, high, critical")
+            }
+            row.severity = severity
+        }
+        return row
     }
 
     /// Converts YAML to JSON-shaped values, resolving scalars the YAML 1.1 way for booleans and

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Runs a policy's own examples: each example is scanned into a fresh database and the policy
-/// must report exactly the expected number of (unwaived) findings.
+/// must report exactly the expected number of (unwaived) findings, and, where the example lists
+/// them, findings matching that list one for one.
 public enum PolicyTester {
     /// The result of one example.
     public struct ExampleResult: Sendable {
@@ -11,8 +12,21 @@ public enum PolicyTester {
         public var actual: Int
         public var findings: [Finding]
         public var error: String?
+        /// Expected rows no finding matched, when the example lists its findings.
+        public var unmatched: [PolicyExampleRow] = []
 
-        public var passed: Bool { error == nil && expected == actual }
+        public var passed: Bool { error == nil && expected == actual && unmatched.isEmpty }
+
+        /// Why the example failed, in words; nil when it passed.
+        public var failure: String? {
+            if let error { return error }
+            if expected != actual { return "expected \(expected) finding(s), got \(actual)" }
+            if !unmatched.isEmpty {
+                return "no finding matches " + unmatched.map(\.description).joined(separator: ", ")
+                    + " (found: " + findings.map { "{job: \($0.job ?? "-"), line: \($0.line.map(String.init) ?? "-")}" }.joined(separator: ", ") + ")"
+            }
+            return nil
+        }
     }
 
     public static func run(_ policy: Policy, settings: PolicySettings = PolicySettings()) -> [ExampleResult] {
@@ -41,6 +55,7 @@ public enum PolicyTester {
             if let error = outcome.policyErrors.first { result.error = error.message }
             result.findings = outcome.findings.filter { $0.policy == policy.id && !$0.waived }
             result.actual = result.findings.count
+            if let rows = example.expectedRows { result.unmatched = PolicyExampleRow.unmatched(rows, in: result.findings) }
         } catch {
             result.error = "\(error)"
         }
