@@ -144,7 +144,7 @@ struct CLITests {
         }
     }
 
-    @Test("text output has no ANSI escapes when not on a terminal, or with NO_COLOR on one")
+    @Test("text output has no ANSI escapes when not on a terminal, with or without NO_COLOR")
     func noColor() throws {
         try CLI.inTemporaryDirectory { cwd in
             let piped = try CLI.run(["scan", Self.demo, "--db", "audit.db"], in: cwd)
@@ -152,9 +152,14 @@ struct CLITests {
             #expect(!piped.stdout.contains("\u{1B}["))
             let noColor = try CLI.run(["scan", Self.demo, "--db", "audit.db"], in: cwd, environment: ["NO_COLOR": "1"])
             #expect(!noColor.stdout.contains("\u{1B}["))
+        }
+    }
 
-            // On a real terminal (through util-linux `script`, when available): colour by default, none with NO_COLOR.
-            guard let script = CLI.terminalRunner() else { return }
+    @Test("on a real terminal: colour by default, none with NO_COLOR",
+          .enabled(if: CLI.terminalRunner() != nil, "util-linux `script` is not installed, so no terminal can be provided"))
+    func colourOnTerminal() throws {
+        let script = try #require(CLI.terminalRunner())
+        try CLI.inTemporaryDirectory { cwd in
             let command = ([CLI.executable!.path] + ["scan", Self.demo, "--db", "audit.db"]).map(CLI.shellQuoted).joined(separator: " ")
             let onTTY = try CLI.run(["-qec", command, "/dev/null"], in: cwd, executable: script)
             #expect(onTTY.stdout.contains("\u{1B}["), "expected colour on a terminal")
