@@ -44,6 +44,11 @@ public struct SubjectDerivationContext: Sendable, Equatable {
     /// any ref and the pull-request context. Callers in other repositories present their own
     /// repository's subjects: derive those with the caller's context and triggers instead.
     public var callerTriggers: [TriggerFact]?
+    /// For a job of a called reusable workflow: `owner/repo/path` of the workflow its steps come
+    /// from, and the ref `job_workflow_ref` names (nil: the run's own ref, for local calls; `*`
+    /// when GitHub's expansion of a tag or branch name cannot be known).
+    public var calledWorkflowPath: String?
+    public var calledWorkflowRef: String?
 
     public init(
         owner: String, name: String, defaultBranch: String?, template: SubjectClaimTemplate = SubjectClaimTemplate(),

@@ -11,7 +11,13 @@ public enum SubjectDerivation {
     /// The distinct subjects `job` can present, in trigger order; one entry per subject and
     /// trigger, so the trust graph can say which trigger leads to which identity.
     public static func subjects(job: JobFact, triggers: [TriggerFact], context: SubjectDerivationContext) -> [DerivedSubject] {
-        let environments = environmentChoices(job)
+        subjects(job: job, environments: environmentChoices(job), triggers: triggers, context: context)
+    }
+
+    /// The same for a job whose possible environments were already evaluated (reusable-workflow
+    /// inputs, matrix values).
+    static func subjects(job: JobFact, environments: [EnvironmentChoice], triggers: [TriggerFact],
+                         context: SubjectDerivationContext) -> [DerivedSubject] {
         var seen: Set<String> = []
         var result: [DerivedSubject] = []
         for trigger in triggers {
@@ -43,17 +49,21 @@ public enum SubjectDerivation {
         }
     }
 
-    /// One possible environment of a job: none, or a claim value (escaped; `*` for the parts
-    /// only known at run time) with the name as written.
-    struct EnvironmentChoice {
-        var claim: String
-        var written: String
-        var note: String
+    /// One possible environment of a job: a claim value (escaped; `*` for the parts only known
+    /// at run time) with the name as written, or none (`claim` nil) with why when that can happen.
+    struct EnvironmentChoice: Sendable, Equatable {
+        var claim: String?
+        var written: String?
+        var note: String?
+
+        static func none(because note: String?) -> EnvironmentChoice {
+            EnvironmentChoice(claim: nil, written: nil, note: note)
+        }
     }
 
-    /// The environments the job may run in; `[nil]` for none.
-    static func environmentChoices(_ job: JobFact) -> [EnvironmentChoice?] {
-        guard let name = job.environment, !name.isEmpty else { return [nil] }
+    /// The environments the job may run in, read from the job alone.
+    static func environmentChoices(_ job: JobFact) -> [EnvironmentChoice] {
+        guard let name = job.environment, !name.isEmpty else { return [.none(because: nil)] }
         let widened = expressionsWidened(name)
         guard job.environmentIsExpression || widened != name else {
             return [EnvironmentChoice(claim: SubjectClaimEscaping.escape(name), written: name, note: "environment \(name)")]
@@ -63,7 +73,7 @@ public enum SubjectDerivation {
                                        note: "environment \(name) is decided at run time, any matching name possible")
         // A name that is nothing but an expression may evaluate to "", and GitHub then runs the
         // job without an environment: the ungated subjects are possible too.
-        return claim == "*" ? [choice, nil] : [choice]
+        return claim == "*" ? [choice, .none(because: "environment \(name) may evaluate to empty, and GitHub then runs the job without an environment")] : [choice]
     }
 
     /// `name` with every `${{ … }}` replaced by `*`.
@@ -82,13 +92,14 @@ public enum SubjectDerivation {
     }
 
     static func render(
-        scenario: TriggerScenario, environment: EnvironmentChoice?, job: JobFact, context: SubjectDerivationContext
+        scenario: TriggerScenario, environment choice: EnvironmentChoice, job: JobFact, context: SubjectDerivationContext
     ) -> [DerivedSubject] {
         let template = context.template
         let escape = SubjectClaimEscaping.escape
+        let environment = choice.claim
         let contextValue: String
         if let environment {
-            contextValue = "environment:\(environment.claim)"
+            contextValue = "environment:\(environment)"
         } else if scenario.context == .pullRequest {
             contextValue = "pull_request"
         } else {
@@ -96,7 +107,7 @@ public enum SubjectDerivation {
         }
 
         var reasons = [scenario.reason]
-        if let environment { reasons.append(environment.note) }
+        if let note = choice.note { reasons.append(note) }
         if !template.isDefault || template.origin.hasPrefix("assumed") {
             reasons.append("\(template.origin): \(template.claimKeys.joined(separator: ", "))")
         }
@@ -115,7 +126,7 @@ public enum SubjectDerivation {
                 // GitHub refuses the token when the template names `environment` and the job
                 // has none, so such a job presents no subject at all.
                 guard let environment else { return [] }
-                values = [environment.claim]
+                values = [environment]
             default:
                 values = [claimValue(key, scenario: scenario, job: job, context: context)]
             }
@@ -125,7 +136,7 @@ public enum SubjectDerivation {
         }
         let reason = reasons.joined(separator: "; ")
         return prefixes.map {
-            DerivedSubject(value: $0, trigger: scenario.event, environment: environment?.written, reason: reason)
+            DerivedSubject(value: $0, trigger: scenario.event, environment: environment == nil ? nil : choice.written, reason: reason)
         }
     }
 
@@ -165,6 +176,9 @@ public enum SubjectDerivation {
     /// reusable workflow for a `uses:` job, else this workflow at the run's ref.
     static func jobWorkflowRef(job: JobFact, scenario: TriggerScenario, context: SubjectDerivationContext) -> String {
         let repository = "\(context.owner)/\(context.name)"
+        if let called = context.calledWorkflowPath {
+            return "\(called)@\(context.calledWorkflowRef ?? scenario.ref)"
+        }
         if let uses = job.uses {
             if uses.hasPrefix("./") {
                 // A local reusable workflow is read at the caller's ref.

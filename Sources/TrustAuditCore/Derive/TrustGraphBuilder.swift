@@ -15,6 +15,10 @@ struct MintingJob: Sendable {
     /// For a reusable-workflow call resolved in the scan: the called file and job.
     var calledFile: String? = nil
     var calledJob: String? = nil
+    /// The environments the job can run in, evaluated with the caller's inputs and the matrix.
+    var environments: [SubjectDerivation.EnvironmentChoice]? = nil
+    /// Callers on the way to this job, outermost first; empty for a job of the entry workflow.
+    var via: [CallHop] = []
 }
 
 /// One Octopus identity, flattened with its account for matching.
@@ -133,7 +137,8 @@ enum TrustGraphBuilder {
         let index = IdentityIndex(identities)
         let lowercasedAccounts = identities.map { $0.externalID?.lowercased() }
         return ParallelMap.map(jobs) { job in
-            SubjectDerivation.subjects(job: job.job, triggers: job.triggers, context: job.context).map { subject in
+            SubjectDerivation.subjects(job: job.job, environments: job.environments ?? SubjectDerivation.environmentChoices(job.job),
+                                       triggers: job.triggers, context: job.context).map { subject in
                 SubjectTrust(subject: subject, matches: index.matches(subject).map { position, match in
                     IdentityMatch(identity: position, match: match,
                                   inUse: lowercasedAccounts[position].map(job.namedAccounts.contains) ?? false)

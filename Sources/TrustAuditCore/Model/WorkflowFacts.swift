@@ -81,11 +81,13 @@ public struct TriggerFact: Sendable, Equatable {
     public var tags: [String]?
     public var tagsIgnore: [String]?
     public var paths: [String]?
+    /// For `workflow_call`: the declared inputs, name → `{"type": …, "default": …}` as written.
+    public var inputs: JSONValue?
 
     public init(
         event: String, line: Int, types: [String]? = nil, branches: [String]? = nil,
         branchesIgnore: [String]? = nil, tags: [String]? = nil, tagsIgnore: [String]? = nil,
-        paths: [String]? = nil
+        paths: [String]? = nil, inputs: JSONValue? = nil
     ) {
         self.event = event
         self.line = line
@@ -95,6 +97,7 @@ public struct TriggerFact: Sendable, Equatable {
         self.tags = tags
         self.tagsIgnore = tagsIgnore
         self.paths = paths
+        self.inputs = inputs
     }
 }
 
@@ -122,6 +125,8 @@ public struct JobFact: Sendable, Equatable {
     public var env: [String: String]
     public var permissions: PermissionBlock?
     public var steps: [StepFact]
+    /// `strategy.matrix` as written: a mapping (keys, `include`, `exclude`) or an expression.
+    public var matrix: JSONValue?
 
     public init(
         key: String, ordinal: Int, name: String? = nil, line: Int, runsOn: String? = nil,
@@ -129,7 +134,7 @@ public struct JobFact: Sendable, Equatable {
         environmentIsExpression: Bool = false, environmentLine: Int? = nil, needs: [String] = [],
         uses: String? = nil, usesLine: Int? = nil, secretsInherit: Bool = false,
         secrets: [String: String] = [:], with: [String: String] = [:], env: [String: String] = [:],
-        permissions: PermissionBlock? = nil, steps: [StepFact] = []
+        permissions: PermissionBlock? = nil, steps: [StepFact] = [], matrix: JSONValue? = nil
     ) {
         self.key = key
         self.ordinal = ordinal
@@ -150,6 +155,7 @@ public struct JobFact: Sendable, Equatable {
         self.env = env
         self.permissions = permissions
         self.steps = steps
+        self.matrix = matrix
     }
 }
 

@@ -117,7 +117,8 @@ private struct WorkflowReader {
                 var trigger = TriggerFact(event: pair.key, line: pair.keyLine)
                 if case .mapping = pair.value {
                     for filter in try yaml.pairs(pair.value) {
-                        let values = try yaml.strings(filter.value)
+                        let values = filter.key == "inputs" || filter.key == "outputs" || filter.key == "secrets"
+                            ? [] : try yaml.strings(filter.value)
                         switch filter.key {
                         case "types": trigger.types = values
                         case "branches": trigger.branches = values
@@ -125,6 +126,7 @@ private struct WorkflowReader {
                         case "tags": trigger.tags = values
                         case "tags-ignore": trigger.tagsIgnore = values
                         case "paths": trigger.paths = values
+                        case "inputs" where pair.key == "workflow_call": trigger.inputs = try yaml.json(filter.value)
                         default: continue
                         }
                     }
@@ -225,6 +227,10 @@ private struct WorkflowReader {
                 job.permissions = try permissions(pair.value, keyLine: pair.keyLine, path: "jobs.\(key).permissions")
             case "steps":
                 job.steps = try steps(pair.value, job: key, keyLine: pair.keyLine)
+            case "strategy":
+                for field in try yaml.pairs(pair.value) where field.key == "matrix" {
+                    job.matrix = try yaml.json(field.value)
+                }
             default:
                 continue
             }

@@ -116,6 +116,29 @@ struct YAMLAccess {
         }
     }
 
+    /// The node as JSON, within the node budget: scalars stay text (GitHub turns matrix and input
+    /// values into strings wherever trustaudit uses them), plain nulls become `null`.
+    mutating func json(_ node: Node, depth: Int = 0) throws -> JSONValue {
+        if depth > Self.maxDepth {
+            throw WorkflowParseFailure("nesting deeper than \(Self.maxDepth) levels", line: node.mark?.line)
+        }
+        try spend(at: node)
+        switch node {
+        case .scalar(let scalar):
+            return Self.isNull(node) ? .null : .string(scalar.string)
+        case .sequence(let sequence):
+            var items: [JSONValue] = []
+            for element in sequence { items.append(try json(element, depth: depth + 1)) }
+            return .array(items)
+        case .mapping:
+            var members: [String: JSONValue] = [:]
+            for pair in try pairs(node) { members[pair.key] = try json(pair.value, depth: depth + 1) }
+            return .object(members)
+        case .alias:
+            return .null
+        }
+    }
+
     /// Plain `null`, `~` or an empty value: GitHub treats `workflow_dispatch:` as "no settings".
     static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }

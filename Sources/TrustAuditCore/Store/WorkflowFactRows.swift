@@ -27,7 +27,7 @@ struct WorkflowFactRows: Sendable {
                                    Self.json(facts.env))
             triggers = facts.triggers.map { fact in
                 Self.values(fact.event, fact.line, Self.json(fact.types), Self.json(fact.branches), Self.json(fact.branchesIgnore),
-                            Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths))
+                            Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths), fact.inputs?.jsonText)
             }
             permissions = (facts.permissions?.entries ?? []).map { Self.values("", $0.scope, $0.access, $0.line) }
             for fact in facts.jobs {
@@ -37,7 +37,7 @@ struct WorkflowFactRows: Sendable {
                     fact.needs.isEmpty ? nil : Self.json(fact.needs), fact.uses,
                     fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue }, fact.usesLine, fact.secretsInherit,
                     Self.json(fact.secrets), Self.json(fact.with), Self.json(fact.env), fact.permissions?.kind.rawValue,
-                    fact.permissions?.line))
+                    fact.permissions?.line, fact.matrix?.jsonText))
                 permissions += (fact.permissions?.entries ?? []).map { Self.values(fact.key, $0.scope, $0.access, $0.line) }
                 for item in fact.steps {
                     let action = item.action

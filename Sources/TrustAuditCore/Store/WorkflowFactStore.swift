@@ -62,14 +62,14 @@ enum WorkflowFactStore {
             """, [rows.document])
         try insert("""
             INSERT OR REPLACE INTO wf_triggers (doc, event, line, types_json, branches_json, branches_ignore_json,
-                tags_json, tags_ignore_json, paths_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                tags_json, tags_ignore_json, paths_json, inputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, rows.triggers)
         try insert("INSERT OR REPLACE INTO wf_permissions (doc, job_key, scope, access, line) VALUES (?, ?, ?, ?, ?)", rows.permissions)
         try insert("""
             INSERT OR REPLACE INTO wf_jobs (doc, job_key, ordinal, name, line, runs_on, if_condition, environment,
                 environment_url, environment_is_expression, environment_line, needs_json, uses, uses_ref_kind, uses_line,
-                secrets_inherit, secrets_json, with_json, env_json, permissions_kind, permissions_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                secrets_inherit, secrets_json, with_json, env_json, permissions_kind, permissions_line, matrix_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, rows.jobs)
         try insert("""
             INSERT OR REPLACE INTO wf_steps (doc, job_key, step_index, step_id, name, line, uses, uses_owner,

@@ -1,0 +1,38 @@
+/// Everything the trust graph is derived from, as plain values: what `TrustGraphReader` reads from
+/// one scan and the pure builders consume.
+struct TrustGraphFacts: Sendable {
+    /// One job of a workflow file, with what derivation needs besides the parsed fact.
+    struct Job: Sendable {
+        var fact: JobFact
+        /// `job_tokens.id_token` of the job read as a workflow of its own: write, none, unknown
+        /// or inherited (a reusable workflow's job that declares nothing).
+        var idToken: String
+        /// `service_account_id` of each OctopusDeploy/login step, as written; nil when absent.
+        var logins: [String?]
+    }
+
+    struct Workflow: Sendable {
+        var repository: String
+        var path: String
+        var name: String?
+        var triggers: [TriggerFact]
+        var jobs: [Job]
+    }
+
+    struct Repository: Sendable {
+        var name: String
+        var defaultBranch: String?
+        var visibility: String?
+        var headCommit: String?
+    }
+
+    var workflows: [WorkflowKey: Workflow] = [:]
+    /// Workflow keys in a stable order (repository, path), so rows come out the same every scan.
+    var workflowOrder: [WorkflowKey] = []
+    var repositories: [RepositoryKey: Repository] = [:]
+    /// The subject derivation context of each repository, before the workflow is known.
+    var contexts: [RepositoryKey: SubjectDerivationContext] = [:]
+    var identities: [IdentityTarget] = []
+    var gates: [EnvironmentKey: EnvironmentGate] = [:]
+    var environmentsCollected: Set<RepositoryKey> = []
+}

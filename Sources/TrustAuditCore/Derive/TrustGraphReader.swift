@@ -1,0 +1,167 @@
+import GRDB
+
+/// Reads what the trust graph is derived from out of one scan's stored facts.
+///
+/// Jobs come from the stored facts, not from the parser, so an unchanged file that was not
+/// parsed again in this scan is still in the graph.
+enum TrustGraphReader {
+    static func read(_ db: Database, scanID: Int64) throws -> TrustGraphFacts {
+        var facts = TrustGraphFacts()
+        facts.identities = try identities(db, scanID: scanID)
+        try readGates(db, scanID: scanID, into: &facts)
+        try readRepositories(db, scanID: scanID, into: &facts)
+        try readWorkflows(db, scanID: scanID, into: &facts)
+        return facts
+    }
+
+    private static func identities(_ db: Database, scanID: Int64) throws -> [IdentityTarget] {
+        try Row.fetchAll(db, sql: """
+            SELECT i.id, i.server, i.account_id, a.external_id, i.identity_id, i.issuer, i.subject
+            FROM oct_identities i
+            LEFT JOIN oct_service_accounts a ON a.scan_id = i.scan_id AND a.server = i.server AND a.account_id = i.account_id
+            WHERE i.scan_id = ?
+            """, arguments: [scanID]).map { row in
+            let subject: String = row["subject"]
+            return IdentityTarget(rowID: row["id"], server: row["server"], accountID: row["account_id"], externalID: row["external_id"],
+                                  identityID: row["identity_id"], issuer: row["issuer"], subject: subject,
+                                  pattern: SubjectPattern(subject))
+        }
+    }
+
+    private static func readGates(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+        facts.environmentsCollected = Set(try String.fetchAll(db, sql: """
+            SELECT repository FROM gh_repositories WHERE scan_id = ? AND environments_collected
+            """, arguments: [scanID]).map(RepositoryKey.init))
+        var policies: [EnvironmentKey: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ?",
+                                    arguments: [scanID]) {
+            let key = EnvironmentKey(repository: RepositoryKey(row["repository"]), name: row["environment"])
+            policies[key, default: []].append((row["type"] as String) == "tag" ? "tag \(row["name"] as String)" : row["name"])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ?", arguments: [scanID]) {
+            let repository: String = row["repository"]
+            let name: String = row["name"]
+            let key = EnvironmentKey(repository: RepositoryKey(repository), name: name)
+            var reviewers: [String]?
+            if let json: String = row["reviewers_json"], case .array(let list)? = JSONValue.parse(json) {
+                reviewers = list.map { item in
+                    guard case .object(let fields) = item else { return "?" }
+                    let type = fields["type"]?.stringValue ?? ""
+                    return (type == "Team" ? "team " : "") + (fields["name"]?.stringValue ?? "?")
+                }
+            }
+            var others: [String] = []
+            if let json: String = row["other_rules_json"], case .array(let list)? = JSONValue.parse(json) {
+                others = list.compactMap(\.stringValue)
+            }
+            facts.gates[key] = EnvironmentGate(
+                repository: repository, name: name, reviewerNames: reviewers, preventSelfReview: row["prevent_self_review"],
+                waitTimer: row["wait_timer"], branchPolicy: row["branch_policy"], branchPolicyNames: policies[key] ?? [],
+                canAdminsBypass: row["can_admins_bypass"], otherRules: others)
+        }
+    }
+
+    private static func readRepositories(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+        var settings: [RepositoryKey: Row] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ?", arguments: [scanID]) {
+            settings[RepositoryKey(row["repository"])] = row
+        }
+        var organizations: [String: Row] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_organizations WHERE scan_id = ?", arguments: [scanID]) {
+            organizations[(row["organization"] as String).lowercased()] = row
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT full_name, default_branch, visibility, head_commit FROM scan_repositories WHERE scan_id = ?
+            """, arguments: [scanID]) {
+            let name: String = row["full_name"]
+            let key = RepositoryKey(name)
+            let repo = settings[key]
+            let defaultBranch: String? = row["default_branch"] ?? repo?["default_branch"]
+            let visibility: String? = row["visibility"] ?? repo?["visibility"]
+            facts.repositories[key] = TrustGraphFacts.Repository(name: name, defaultBranch: defaultBranch, visibility: visibility,
+                                                                 headCommit: row["head_commit"])
+            let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+            let owner = parts.first ?? name
+            let template = SubjectClaimTemplate.effective(
+                repository: repo.map(claim), organization: organizations[owner.lowercased()].map(claim),
+                ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
+            facts.contexts[key] = SubjectDerivationContext(
+                owner: owner, name: parts.count > 1 ? parts[1] : name, defaultBranch: defaultBranch, template: template,
+                visibility: visibility, ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
+        }
+    }
+
+    private static func readWorkflows(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+        // `job_tokens` is scoped to the current scan, which is the one being derived.
+        var tokens: [WorkflowJobKey: String] = [:]
+        let tokenCursor = try Row.fetchCursor(db, sql: "SELECT repository, file, job, id_token FROM job_tokens")
+        while let row = try tokenCursor.next() {
+            let key = WorkflowJobKey(workflow: WorkflowKey(repository: RepositoryKey(row[0]), path: row[1]), job: row[2])
+            if tokens[key] == nil { tokens[key] = row[3] }
+        }
+        var triggers: [Int64: [TriggerFact]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
+            """, arguments: [scanID]) {
+            triggers[row["doc"], default: []].append(TriggerFact(
+                event: row["event"], line: row["line"] ?? 0, types: list(row["types_json"]),
+                branches: list(row["branches_json"]), branchesIgnore: list(row["branches_ignore_json"]),
+                tags: list(row["tags_json"]), tagsIgnore: list(row["tags_ignore_json"]), paths: list(row["paths_json"]),
+                inputs: (row["inputs_json"] as String?).flatMap(JSONValue.parse)))
+        }
+        var logins: [DocumentJobKey: [String?]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT doc, job_key, json_extract(with_json, '$.service_account_id') AS account FROM wf_steps
+            WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
+              AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
+            ORDER BY doc, job_key, step_index
+            """, arguments: [scanID]) {
+            logins[DocumentJobKey(doc: row[0], job: row[1]), default: []].append(row[2])
+        }
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT r.full_name, f.path, d.name, j.doc, j.job_key, j.ordinal, j.line, j.environment, j.environment_is_expression,
+                   j.uses, j.uses_line, j.with_json, j.environment_line, j.matrix_json
+            FROM scan_workflow_files f
+            JOIN scan_repositories r ON r.id = f.repository_id
+            JOIN wf_documents d ON d.doc = f.doc
+            JOIN wf_jobs j ON j.doc = f.doc
+            WHERE f.scan_id = ?
+            ORDER BY r.full_name, f.path, j.ordinal
+            """, arguments: [scanID])
+        while let row = try cursor.next() {
+            let repository: String = row[0]
+            let path: String = row[1]
+            let doc: Int64 = row[3]
+            let jobKey: String = row[4]
+            let key = WorkflowKey(repository: RepositoryKey(repository), path: path)
+            if facts.workflows[key] == nil {
+                facts.workflows[key] = TrustGraphFacts.Workflow(repository: repository, path: path, name: row[2],
+                                                                triggers: triggers[doc] ?? [], jobs: [])
+                facts.workflowOrder.append(key)
+            }
+            var with: [String: String] = [:]
+            if let json: String = row[11], case .object(let object)? = JSONValue.parse(json) {
+                with = object.compactMapValues(\.stringValue)
+            }
+            let fact = JobFact(key: jobKey, ordinal: row[5], line: row[6] ?? 0, environment: row[7], environmentIsExpression: row[8],
+                               environmentLine: row[12], uses: row[9], usesLine: row[10], with: with,
+                               matrix: (row[13] as String?).flatMap(JSONValue.parse))
+            let jobKeyed = DocumentJobKey(doc: doc, job: jobKey)
+            facts.workflows[key]?.jobs.append(TrustGraphFacts.Job(fact: fact, idToken: tokens[WorkflowJobKey(workflow: key, job: jobKey)] ?? "none",
+                                                                  logins: logins[jobKeyed] ?? []))
+        }
+    }
+
+    static func claim(_ row: Row) -> GitHubOidcSubjectClaim {
+        GitHubOidcSubjectClaim(
+            useDefault: row["subject_use_default"],
+            includeClaimKeys: list(row["subject_claim_keys_json"]),
+            useImmutableSubject: row.hasColumn("subject_use_immutable") ? row["subject_use_immutable"] : nil,
+            subClaimPrefix: row.hasColumn("subject_prefix") ? row["subject_prefix"] : nil)
+    }
+
+    static func list(_ json: String?) -> [String]? {
+        guard let json, case .array(let items)? = JSONValue.parse(json) else { return nil }
+        return items.compactMap(\.stringValue)
+    }
+}

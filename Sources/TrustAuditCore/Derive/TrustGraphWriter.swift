@@ -1,0 +1,106 @@
+import GRDB
+
+/// Stores a derived trust graph: subjects as rows of their own, edges as references to them and
+/// to identities. The graph is mostly edges, so an edge must stay a few bytes (see migration 0005).
+struct TrustGraphWriter {
+    let db: Database
+    let scanID: Int64
+    let facts: TrustGraphFacts
+    /// Gate texts by environment (nil: none), computed once per repository and name.
+    private var gates: [GateKey: String] = [:]
+
+    private struct GateKey: Hashable {
+        var repository: RepositoryKey
+        var environment: String?
+    }
+
+    init(db: Database, scanID: Int64, facts: TrustGraphFacts) {
+        self.db = db
+        self.scanID = scanID
+        self.facts = facts
+    }
+
+    func write(environments: [ReusableWorkflowExpansion.EnvironmentRow]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO derived_job_environments (scan_id, repository, file, job, line, written, environment, dynamic, via, minting, logs_in)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for item in environments {
+            try statement.execute(arguments: [scanID, item.repository, item.file, item.job, item.line, item.written,
+                                              item.environment, item.dynamic, item.via, item.minting, item.logsIn])
+        }
+    }
+
+    mutating func write(_ result: [[SubjectTrust]], jobs: [MintingJob]) throws {
+        let subjectStatement = try db.cachedStatement(sql: """
+            INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason,
+                note, gate, called_file, called_job, via_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var edges = EdgeWriter(db: db, scanID: scanID)
+        for (job, subjects) in zip(jobs, result) {
+            let note = TrustGraphBuilder.note(for: job)
+            let repository = RepositoryKey(job.repository)
+            let via = job.via.isEmpty ? nil : JSONValue.array(job.via.map(\.jsonValue)).jsonText
+            for trust in subjects {
+                let environment = trust.subject.environment
+                let gate = gateText(repository: repository, environment: environment)
+                let arguments: [(any DatabaseValueConvertible)?] = [
+                    scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
+                    trust.subject.isPattern, environment, job.idToken, trust.subject.reason, note, gate, job.calledFile, job.calledJob, via,
+                ]
+                try subjectStatement.execute(arguments: StatementArguments(arguments))
+                let subjectID = db.lastInsertedRowID
+                for match in trust.matches {
+                    try edges.append(subjectID: subjectID, identityRef: facts.identities[match.identity].rowID,
+                                     match: match.match, inUse: match.inUse)
+                }
+            }
+        }
+        try edges.flush()
+    }
+
+    private mutating func gateText(repository: RepositoryKey, environment: String?) -> String {
+        let key = GateKey(repository: repository, environment: environment)
+        if let known = gates[key] { return known }
+        let text = EnvironmentGate.describe(
+            environment: environment, collected: facts.environmentsCollected.contains(repository),
+            gate: environment.flatMap { facts.gates[EnvironmentKey(repository: repository, name: $0)] })
+        gates[key] = text
+        return text
+    }
+}
+
+/// Inserts trust edges a few hundred rows per statement: one statement per edge costs more
+/// than the edge.
+private struct EdgeWriter {
+    static let rowsPerStatement = 200
+    let db: Database
+    let scanID: Int64
+    private var values: [Int64] = []
+
+    init(db: Database, scanID: Int64) {
+        self.db = db
+        self.scanID = scanID
+        values.reserveCapacity(Self.rowsPerStatement * 4)
+    }
+
+    mutating func append(subjectID: Int64, identityRef: Int64, match: OctopusOidcIdentity.SubjectMatch, inUse: Bool) throws {
+        let kind: Int64 = switch match {
+        case .exact: 0
+        case .pattern: 1
+        case .overlap: 2
+        }
+        values += [subjectID, identityRef, kind, inUse ? 1 : 0]
+        if values.count == Self.rowsPerStatement * 4 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !values.isEmpty else { return }
+        let rows = values.count / 4
+        let statement = try db.cachedStatement(sql: "INSERT INTO trust_edges (scan_id, subject_id, identity_ref, match_kind, in_use) VALUES "
+            + Array(repeating: "(\(scanID), ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        try statement.execute(arguments: StatementArguments(values))
+        values.removeAll(keepingCapacity: true)
+    }
+}
