@@ -8,7 +8,7 @@ import Yams
 /// list. It never throws and never traps: every problem becomes a `WorkflowParseFailure`.
 public enum WorkflowParser {
     /// Bumped when the facts extracted from the same bytes change, so stored facts are re-derived.
-    public static let version = 2
+    public static let version = 3
 
     public static func parse(bytes: [UInt8]) -> WorkflowParseResult {
         switch InputGuards.decode(bytes) {

@@ -1,4 +1,4 @@
--- trustaudit schema, part 7: exact trust paths through reusable workflows and matrices.
+-- trustaudit schema, part 8: exact trust paths through reusable workflows and matrices.
 --
 -- Why: a reusable workflow's jobs run with the caller's repository, refs and triggers, and their
 -- environment is often `${{ inputs.x }}` or `${{ matrix.x }}`. Deriving the exact subject needs
