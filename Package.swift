@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Turns Migrations/*.sql and Policies/*.yml into Swift string literals at build time,
@@ -30,6 +31,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Sources/TrustAuditCore",
             plugins: ["EmbedResourcesPlugin"]
@@ -46,7 +49,7 @@ let package = Package(
         .executableTarget(name: "trustaudit-bench", dependencies: ["TrustAuditCore"], path: "Benchmarks/Sources/trustaudit-bench"),
         .testTarget(
             name: "TrustAuditCoreTests",
-            dependencies: ["TrustAuditCore"],
+            dependencies: ["TrustAuditCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
             path: "Tests/TrustAuditCoreTests"
         ),
     ]

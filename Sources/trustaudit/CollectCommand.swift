@@ -22,6 +22,50 @@ struct GitHubSourceOptions: ParsableArguments {
 
     @Flag(name: .customLong("include-forks"), help: "Also collect forked repositories of the organizations.")
     var includeForks = false
+
+    @Option(name: .customLong("repos-from"), help: ArgumentHelp("Also collect the repositories listed in this file, one OWNER/NAME per line (# starts a comment).", valueName: "file"))
+    var reposFrom: String?
+
+    @Option(name: .customLong("shard"), help: ArgumentHelp("Collect only shard K of N of the repositories (by a hash of their names); organization settings go with shard 1.", valueName: "K/N"))
+    var shard: String?
+
+    @Flag(name: .customLong("github-rest-only"), help: "Collect through GitHub's REST API only, without GraphQL (slower; for servers that pass only REST).")
+    var restOnly = false
+
+    @Option(name: .customLong("graphql-batch-size"), help: ArgumentHelp("Repositories per GraphQL query (1-100).", valueName: "n"))
+    var graphQLBatchSize: Int = 25
+
+    @Option(name: .customLong("github-app-id"), help: ArgumentHelp("Collect as this GitHub App (or GITHUB_APP_ID) instead of with a token.", valueName: "id"))
+    var appID: String?
+
+    @Option(name: .customLong("github-app-key"), help: ArgumentHelp("The GitHub App's private key, a PEM file (or GITHUB_APP_PRIVATE_KEY with the PEM text).", valueName: "file"))
+    var appKey: String?
+
+    @Option(name: .customLong("github-app-installation"), help: ArgumentHelp("The App's installation to act as (or GITHUB_APP_INSTALLATION_ID); default: looked up from the organization.", valueName: "id"))
+    var appInstallation: Int?
+
+    func validate() throws {
+        if let shard, GitHubShard(shard) == nil { throw ValidationError("--shard must be K/N with 1 <= K <= N, e.g. 2/4") }
+        guard (1...100).contains(graphQLBatchSize) else { throw ValidationError("--graphql-batch-size must be between 1 and 100") }
+    }
+
+    /// The GitHub settings beyond the sources, with the config file filling what the command line leaves out.
+    func settings(config: AuditConfig = AuditConfig()) -> GitHubLiveSettings {
+        GitHubLiveSettings(reposFrom: reposFrom, shard: shard.flatMap(GitHubShard.init), restOnly: restOnly, graphQLBatchSize: graphQLBatchSize,
+                           appID: appID ?? config.githubAppID, appKeyFile: appKey ?? config.githubAppKey,
+                           appInstallation: appInstallation ?? config.githubAppInstallation)
+    }
+}
+
+/// How to collect from GitHub, besides what to collect.
+struct GitHubLiveSettings {
+    var reposFrom: String?
+    var shard: GitHubShard?
+    var restOnly = false
+    var graphQLBatchSize = 25
+    var appID: String?
+    var appKeyFile: String?
+    var appInstallation: Int?
 }
 
 /// `--octopus-url` (repeatable).
@@ -38,6 +82,12 @@ struct LiveOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a live API request may go unanswered before it is retried.", valueName: "seconds"))
     var requestTimeout: Double = 30
 
+    @Option(name: .customLong("request-deadline"), help: ArgumentHelp("Seconds one live API request may take in all, however slowly its answer arrives (not retried).", valueName: "seconds"))
+    var requestDeadline: Double = 300
+
+    @Option(name: .customLong("max-response-mib"), help: ArgumentHelp("Largest live API response read, in MiB; a larger one is refused as it arrives.", valueName: "MiB"))
+    var maxResponseMiB: Int = 32
+
     @Flag(name: .customLong("allow-insecure"), help: "Allow sending tokens to http:// URLs (a trusted local server only).")
     var allowInsecure = false
 
@@ -50,12 +100,16 @@ struct LiveOptions: ParsableArguments {
     func validate() throws {
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+        guard requestDeadline > 0 else { throw ValidationError("--request-deadline must be positive") }
+        guard (1...4096).contains(maxResponseMiB) else { throw ValidationError("--max-response-mib must be between 1 and 4096") }
     }
 
     func clientOptions() -> HTTPClientOptions {
         var options = HTTPClientOptions()
         options.concurrency = concurrency
         options.timeout = requestTimeout
+        options.deadline = requestDeadline
+        options.maxResponseBytes = maxResponseMiB << 20
         options.allowInsecure = allowInsecure
         return options
     }
@@ -68,7 +122,7 @@ final class LiveReporter: @unchecked Sendable {
     private let quiet: Bool
     private let verbose: Bool
     private let terminal = isatty(STDERR_FILENO) == 1
-    private var redaction: SecretRedaction
+    let redaction: SecretRedaction
     private var lineShown = false
     private var started: [String: Date] = [:]
     private var lastLogged: [String: Int] = [:]
@@ -156,7 +210,7 @@ struct LiveInputs: Sendable {
 /// http:// URL, not an Octopus server) exit 2 before anything is scanned.
 func collectLive(
     githubOrgs: [String], githubRepos: [String], githubAPIURL: String?, includeArchived: Bool, includeForks: Bool,
-    octopusURLs: [String], live: LiveOptions, cache: (any HTTPCache)?
+    octopusURLs: [String], live: LiveOptions, cache: (any HTTPCache)?, github settings: GitHubLiveSettings = GitHubLiveSettings()
 ) throws -> LiveInputs {
     let environment = ProcessInfo.processInfo.environment
     let githubToken = GitHubCollector.token(from: environment)
@@ -166,26 +220,47 @@ func collectLive(
     var inputs = LiveInputs()
     do {
         var github: GitHubCollector?
-        if !githubOrgs.isEmpty || !githubRepos.isEmpty {
-            guard let githubToken else { throw LiveCollectionError.missingCredential(service: "GitHub", variables: ["GITHUB_TOKEN", "GH_TOKEN"]) }
+        var repositories = githubRepos
+        if let file = settings.reposFrom {
+            repositories += try repositoryList(file)
+        }
+        if !githubOrgs.isEmpty || !repositories.isEmpty {
             var options = GitHubCollectorOptions()
             options.organizations = githubOrgs
-            options.repositories = githubRepos
+            options.repositories = repositories
             if let githubAPIURL {
-                guard let url = URL(string: githubAPIURL) else { throw LiveCollectionError.invalidURL(githubAPIURL) }
+                guard let url = URL(string: githubAPIURL) else { throw LiveCollectionError.invalidURL(HTTPClient.withoutUserInfo(githubAPIURL)) }
                 options.apiURL = url
             }
             options.includeArchived = includeArchived
             options.includeForks = includeForks
-            let client = try HTTPClient(service: "GitHub", baseURL: options.apiURL, credential: .githubToken(githubToken),
-                                        options: live.clientOptions(), cache: cache, onEvent: handle)
+            options.useGraphQL = !settings.restOnly
+            options.graphQLBatchSize = settings.graphQLBatchSize
+            options.shard = settings.shard
+            let client: HTTPClient
+            if let app = try GitHubAppCredentials.resolve(settings, environment: environment) {
+                // The installation token is renewed as it nears expiry; GITHUB_TOKEN is not used.
+                let exchange = try HTTPClient(service: "GitHub", baseURL: options.apiURL, credential: nil, options: live.clientOptions(),
+                                              cache: nil, redaction: reporter.redaction, onEvent: handle)
+                let authenticator = try GitHubAppAuthenticator(identity: app, apiURL: options.apiURL,
+                                                               installationOwner: githubOrgs.first ?? repositories.first,
+                                                               client: exchange, redaction: reporter.redaction, onEvent: handle)
+                client = try HTTPClient(service: "GitHub", baseURL: options.apiURL, credential: nil, credentialProvider: authenticator,
+                                        options: live.clientOptions(), cache: cache, redaction: reporter.redaction, onEvent: handle)
+            } else {
+                guard let githubToken else {
+                    throw LiveCollectionError.missingCredential(service: "GitHub", variables: ["GITHUB_TOKEN", "GH_TOKEN", "or --github-app-id with --github-app-key"])
+                }
+                client = try HTTPClient(service: "GitHub", baseURL: options.apiURL, credential: .githubToken(githubToken),
+                                        options: live.clientOptions(), cache: cache, redaction: reporter.redaction, onEvent: handle)
+            }
             github = GitHubCollector(client: client, options: options, onEvent: handle)
         }
         var octopus: [OctopusCollector] = []
         if !octopusURLs.isEmpty {
             guard let octopusKey else { throw LiveCollectionError.missingCredential(service: "Octopus Deploy", variables: ["OCTOPUS_API_KEY"]) }
             for text in octopusURLs {
-                guard let url = URL(string: text) else { throw LiveCollectionError.invalidURL(text) }
+                guard let url = URL(string: text) else { throw LiveCollectionError.invalidURL(HTTPClient.withoutUserInfo(text)) }
                 let client = try HTTPClient(service: "Octopus Deploy", baseURL: url, credential: .octopusAPIKey(octopusKey),
                                             options: live.clientOptions(), cache: cache, onEvent: handle)
                 octopus.append(OctopusCollector(client: client, server: url, onEvent: handle))
@@ -199,10 +274,12 @@ func collectLive(
             for collector in octopusCollectors { results.append(try await collector.collect()) }
             return results
         }
+        let started = Date()
         inputs.github = try githubCollector.map { collector in try BlockingRun.run { try await collector.collect() } }
-        if let github = githubCollector {
+        if let github = githubCollector, let usage = inputs.github?.usage {
             let stats = github.client.statistics
-            reporter.handle(.verbose("github: \(stats.requests) requests (\(stats.notModified) not modified, \(stats.retries) retries, \(stats.rateLimitWaits) rate-limit waits), \(stats.cacheHits) answered from the cache"))
+            reporter.handle(.verbose(String(format: "github: %@ in %.1f s (%d retries, %d rate-limit waits)", usage.line, Date().timeIntervalSince(started),
+                                            stats.retries, stats.rateLimitWaits)))
         }
     } catch let error as LiveCollectionError {
         throw fail(reporter.redact(error.description))
@@ -210,6 +287,26 @@ func collectLive(
     for collection in inputs.octopus { inputs.coverage.append(collection.coverage) }
     if let github = inputs.github { inputs.coverage.append(github.coverage) }
     return inputs
+}
+
+/// `--repos-from FILE`: one `owner/name` per line; blank lines and `#` comments are skipped.
+func repositoryList(_ file: String) throws -> [String] {
+    guard let handle = FileHandle(forReadingAtPath: file), let data = try? handle.readToEnd() ?? Data(),
+          let text = String(data: data, encoding: .utf8) else {
+        throw fail("cannot read --repos-from \(file)")
+    }
+    var names: [String] = []
+    for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !line.isEmpty else { continue }
+        let parts = line.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !line.contains(where: \.isWhitespace) else {
+            throw fail("\(file):\(number + 1): \(line.debugDescription) is not OWNER/NAME")
+        }
+        names.append(line)
+    }
+    return names
 }
 
 /// Prints what could not be collected and says which exit code follows.
@@ -252,8 +349,8 @@ struct CollectGitHubCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard !github.githubOrgs.isEmpty || !github.githubRepos.isEmpty else {
-            throw ValidationError("give --github-org ORG or --github-repo OWNER/NAME")
+        guard !github.githubOrgs.isEmpty || !github.githubRepos.isEmpty || github.reposFrom != nil else {
+            throw ValidationError("give --github-org ORG, --github-repo OWNER/NAME or --repos-from FILE")
         }
     }
 
@@ -262,7 +359,7 @@ struct CollectGitHubCommand: ParsableCommand {
         let inputs = try collectLive(
             githubOrgs: github.githubOrgs, githubRepos: github.githubRepos, githubAPIURL: github.githubAPIURL,
             includeArchived: github.includeArchived, includeForks: github.includeForks, octopusURLs: [], live: live,
-            cache: DatabaseHTTPCache(database: audit))
+            cache: DatabaseHTTPCache(database: audit), github: github.settings())
         guard let collection = inputs.github else { return }
         do {
             try LiveExportWriter.write(collection, to: URL(fileURLWithPath: out))
@@ -320,5 +417,37 @@ struct CollectOctopusCommand: ParsableCommand {
             reportIncompleteCoverage(inputs.coverage)
             throw ExitCode(incompleteCoverageExitCode)
         }
+    }
+}
+
+/// The GitHub App to collect as, from the options, the config file and the environment
+/// (`GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY` with the PEM text or `GITHUB_APP_KEY_FILE`,
+/// `GITHUB_APP_INSTALLATION_ID`); nil when no App is configured.
+enum GitHubAppCredentials {
+    static func resolve(_ settings: GitHubLiveSettings, environment: [String: String]) throws -> GitHubAppIdentity? {
+        func value(_ name: String) -> String? {
+            environment[name].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let id = settings.appID ?? value("GITHUB_APP_ID")
+        let keyFile = settings.appKeyFile ?? value("GITHUB_APP_KEY_FILE")
+        guard id != nil || keyFile != nil else { return nil }
+        guard let id else { throw LiveCollectionError.invalidAppKey("--github-app-key needs --github-app-id (or GITHUB_APP_ID)") }
+        let pem: String
+        if let keyFile {
+            guard let handle = FileHandle(forReadingAtPath: keyFile), let data = try? handle.readToEnd(), let text = String(data: data, encoding: .utf8) else {
+                throw LiveCollectionError.invalidAppKey("cannot read the private key file \(keyFile)")
+            }
+            pem = text
+        } else if let text = value("GITHUB_APP_PRIVATE_KEY") {
+            pem = text
+        } else {
+            throw LiveCollectionError.invalidAppKey("--github-app-id needs --github-app-key FILE (or GITHUB_APP_PRIVATE_KEY)")
+        }
+        var installation = settings.appInstallation
+        if installation == nil, let text = value("GITHUB_APP_INSTALLATION_ID") {
+            guard let number = Int(text), number > 0 else { throw LiveCollectionError.invalidAppKey("GITHUB_APP_INSTALLATION_ID is not an installation id") }
+            installation = number
+        }
+        return GitHubAppIdentity(appID: id, privateKeyPEM: pem, installationID: installation)
     }
 }

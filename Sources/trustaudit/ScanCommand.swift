@@ -59,7 +59,7 @@ struct ScanCommand: ParsableCommand {
         let githubOrgs = githubSource.githubOrgs.isEmpty ? config.githubOrgs : githubSource.githubOrgs
         let githubRepos = githubSource.githubRepos.isEmpty ? config.githubRepos : githubSource.githubRepos
         let octopusURLs = octopusSource.octopusURLs.isEmpty ? config.octopusURLs : octopusSource.octopusURLs
-        let liveSources = !(githubOrgs + githubRepos + octopusURLs).isEmpty
+        let liveSources = !(githubOrgs + githubRepos + octopusURLs).isEmpty || githubSource.reposFrom != nil
         guard !roots.isEmpty || liveSources || !(githubSettings + config.githubSettings + octopus + config.octopus).isEmpty else {
             throw fail("nothing to scan: give one or more PATHs, --github-org or --octopus-url (or `paths` in the config file)")
         }
@@ -99,7 +99,7 @@ struct ScanCommand: ParsableCommand {
             liveInputs = try collectLive(
                 githubOrgs: githubOrgs, githubRepos: githubRepos, githubAPIURL: githubSource.githubAPIURL ?? config.githubApiURL,
                 includeArchived: githubSource.includeArchived, includeForks: githubSource.includeForks,
-                octopusURLs: octopusURLs, live: live, cache: DatabaseHTTPCache(database: audit))
+                octopusURLs: octopusURLs, live: live, cache: DatabaseHTTPCache(database: audit), github: githubSource.settings(config: config))
         }
         var stages = StandardStages.make(githubSettings: settingsDocuments + (liveInputs.github?.settingsDocuments ?? []),
                                          octopus: octopusDocuments + liveInputs.octopus.map(\.document))

@@ -20,6 +20,26 @@ final class FakeAPIs: @unchecked Sendable {
         var infraPermissionsForbidden = false
         var ghostOrganization = false
         var octopusPermissions500 = false
+        /// acme/web's deploy.yml is served with other bytes than its SHA names.
+        var tamperedBlob = false
+        /// acme/api's workflows tree lists an entry named `../escape.yml`.
+        var unsafeTreeName = false
+        /// acme/api's root tree is `truncated` and lacks `.github` (a huge repository).
+        var truncatedRootTree = false
+        /// With `truncatedRootTree`: the folder listing has GitHub's 1,000 entries.
+        var fullFolderListing = false
+        /// The second page of the organization's repositories links to itself as `next`.
+        var selfLinkingPage = false
+        /// acme/docs' environments answer with a body of this many bytes (0: the real one).
+        var hugeEnvironmentsBytes = 0
+        /// Octopus answers Users-109's permissions with `IsPermissionsComplete: false`.
+        var incompletePermissions = false
+        /// GraphQL answers 404, as a server without the GraphQL API does.
+        var noGraphQL = false
+        /// GraphQL content queries of more than one repository answer 502 (a query too heavy).
+        var graphQLBatches502 = false
+        /// GraphQL serves acme/web's deploy.yml with text that does not hash to its oid.
+        var graphQLWrongText = false
     }
 
     let lock = NSLock()
@@ -90,6 +110,8 @@ final class FakeAPIs: @unchecked Sendable {
         all["X-RateLimit-Reset"] = String(Int(Date().timeIntervalSince1970) + 3600)
         if request.headers["if-none-match"] == etag {
             lock.withLock { notModifiedAnswers += 1 }
+            // As GitHub does: a 304 repeats the ETag and rate headers, not the Link.
+            all["Link"] = nil
             return .init(status: 304, headers: all)
         }
         return .json(String(decoding: body, as: UTF8.self), headers: all)
@@ -100,13 +122,37 @@ final class FakeAPIs: @unchecked Sendable {
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }
 
+    func workflowBytes(_ repository: String, _ file: String) -> [UInt8] {
+        (try? [UInt8](Data(contentsOf: demo.appendingPathComponent(repository).appendingPathComponent(".github/workflows").appendingPathComponent(file)))) ?? []
+    }
+
+    /// A well-formed git object name standing for a tree (the fake does not build real trees).
+    static func treeSHA(_ label: String) -> String {
+        GitObjectID.blob(Array("tree \(label)".utf8))
+    }
+
+    /// The tokens the GitHub side accepts (a GitHub App test adds installation tokens).
+    private var acceptedTokens: Set<String> = [FakeAPIs.token]
+    func accept(token: String) { lock.withLock { _ = acceptedTokens.insert(token) } }
+    /// Answers `/app/…` and `/orgs/…/installation` (GitHub App authentication) when set.
+    var appHandler: ((LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response?)? {
+        get { lock.withLock { appRoutes } }
+        set { lock.withLock { appRoutes = newValue } }
+    }
+    private var appRoutes: ((LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response?)?
+
     // MARK: GitHub
 
     func githubAnswer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.headers["authorization"] == "Bearer \(Self.token)" else {
+        if let routes = appHandler, let answer = routes(request) { return answer }
+        let token = request.headers["authorization"].map { String($0.dropFirst("Bearer ".count)) } ?? ""
+        guard lock.withLock({ acceptedTokens.contains(token) }) else {
             return .json(#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#, status: 401)
         }
         let faults = currentFaults
+        if request.path == "/graphql" {
+            return graphQLAnswer(request, faults: faults)
+        }
         let parts = request.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         switch parts.first {
         case "rate_limit":
@@ -129,7 +175,8 @@ final class FakeAPIs: @unchecked Sendable {
                 let slice = Array(all.dropFirst((page - 1) * size).prefix(size))
                 var headers: [String: String] = [:]
                 if page * size < all.count {
-                    headers["Link"] = "<\(github.baseURL.absoluteString)/orgs/acme/repos?type=all&per_page=100&page=\(page + 1)>; rel=\"next\", <\(github.baseURL.absoluteString)/orgs/acme/repos?page=3>; rel=\"last\""
+                    let next = faults.selfLinkingPage && page == 2 ? page : page + 1
+                    headers["Link"] = "<\(github.baseURL.absoluteString)/orgs/acme/repos?type=all&per_page=100&page=\(next)>; rel=\"next\", <\(github.baseURL.absoluteString)/orgs/acme/repos?page=3>; rel=\"last\""
                 }
                 return json(slice, request, headers: headers)
             }
@@ -143,29 +190,59 @@ final class FakeAPIs: @unchecked Sendable {
             case "git" where rest.count == 3 && rest[1] == "trees":
                 let sha = rest[2]
                 if sha == (object["default_branch"] as? String ?? "main") {
-                    return json(["sha": "root-\(name)", "truncated": false, "tree": [
-                        ["path": "README.md", "type": "blob", "mode": "100644", "sha": "readme-\(name)"],
-                        ["path": ".github", "type": "tree", "mode": "040000", "sha": "gh-\(name)"],
+                    if name == "api", faults.truncatedRootTree {
+                        let many = (0..<50).map { ["path": "file\($0).txt", "type": "blob", "mode": "100644", "sha": GitObjectID.blob(Array("\($0)".utf8))] }
+                        return json(["sha": Self.treeSHA("root-\(name)"), "truncated": true, "tree": many], request)
+                    }
+                    return json(["sha": Self.treeSHA("root-\(name)"), "truncated": false, "tree": [
+                        ["path": "README.md", "type": "blob", "mode": "100644", "sha": GitObjectID.blob(Array("readme".utf8))],
+                        ["path": ".github", "type": "tree", "mode": "040000", "sha": Self.treeSHA("gh-\(name)")],
                     ]], request)
                 }
-                if sha == "gh-\(name)" {
-                    return json(["sha": sha, "tree": [["path": "workflows", "type": "tree", "mode": "040000", "sha": "wf-\(name)"]]], request)
+                if sha == Self.treeSHA("gh-\(name)") {
+                    return json(["sha": sha, "tree": [["path": "workflows", "type": "tree", "mode": "040000", "sha": Self.treeSHA("wf-\(name)")]]], request)
                 }
-                if sha == "wf-\(name)" {
-                    let entries = workflowFiles(name).enumerated().map { index, file -> [String: Any] in
-                        ["path": file, "type": "blob", "mode": "100644", "sha": "blob-\(name)-\(index)"]
-                    } + [["path": "scripts", "type": "tree", "mode": "040000", "sha": "nested-\(name)"]]
+                if sha == Self.treeSHA("wf-\(name)") {
+                    var entries = workflowFiles(name).map { file -> [String: Any] in
+                        ["path": file, "type": "blob", "mode": "100644", "sha": GitObjectID.blob(workflowBytes(name, file))]
+                    } + [["path": "scripts", "type": "tree", "mode": "040000", "sha": Self.treeSHA("nested-\(name)")]]
+                    if name == "api", faults.unsafeTreeName {
+                        entries.append(["path": "../escape.yml", "type": "blob", "mode": "100644", "sha": GitObjectID.blob(Array("x".utf8))])
+                    }
                     return json(["sha": sha, "tree": entries], request)
                 }
             case "git" where rest.count == 3 && rest[1] == "blobs":
-                let files = workflowFiles(name)
-                guard let index = Int(rest[2].split(separator: "-").last ?? ""), files.indices.contains(index) else { break }
-                let bytes = try! Data(contentsOf: demo.appendingPathComponent(name).appendingPathComponent(".github/workflows").appendingPathComponent(files[index]))
+                guard let file = workflowFiles(name).first(where: { GitObjectID.blob(workflowBytes(name, $0)) == rest[2] }) else { break }
+                var bytes = Data(workflowBytes(name, file))
+                if name == "web", file == "deploy.yml", faults.tamperedBlob {
+                    bytes = Data("on: push\njobs: {}\n# not what the SHA names\n".utf8)
+                }
                 var answer = json(["sha": rest[2], "encoding": "base64", "size": bytes.count,
                                    "content": bytes.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])], request)
-                if name == "web", files[index] == "deploy.yml", faults.slowBlobDelay > 0 { answer.delay = faults.slowBlobDelay }
+                if name == "web", file == "deploy.yml", faults.slowBlobDelay > 0 { answer.delay = faults.slowBlobDelay }
                 return answer
+            case "contents" where rest.count == 3 && rest[1] == ".github" && rest[2] == "workflows":
+                var entries = workflowFiles(name).map { file -> [String: Any] in
+                    ["name": file, "path": ".github/workflows/\(file)", "type": "file", "sha": GitObjectID.blob(workflowBytes(name, file)),
+                     "size": workflowBytes(name, file).count]
+                }
+                if faults.fullFolderListing {
+                    entries += (entries.count..<1000).map { ["name": "notes\($0).md", "path": ".github/workflows/notes\($0).md", "type": "file",
+                                                              "sha": GitObjectID.blob(Array("\($0)".utf8)), "size": 1] }
+                }
+                return json(entries, request)
             case "environments" where rest.count == 1:
+                if name == "docs", faults.hugeEnvironmentsBytes > 0 {
+                    let total = faults.hugeEnvironmentsBytes
+                    var answer = LoopbackHTTPServer.Response(status: 200)
+                    answer.raw = { send in
+                        guard send(Data("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"environments\": [\"".utf8)) else { return }
+                        let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 16)
+                        var sent = 0
+                        while sent < total, send(chunk) { sent += chunk.count }
+                    }
+                    return answer
+                }
                 if name == "api", fault("environments502", limit: faults.environments502) {
                     return .init(status: 502, body: Data("<html>Bad Gateway</html>".utf8))
                 }
@@ -195,6 +272,81 @@ final class FakeAPIs: @unchecked Sendable {
             break
         }
         return .json(#"{"message":"Not Found"}"#, status: 404)
+    }
+
+    // MARK: GitHub GraphQL
+
+    /// The repositories as GitHub's listing gives them, the archived and forked ones included.
+    private var listing: [(name: String, archived: Bool, fork: Bool)] {
+        repositories.map { ($0, false, false) } + [("old", true, false), ("forked", false, true)]
+    }
+
+    private func graphQLNode(_ name: String, archived: Bool, fork: Bool, content: Bool, faults: Faults) -> [String: Any] {
+        let object = settings[name] ?? [:]
+        var node: [String: Any] = [
+            "nameWithOwner": "acme/\(name)", "databaseId": object["repository_id"] ?? 1, "isArchived": archived, "isFork": fork,
+            "visibility": (object["visibility"] as? String ?? "private").uppercased(),
+            "owner": ["__typename": "Organization", "login": "acme", "databaseId": object["owner_id"] ?? 1],
+            "defaultBranchRef": ["name": object["default_branch"] ?? "main"],
+        ]
+        guard content else { return node }
+        let files = workflowFiles(name)
+        node["workflows"] = files.isEmpty ? NSNull() : ["entries": files.map { file -> [String: Any] in
+            var text = String(decoding: workflowBytes(name, file), as: UTF8.self)
+            if faults.graphQLWrongText, name == "web", file == "deploy.yml" { text += "\n# changed in transit\n" }
+            return ["name": file, "type": "blob", "mode": 33188, "oid": GitObjectID.blob(workflowBytes(name, file)),
+                    "object": ["isBinary": false, "isTruncated": false, "text": text]]
+        } + [["name": "scripts", "type": "tree", "mode": 16384, "oid": Self.treeSHA("nested-\(name)"), "object": [:] as [String: Any]]]]
+        let environments = ((object["environments"] as? [String: Any])?["environments"] as? [[String: Any]]) ?? []
+        node["environments"] = ["totalCount": environments.count, "nodes": environments.prefix(10).map { environment -> [String: Any] in
+            ["name": environment["name"] ?? "", "databaseId": environment["id"] ?? NSNull(),
+             "protectionRules": ["totalCount": (environment["protection_rules"] as? [Any])?.count ?? 0]]
+        }]
+        return node
+    }
+
+    private func graphQLAnswer(_ request: LoopbackHTTPServer.Request, faults: Faults) -> LoopbackHTTPServer.Response {
+        if faults.noGraphQL { return .json(#"{"message":"Not Found"}"#, status: 404) }
+        guard request.method == "POST", let body = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
+              let query = body["query"] as? String else {
+            return .json(#"{"message":"Problems parsing JSON"}"#, status: 400)
+        }
+        let variables = body["variables"] as? [String: Any] ?? [:]
+        let rateLimit: [String: Any] = ["cost": 1, "remaining": 4990, "resetAt": "2026-11-30T01:00:00Z"]
+        if query.contains("query TrustauditRepositoryList") {
+            guard variables["login"] as? String == "acme" else {
+                return .json(object: ["data": ["rateLimit": rateLimit, "organization": NSNull()],
+                                      "errors": [["type": "NOT_FOUND", "path": ["organization"], "message": "Could not resolve to an Organization with the login of '\(variables["login"] ?? "")'."]]])
+            }
+            let shown = listing.filter { (!$0.archived || !query.contains("isArchived: false")) && (!$0.fork || !query.contains("isFork: false")) }
+            let start = Int((variables["after"] as? String ?? "cursor-0").dropFirst("cursor-".count)) ?? 0
+            let page = Array(shown.dropFirst(start).prefix(3))
+            let end = start + page.count
+            return .json(object: ["data": ["rateLimit": rateLimit, "organization": ["repositories": [
+                "totalCount": shown.count, "pageInfo": ["hasNextPage": end < shown.count, "endCursor": "cursor-\(end)"],
+                "nodes": page.map { graphQLNode($0.name, archived: $0.archived, fork: $0.fork, content: false, faults: faults) },
+            ]]]])
+        }
+        if query.contains("query TrustauditRepositoryContent") {
+            let count = variables.keys.filter { $0.hasPrefix("o") }.count
+            if faults.graphQLBatches502, count > 1 { return .init(status: 502, body: Data("<html>502</html>".utf8)) }
+            var data: [String: Any] = ["rateLimit": rateLimit]
+            var errors: [[String: Any]] = []
+            for index in 0..<count {
+                let owner = variables["o\(index)"] as? String ?? ""
+                let name = variables["n\(index)"] as? String ?? ""
+                if let entry = listing.first(where: { $0.name == name }), owner == "acme" {
+                    data["r\(index)"] = graphQLNode(entry.name, archived: entry.archived, fork: entry.fork, content: true, faults: faults)
+                } else {
+                    data["r\(index)"] = NSNull()
+                    errors.append(["type": "NOT_FOUND", "path": ["r\(index)"], "message": "Could not resolve to a Repository with the name '\(owner)/\(name)'."])
+                }
+            }
+            var answer: [String: Any] = ["data": data]
+            if !errors.isEmpty { answer["errors"] = errors }
+            return .json(object: answer)
+        }
+        return .json(#"{"errors":[{"message":"unknown operation"}]}"#)
     }
 
     // MARK: Octopus
@@ -243,6 +395,18 @@ final class FakeAPIs: @unchecked Sendable {
             if currentFaults.octopusPermissions500, path[1] == "Users-109" { return .init(status: 500) }
             var body = (octopusExport["permissions"] as! [String: Any])[path[1]] as? [String: Any] ?? [:]
             body["Links"] = ["Self": "/api/users/\(path[1])/permissions?apikey=\(Self.apiKey)"]
+            // What Octopus really sends besides the permissions (UserPermissionSetResource).
+            body["Id"] = "\(path[1])-permissions"
+            body["IsPermissionsComplete"] = !(currentFaults.incompletePermissions && path[1] == "Users-109")
+            body["IsTeamsComplete"] = true
+            body["LastModifiedBy"] = NSNull()
+            body["LastModifiedOn"] = NSNull()
+            body["Teams"] = (body["Teams"] as? [Any] ?? []).map { team -> Any in
+                guard var object = team as? [String: Any] else { return team }
+                object["IsDirectlyAssigned"] = true
+                object["ExternalSecurityGroups"] = [] as [Any]
+                return object
+            }
             return json(body, request)
         default:
             break

@@ -16,6 +16,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         var target: String
         /// Lowercased names.
         var headers: [String: String]
+        /// The body of a POST (GraphQL), as sent with `Content-Length`.
+        var body = Data()
 
         var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
         var query: [String: String] {
@@ -35,6 +37,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         var body: Data = Data()
         /// Seconds to wait before answering.
         var delay: TimeInterval = 0
+        /// Writes the whole answer itself, bytes on the wire (status line included), for hostile
+        /// servers: bodies larger than memory, bytes that trickle, headers that never end. It
+        /// gets a `send` that returns false once the client has gone, and must stop then.
+        var raw: (@Sendable (_ send: (Data) -> Bool) -> Void)?
 
         static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Response {
             var all = headers
@@ -147,13 +153,36 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let request = Request(method: requestLine[0], target: requestLine[1], headers: headers)
+        var body = Data()
+        if let end = (0...(buffer.count - 4)).first(where: { Array(buffer[$0..<$0 + 4]) == terminator }) {
+            body = Data(buffer[(end + 4)...])
+        }
+        // Bounded like the headers: a GraphQL query of the tests is a few kilobytes.
+        let expected = min(Int(headers["content-length"] ?? "0") ?? 0, 1 << 20)
+        while body.count < expected {
+            let n = recv(client, &chunk, chunk.count, 0)
+            if n <= 0 { return }
+            body += chunk[0..<n]
+        }
+        let request = Request(method: requestLine[0], target: requestLine[1], headers: headers, body: body)
         let handler = lock.withLock { () -> Handler in
             log.append(request)
             return self.handler
         }
         let response = handler(request)
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+        if let raw = response.raw {
+            raw { data in
+                var sent = 0
+                while sent < data.count {
+                    let n = data[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if n <= 0 { return false }
+                    sent += n
+                }
+                return true
+            }
+            return
+        }
         var head = "HTTP/1.1 \(response.status) \(HTTPURLResponseReason.text(response.status))\r\n"
         var all = response.headers
         all["Content-Length"] = String(response.body.count)

@@ -38,19 +38,24 @@ public enum OctopusExport {
     }
 
     /// Keys the decoder reads or knowingly ignores; anything else is reported as unknown.
-    /// Ignored ones are fields Octopus returns that say nothing about trust.
+    /// Ignored ones are fields Octopus returns that say nothing about trust, as its API
+    /// describes its resources: every resource carries `Id`, `LastModifiedBy`, `LastModifiedOn`
+    /// and `Links`; a team reference of a permission set also says how the account is in the
+    /// team (`IsDirectlyAssigned`, `ExternalSecurityGroups`, formerly `ExternalGroupNames`),
+    /// which does not change what the team grants.
     enum Keys {
+        static let resource: Set = ["Id", "LastModifiedBy", "LastModifiedOn", "Links"]
         static let document: Set = ["server", "users", "oidc_identities", "api_keys", "permissions"]
         static let collection: Set = ["Items", "TotalResults", "ItemsPerPage", "ItemType", "NumberOfPages", "LastPageNumber", "Links"]
-        static let user: Set = [
-            "Id", "Username", "DisplayName", "IsService", "IsActive", "ServiceAccountType", "EmailAddress",
-            "CanPasswordBeEdited", "IsRequestor", "Identities", "Links", "ModifiedOn", "ModifiedBy", "SpaceId",
-        ]
+        static let user: Set<String> = resource.union([
+            "Username", "DisplayName", "IsService", "IsActive", "ServiceAccountType", "EmailAddress",
+            "CanPasswordBeEdited", "IsRequestor", "Identities", "ModifiedOn", "ModifiedBy", "SpaceId",
+        ])
         static let identities: Set = ["Count", "ExternalId", "ServerUrl", "OidcIdentities", "Links"]
-        static let identity: Set = ["Id", "Name", "ServiceAccountId", "Issuer", "Subject", "Audience", "Links", "SpaceId"]
-        static let apiKey: Set = ["Id", "Purpose", "UserId", "Created", "Expires", "ApiKey", "Links"]
-        static let permissions: Set = ["SystemPermissions", "SpacePermissions", "Teams", "IsPermissionsComplete", "Links"]
-        static let team: Set = ["Id", "Name", "SpaceId", "Links"]
+        static let identity: Set<String> = resource.union(["Name", "ServiceAccountId", "Issuer", "Subject", "Audience", "SpaceId"])
+        static let apiKey: Set<String> = resource.union(["Purpose", "UserId", "Created", "Expires", "ApiKey"])
+        static let permissions: Set<String> = resource.union(["SystemPermissions", "SpacePermissions", "Teams", "IsPermissionsComplete", "IsTeamsComplete"])
+        static let team: Set<String> = resource.union(["Name", "SpaceId", "IsDirectlyAssigned", "ExternalSecurityGroups", "ExternalGroupNames"])
     }
 
     private struct Decoder {
@@ -197,6 +202,12 @@ public enum OctopusExport {
 
         mutating func permissions(_ body: [String: Any], at path: String) -> OctopusPermissions {
             reader.checkKeys(body, known: Keys.permissions, at: path)
+            if reader.bool(body, "IsPermissionsComplete", at: path) == false {
+                // Octopus shows only what the collecting key may see of another account's teams.
+                reader.record(JSONTreeReader.path(path, "IsPermissionsComplete"), .invalidValue(
+                    "Octopus reports this account's permissions as incomplete (IsPermissionsComplete: false): the API key that "
+                    + "collected them cannot see all of them, so the account is only partly covered; collect with a key that can view every team"))
+            }
             let system = reader.strings(body, "SystemPermissions", at: path) ?? []
             var space: [String: [OctopusPermissionScope]] = [:]
             if let grants = reader.object(body, "SpacePermissions", at: path) {

@@ -13,6 +13,9 @@ import Yams
 /// github_repos: [other/tool]      # OWNER/NAME, collected live
 /// github_api_url: https://github.example.com/api/v3   # GitHub Enterprise Server
 /// octopus_urls: [https://acme.octopus.app]             # collected live (OCTOPUS_API_KEY)
+/// github_app_id: 123456           # collect as a GitHub App instead of with a token
+/// github_app_key: /etc/trustaudit/app.pem   # its private key (PEM), relative to this file
+/// github_app_installation: 7890   # optional; else looked up from the organization
 /// policies_dir: our-policies/     # extra policies
 /// fail_on: high
 /// policies:
@@ -32,6 +35,10 @@ public struct AuditConfig: Sendable, Equatable {
     public var githubRepos: [String] = []
     public var githubApiURL: String?
     public var octopusURLs: [String] = []
+    /// GitHub App authentication: the app id, the private key file, the installation (optional).
+    public var githubAppID: String?
+    public var githubAppKey: String?
+    public var githubAppInstallation: Int?
     public var policiesDir: String?
     public var failOn: Severity?
     public var policySettings = PolicySettings()
@@ -78,7 +85,8 @@ public struct AuditConfig: Sendable, Equatable {
             }
         }
         let known: Set<String> = ["paths", "owner", "github_settings", "octopus", "policies_dir", "fail_on", "policies", "waivers",
-                                  "github_orgs", "github_repos", "github_api_url", "octopus_urls"]
+                                  "github_orgs", "github_repos", "github_api_url", "octopus_urls",
+                                  "github_app_id", "github_app_key", "github_app_installation"]
         func names(_ key: String) throws -> [String] {
             switch object[key] {
             case nil, .null?: return []
@@ -104,6 +112,18 @@ public struct AuditConfig: Sendable, Equatable {
         config.githubRepos = try names("github_repos")
         config.githubApiURL = object["github_api_url"]?.stringValue
         config.octopusURLs = try names("octopus_urls")
+        switch object["github_app_id"] {
+        case nil, .null?: break
+        case .string(let text)?: config.githubAppID = text
+        case .number(let number)? where number == number.rounded() && number > 0 && number < 1e15: config.githubAppID = String(Int(number))
+        default: throw fail("`github_app_id` must be the app's id")
+        }
+        config.githubAppKey = try paths("github_app_key").first
+        switch object["github_app_installation"] {
+        case nil, .null?: break
+        case .number(let number)? where number == number.rounded() && number > 0 && number < 1e15: config.githubAppInstallation = Int(number)
+        default: throw fail("`github_app_installation` must be an installation id (a number)")
+        }
         if let value = object["fail_on"] {
             guard let text = value.stringValue, let severity = Severity(rawValue: text) else {
                 throw fail("`fail_on` must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")

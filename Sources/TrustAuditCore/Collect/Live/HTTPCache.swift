@@ -6,10 +6,13 @@ public struct HTTPCacheEntry: Sendable, Equatable {
     /// Nil for immutable content (git trees and blobs by SHA), which is never asked for again.
     public var etag: String?
     public var body: Data
+    /// The answer's `Link` header: a 304 stands for the whole answer, pagination included.
+    public var link: String?
 
-    public init(etag: String?, body: Data) {
+    public init(etag: String?, body: Data, link: String? = nil) {
         self.etag = etag
         self.body = body
+        self.link = link
     }
 }
 
@@ -20,6 +23,8 @@ public protocol HTTPCache: Sendable {
     func store(_ url: String, entry: HTTPCacheEntry)
     /// The cached body was confirmed unchanged (a 304).
     func touch(_ url: String)
+    /// The cached body turned out to be wrong (it did not hash to the SHA it is cached under).
+    func remove(_ url: String)
 }
 
 /// The cache in the audit database (`http_cache`, Migrations/0004_http_cache.sql), so a nightly
@@ -34,8 +39,8 @@ public struct DatabaseHTTPCache: HTTPCache {
 
     public func lookup(_ url: String) -> HTTPCacheEntry? {
         try? database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT etag, body FROM http_cache WHERE url = ?", arguments: [url]).map {
-                HTTPCacheEntry(etag: $0["etag"], body: $0["body"])
+            try Row.fetchOne(db, sql: "SELECT etag, body, link FROM http_cache WHERE url = ?", arguments: [url]).map {
+                HTTPCacheEntry(etag: $0["etag"], body: $0["body"], link: $0["link"])
             }
         }
     }
@@ -43,15 +48,21 @@ public struct DatabaseHTTPCache: HTTPCache {
     public func store(_ url: String, entry: HTTPCacheEntry) {
         try? database.pool.write { db in
             try db.cachedStatement(sql: """
-                INSERT INTO http_cache (url, etag, body, fetched_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at
-                """).execute(arguments: [url, entry.etag, entry.body, Timestamp.now()])
+                INSERT INTO http_cache (url, etag, body, link, fetched_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, body = excluded.body, link = excluded.link, fetched_at = excluded.fetched_at
+                """).execute(arguments: [url, entry.etag, entry.body, entry.link, Timestamp.now()])
         }
     }
 
     public func touch(_ url: String) {
         try? database.pool.write { db in
             try db.execute(sql: "UPDATE http_cache SET fetched_at = ? WHERE url = ?", arguments: [Timestamp.now(), url])
+        }
+    }
+
+    public func remove(_ url: String) {
+        try? database.pool.write { db in
+            try db.execute(sql: "DELETE FROM http_cache WHERE url = ?", arguments: [url])
         }
     }
 }
@@ -72,4 +83,8 @@ public final class MemoryHTTPCache: HTTPCache, @unchecked Sendable {
     }
 
     public func touch(_ url: String) {}
+
+    public func remove(_ url: String) {
+        lock.withLock { entries[url] = nil }
+    }
 }

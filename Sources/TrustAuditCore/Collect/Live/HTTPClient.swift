@@ -7,6 +7,12 @@ import FoundationNetworking
 public struct HTTPClientOptions: Sendable {
     /// Seconds a request may go without an answer before it counts as a connection error (at least 1).
     public var timeout: TimeInterval = 30
+    /// Seconds one attempt may take in all, headers and body, however steadily bytes arrive
+    /// (`--request-deadline`). Breaching it is not retried: the same server would be as slow again.
+    public var deadline: TimeInterval = 300
+    /// The largest response body read, in bytes (`--max-response-mib`); a larger one is refused
+    /// while it arrives, never held whole, and not retried.
+    public var maxResponseBytes = 32 << 20
     /// Attempts per request on 5xx answers and connection errors (the first one included).
     public var maxAttempts = 5
     /// The first retry waits about this long; each later one twice as long, with jitter.
@@ -42,6 +48,13 @@ public struct HTTPCredential: Sendable {
     public static func octopusAPIKey(_ key: String) -> HTTPCredential {
         HTTPCredential(header: "X-Octopus-ApiKey", value: key)
     }
+}
+
+/// A credential whose value changes during a run (a GitHub App's installation token, renewed
+/// before it expires). Every value it hands out must already be in the client's redaction.
+public protocol CredentialProvider: Sendable {
+    var header: String { get }
+    func currentValue() async throws -> String
 }
 
 /// A final answer: 2xx (possibly from the cache), or an error status the caller judges.
@@ -107,6 +120,13 @@ public enum LiveCollectionError: Error, Sendable, CustomStringConvertible {
     case insecureURL(String)
     case invalidURL(String)
     case missingCredential(service: String, variables: [String])
+    /// The URL carries a user name or password (`https://user:secret@host`): credentials go in
+    /// the environment, never in a URL that is stored and printed.
+    case credentialsInURL(String)
+    /// `--github-app-key`/`--github-app-id` cannot be used.
+    case invalidAppKey(String)
+    /// The GitHub App has no installation on the organization or repository.
+    case appNotInstalled(appID: String, owner: String)
     /// The URL answers, but not as the API expected (e.g. not an Octopus server).
     case notTheExpectedServer(service: String, url: String, detail: String)
     /// Nothing answered at all.
@@ -117,12 +137,21 @@ public enum LiveCollectionError: Error, Sendable, CustomStringConvertible {
         case .unauthorized(let service, let url, let detail):
             let hint = service == "GitHub"
                 ? "check GITHUB_TOKEN / GH_TOKEN (expired, revoked or mistyped?)"
+                : service == "GitHub App"
+                ? "check --github-app-id and --github-app-key (the key must be one of the app's private keys, the id the app's)"
                 : "check OCTOPUS_API_KEY (expired, revoked or mistyped?)"
             return "\(service) rejected the credential (HTTP 401 from \(url): \(detail)); \(hint). Nothing was scanned."
         case .insecureURL(let url):
             return "refusing to send a credential over plain HTTP to \(url); use https:// (or --allow-insecure for a trusted local server)"
         case .invalidURL(let url):
             return "\(url) is not an http(s) URL"
+        case .invalidAppKey(let detail):
+            return "cannot authenticate as a GitHub App: \(detail)"
+        case .appNotInstalled(let appID, let owner):
+            return "GitHub App \(appID) is not installed on \(owner) (HTTP 404); install it there, or give --github-app-installation"
+        case .credentialsInURL(let url):
+            return "\(url) has a user name or password in it; refusing it (URLs are stored and printed): "
+                + "remove the `user:password@` part and give the credential through the environment"
         case .missingCredential(let service, let variables):
             return "\(service) needs a credential: set \(variables.joined(separator: " or "))"
         case .notTheExpectedServer(let service, let url, let detail):
@@ -189,11 +218,13 @@ public struct HTTPStatistics: Sendable, Equatable {
 public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
     let credential: HTTPCredential?
+    let credentialProvider: (any CredentialProvider)?
     /// The only scheme, host and port the credential is sent to.
     let origin: String?
     public let redaction: SecretRedaction
     let cache: (any HTTPCache)?
     let session: URLSession
+    let transfer = BoundedTransfer()
     let limiter: AsyncLimiter
     let gate = RateLimitGate()
     let counters = Counters()
@@ -201,23 +232,29 @@ public final class HTTPClient: Sendable {
     let service: String
 
     public init(
-        service: String, baseURL: URL, credential: HTTPCredential?, options: HTTPClientOptions = HTTPClientOptions(),
-        cache: (any HTTPCache)?, redaction: SecretRedaction = SecretRedaction(), onEvent: @escaping @Sendable (LiveEvent) -> Void = { _ in }
+        service: String, baseURL: URL, credential: HTTPCredential?, credentialProvider: (any CredentialProvider)? = nil,
+        options: HTTPClientOptions = HTTPClientOptions(), cache: (any HTTPCache)?, redaction: SecretRedaction = SecretRedaction(),
+        onEvent: @escaping @Sendable (LiveEvent) -> Void = { _ in }
     ) throws {
         guard let scheme = baseURL.scheme?.lowercased(), scheme == "https" || scheme == "http", baseURL.host != nil else {
-            throw LiveCollectionError.invalidURL(baseURL.absoluteString)
+            throw LiveCollectionError.invalidURL(Self.withoutUserInfo(baseURL.absoluteString))
         }
-        if credential != nil, scheme == "http", !options.allowInsecure {
+        if baseURL.user != nil || baseURL.password != nil {
+            throw LiveCollectionError.credentialsInURL(Self.withoutUserInfo(baseURL.absoluteString))
+        }
+        if credential != nil || credentialProvider != nil, scheme == "http", !options.allowInsecure {
             throw LiveCollectionError.insecureURL(baseURL.absoluteString)
         }
         self.service = service
         var options = options
         // Foundation on Linux hands whole seconds to libcurl: a timeout under 1 s expires at once.
         options.timeout = max(1, options.timeout)
+        options.deadline = max(options.timeout, options.deadline)
+        options.maxResponseBytes = max(1, options.maxResponseBytes)
         self.options = options
         self.credential = credential
+        self.credentialProvider = credentialProvider
         self.origin = Self.origin(of: baseURL)
-        var redaction = redaction
         if let credential {
             redaction.add(credential.value)
             if credential.value.hasPrefix("Bearer ") { redaction.add(String(credential.value.dropFirst(7))) }
@@ -233,12 +270,20 @@ public final class HTTPClient: Sendable {
         configuration.httpShouldSetCookies = false
         configuration.httpMaximumConnectionsPerHost = max(1, options.concurrency)
         configuration.timeoutIntervalForRequest = options.timeout
-        configuration.timeoutIntervalForResource = max(options.timeout * 4, 60)
-        self.session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        configuration.timeoutIntervalForResource = options.deadline + 1
+        self.session = URLSession(configuration: configuration, delegate: transfer, delegateQueue: nil)
     }
 
     deinit {
         session.finishTasksAndInvalidate()
+    }
+
+    /// A client for another endpoint of the same service (GitHub's GraphQL API beside REST): the
+    /// same credential, options and redaction, but its own rate-limit state (GraphQL has its own
+    /// budget), its own counts, and no cache.
+    public func sibling(baseURL: URL) throws -> HTTPClient {
+        try HTTPClient(service: service, baseURL: baseURL, credential: credential, credentialProvider: credentialProvider,
+                       options: options, cache: nil, redaction: redaction, onEvent: onEvent)
     }
 
     public var statistics: HTTPStatistics { counters.snapshot }
@@ -246,6 +291,16 @@ public final class HTTPClient: Sendable {
     /// The rate budget last reported by the server (`X-RateLimit-Remaining` / `-Limit`).
     public func rateBudget() async -> (remaining: Int?, limit: Int?) {
         await gate.budget
+    }
+
+    /// `text` with any `user:password@` of its authority removed, for messages about a URL that
+    /// must not repeat a credential typed into it.
+    public static func withoutUserInfo(_ text: String) -> String {
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        let rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
     }
 
     static func origin(of url: URL) -> String? {
@@ -263,9 +318,39 @@ public final class HTTPClient: Sendable {
     ///   - immutable: the URL names content that never changes (a git object by SHA): a cached
     ///     body is returned without a request, and a fresh one is cached without an ETag.
     ///   - authenticated: send the credential (false for public documents such as Octopus's `/api`).
-    public func get(_ url: URL, conditional: Bool = true, immutable: Bool = false, authenticated: Bool = true) async throws -> HTTPResponse {
+    ///   - verify: for immutable content, checks that a body is what its URL names (a git object
+    ///     hashing to its SHA); returns why not. A body that fails is neither used nor cached, and
+    ///     a cached one that fails is dropped and fetched again.
+    public func get(_ url: URL, conditional: Bool = true, immutable: Bool = false, authenticated: Bool = true,
+                    verify: (@Sendable (Data) -> String?)? = nil) async throws -> HTTPResponse {
+        try await send(url, method: "GET", body: nil, conditional: conditional, immutable: immutable, authenticated: authenticated,
+                       authorization: nil, verify: verify)
+    }
+
+    /// POSTs a JSON body (a GraphQL query, a token exchange): never cached or conditional,
+    /// retried like a GET (both are read-only). `authorization` replaces the client's credential
+    /// for this request (a GitHub App's JWT); it is sent under the same rules and redacted.
+    public func post(_ url: URL, json body: Data, authorization: String? = nil) async throws -> HTTPResponse {
+        if let authorization {
+            redaction.add(authorization)
+            if authorization.hasPrefix("Bearer ") { redaction.add(String(authorization.dropFirst(7))) }
+        }
+        return try await send(url, method: "POST", body: body, conditional: false, immutable: false, authenticated: true,
+                              authorization: authorization, verify: nil)
+    }
+
+    /// GETs with a one-off `Authorization` value instead of the client's credential.
+    public func get(_ url: URL, authorization: String) async throws -> HTTPResponse {
+        redaction.add(authorization)
+        if authorization.hasPrefix("Bearer ") { redaction.add(String(authorization.dropFirst(7))) }
+        return try await send(url, method: "GET", body: nil, conditional: false, immutable: false, authenticated: true,
+                              authorization: authorization, verify: nil)
+    }
+
+    private func send(_ url: URL, method: String, body requestBody: Data?, conditional: Bool, immutable: Bool, authenticated: Bool,
+                      authorization: String?, verify: (@Sendable (Data) -> String?)?) async throws -> HTTPResponse {
         let key = url.absoluteString
-        let sendCredential = authenticated && credential != nil
+        let sendCredential = authenticated && (credential != nil || credentialProvider != nil || authorization != nil)
         if sendCredential {
             guard Self.origin(of: url) == origin else {
                 throw HTTPFailure(url: redaction.redact(key), status: nil, reason: "refusing to send the credential to another host")
@@ -275,9 +360,14 @@ public final class HTTPClient: Sendable {
             }
         }
         if immutable, let cached = cache?.lookup(key) {
-            counters.add { $0.cacheHits += 1 }
-            onEvent(.verbose("GET \(redaction.redact(key)) → cached (immutable)"))
-            return HTTPResponse(url: url, status: 200, headers: [:], body: cached.body, fromCache: true)
+            if let verify, let problem = verify(cached.body) {
+                onEvent(.verbose("\(method) \(redaction.redact(key)) → cached copy rejected (\(problem)); fetching again"))
+                cache?.remove(key)
+            } else {
+                counters.add { $0.cacheHits += 1 }
+                onEvent(.verbose("\(method) \(redaction.redact(key)) → cached (immutable)"))
+                return HTTPResponse(url: url, status: 200, headers: [:], body: cached.body, fromCache: true)
+            }
         }
         let cached = conditional && !immutable ? cache?.lookup(key) : nil
 
@@ -286,15 +376,29 @@ public final class HTTPClient: Sendable {
         while true {
             try await waitForRateLimit()
             var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: options.timeout)
-            request.httpMethod = "GET"
+            request.httpMethod = method
+            if let requestBody {
+                request.httpBody = requestBody
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
             request.setValue(options.userAgent, forHTTPHeaderField: "User-Agent")
             request.setValue("application/json", forHTTPHeaderField: "Accept")
             if service == "GitHub" {
                 request.setValue("application/vnd.github+json", forHTTPHeaderField: "Accept")
                 request.setValue("2022-11-28", forHTTPHeaderField: "X-GitHub-Api-Version")
             }
-            if sendCredential, let credential {
-                request.setValue(credential.value, forHTTPHeaderField: credential.header)
+            if sendCredential {
+                if let authorization {
+                    request.setValue(authorization, forHTTPHeaderField: "Authorization")
+                } else if let credentialProvider {
+                    do {
+                        request.setValue(try await credentialProvider.currentValue(), forHTTPHeaderField: credentialProvider.header)
+                    } catch let failure as HTTPFailure {
+                        throw LiveCollectionError.unreachable(service: service, url: redaction.redact(key), detail: "no credential: \(failure.description)")
+                    }
+                } else if let credential {
+                    request.setValue(credential.value, forHTTPHeaderField: credential.header)
+                }
             }
             if let etag = cached?.etag {
                 request.setValue(etag, forHTTPHeaderField: "If-None-Match")
@@ -304,11 +408,7 @@ public final class HTTPClient: Sendable {
             await limiter.acquire()
             do {
                 counters.add { $0.requests += 1 }
-                let (data, response) = try await session.data(for: request)
-                guard let http = response as? HTTPURLResponse else {
-                    throw URLError(.badServerResponse)
-                }
-                outcome = .success((data, http))
+                outcome = .success(try await transfer.run(request, on: session, cap: options.maxResponseBytes, deadline: options.deadline))
             } catch {
                 outcome = .failure(error)
             }
@@ -320,7 +420,10 @@ public final class HTTPClient: Sendable {
             switch outcome {
             case .failure(let error):
                 let reason = Self.describe(error, redaction: redaction)
-                onEvent(.verbose("GET \(redaction.redact(key)) → \(reason) (\(elapsed), attempt \(attempt))"))
+                onEvent(.verbose("\(method) \(redaction.redact(key)) → \(reason) (\(elapsed), attempt \(attempt))"))
+                if error is TransferLimit {
+                    throw HTTPFailure(url: redaction.redact(key), status: nil, reason: reason)
+                }
                 if Self.isRetryable(error), attempt < options.maxAttempts {
                     try await backoff(attempt: attempt, why: reason, url: key)
                     attempt += 1
@@ -341,7 +444,7 @@ public final class HTTPClient: Sendable {
             await gate.update(headers: headers)
             let budget = await gate.budget
             let budgetText = budget.remaining.map { " [rate \($0)/\(budget.limit.map(String.init) ?? "?")]" } ?? ""
-            onEvent(.verbose("GET \(redaction.redact(key)) → \(http.statusCode)\(cached?.etag != nil ? " (conditional)" : "") \(elapsed)\(budgetText)"))
+            onEvent(.verbose("\(method) \(redaction.redact(key)) → \(http.statusCode)\(cached?.etag != nil ? " (conditional)" : "") \(elapsed)\(budgetText)"))
             let response = HTTPResponse(url: url, status: http.statusCode, headers: headers, body: body, fromCache: false)
 
             switch http.statusCode {
@@ -349,7 +452,11 @@ public final class HTTPClient: Sendable {
                 if let cached {
                     counters.add { $0.notModified += 1 }
                     cache?.touch(key)
-                    return HTTPResponse(url: url, status: 200, headers: headers, body: cached.body, fromCache: true)
+                    // A 304 need not repeat the headers of the answer it confirms (GitHub's carry
+                    // no `Link`): the cached answer is used whole, its pagination included.
+                    var merged = headers
+                    merged["link"] = cached.link
+                    return HTTPResponse(url: url, status: 200, headers: merged, body: cached.body, fromCache: true)
                 }
                 throw HTTPFailure(url: redaction.redact(key), status: 304, reason: "304 Not Modified for a request that was not conditional")
             case 401 where sendCredential:
@@ -374,11 +481,14 @@ public final class HTTPClient: Sendable {
                 }
                 return response
             case 200..<300:
+                if let verify, let problem = verify(body) {
+                    throw HTTPFailure(url: redaction.redact(key), status: http.statusCode, reason: problem)
+                }
                 if let cache {
                     if immutable {
                         cache.store(key, entry: HTTPCacheEntry(etag: nil, body: body))
                     } else if let etag = headers["etag"], !etag.isEmpty {
-                        cache.store(key, entry: HTTPCacheEntry(etag: etag, body: body))
+                        cache.store(key, entry: HTTPCacheEntry(etag: etag, body: body, link: headers["link"]))
                     }
                 }
                 return response
@@ -389,8 +499,9 @@ public final class HTTPClient: Sendable {
     }
 
     /// GETs `url` and requires a 2xx answer.
-    public func getOK(_ url: URL, conditional: Bool = true, immutable: Bool = false, authenticated: Bool = true) async throws -> HTTPResponse {
-        let response = try await get(url, conditional: conditional, immutable: immutable, authenticated: authenticated)
+    public func getOK(_ url: URL, conditional: Bool = true, immutable: Bool = false, authenticated: Bool = true,
+                      verify: (@Sendable (Data) -> String?)? = nil) async throws -> HTTPResponse {
+        let response = try await get(url, conditional: conditional, immutable: immutable, authenticated: authenticated, verify: verify)
         guard response.isSuccess else {
             throw HTTPFailure(url: redaction.redact(url.absoluteString), status: response.status, reason: Self.explain(response, redaction: redaction))
         }
@@ -472,6 +583,14 @@ public final class HTTPClient: Sendable {
     }
 
     static func describe(_ error: Error, redaction: SecretRedaction) -> String {
+        if let limit = error as? TransferLimit {
+            switch limit {
+            case .bodyTooLarge(let cap):
+                return "the response is larger than the \(byteCount(cap)) allowed (--max-response-mib); not read"
+            case .deadline(let seconds):
+                return "no complete response within \(Int(seconds.rounded())) s (--request-deadline); abandoned"
+            }
+        }
         if let error = error as? URLError {
             switch error.code {
             case .timedOut: return "timed out"
@@ -485,6 +604,10 @@ public final class HTTPClient: Sendable {
         return redaction.redact("\(error)")
     }
 
+    static func byteCount(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+
     static func duration(_ seconds: TimeInterval) -> String {
         let whole = Int(seconds.rounded(.up))
         if whole < 60 { return seconds < 10 ? String(format: "%.1f s", seconds) : "\(whole) s" }
@@ -495,17 +618,6 @@ public final class HTTPClient: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
-    }
-}
-
-/// Never follows a redirect: the client sees the 3xx, so a credential cannot follow a
-/// redirect to another host.
-private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
     }
 }
 

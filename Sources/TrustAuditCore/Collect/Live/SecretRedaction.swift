@@ -3,9 +3,10 @@ import Foundation
 /// Removes credentials from anything a live collection may write or print: log lines, error
 /// messages, response bodies (stored in the cache and as scan evidence) and request headers.
 ///
-/// The collectors know their secrets (the GitHub token, the Octopus API key); every string that
-/// leaves the HTTP layer goes through ``redact(_:)-(String)``, and the credential headers are
-/// never printed at all, whatever their value.
+/// The collectors know their secrets (the GitHub token, the Octopus API key, a GitHub App's
+/// installation tokens as they are issued); every string that leaves the HTTP layer goes through
+/// ``redact(_:)-(String)``, and the credential headers are never printed at all, whatever their
+/// value. Copies share their secrets, so a token issued mid-run is redacted everywhere at once.
 public struct SecretRedaction: Sendable {
     public static let placeholder = "[REDACTED]"
     /// Header names whose values are credentials, lowercased.
@@ -13,24 +14,34 @@ public struct SecretRedaction: Sendable {
 
     /// Secrets shorter than this are not searched for: they would redact ordinary words.
     static let minimumLength = 8
-    public private(set) var secrets: [String]
+
+    private final class Store: @unchecked Sendable {
+        let lock = NSLock()
+        var secrets: [String] = []
+    }
+
+    private let store = Store()
+
+    public var secrets: [String] { store.lock.withLock { store.secrets } }
 
     public init(secrets: [String] = []) {
-        self.secrets = []
         for secret in secrets { add(secret) }
     }
 
-    public mutating func add(_ secret: String) {
+    public func add(_ secret: String) {
         let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count >= Self.minimumLength, !secrets.contains(trimmed) else { return }
-        secrets.append(trimmed)
-        // Longest first, so a secret containing another is replaced whole.
-        secrets.sort { $0.count > $1.count }
+        guard trimmed.count >= Self.minimumLength else { return }
+        store.lock.withLock {
+            guard !store.secrets.contains(trimmed) else { return }
+            store.secrets.append(trimmed)
+            // Longest first, so a secret containing another is replaced whole.
+            store.secrets.sort { $0.count > $1.count }
+        }
     }
 
     public func redact(_ text: String) -> String {
         var result = text
-        for secret in secrets where result.contains(secret) {
+        for secret in self.secrets where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Self.placeholder)
         }
         return result
@@ -38,6 +49,7 @@ public struct SecretRedaction: Sendable {
 
     /// The bytes with every secret replaced (the common case, no secret present, copies nothing).
     public func redact(_ data: Data) -> Data {
+        let secrets = self.secrets
         guard !secrets.isEmpty, !data.isEmpty else { return data }
         var result = data
         for secret in secrets {
