@@ -47,6 +47,7 @@ let package = Package(
             path: "Sources/trustaudit"
         ),
         .executableTarget(name: "trustaudit-bench", dependencies: ["TrustAuditCore"], path: "Benchmarks/Sources/trustaudit-bench"),
+        .executableTarget(name: "trustaudit-collect-bench", dependencies: ["TrustAuditCore"], path: "Benchmarks/Sources/trustaudit-collect-bench"),
         .testTarget(
             name: "TrustAuditCoreTests",
             dependencies: ["TrustAuditCore", .product(name: "_CryptoExtras", package: "swift-crypto")],

@@ -276,9 +276,10 @@ func collectLive(
         }
         let started = Date()
         inputs.github = try githubCollector.map { collector in try BlockingRun.run { try await collector.collect() } }
+        inputs.github?.usage.seconds = Date().timeIntervalSince(started)
         if let github = githubCollector, let usage = inputs.github?.usage {
             let stats = github.client.statistics
-            reporter.handle(.verbose(String(format: "github: %@ in %.1f s (%d retries, %d rate-limit waits)", usage.line, Date().timeIntervalSince(started),
+            reporter.handle(.verbose(String(format: "github: %@ in %.1f s (%d retries, %d rate-limit waits)", usage.line, usage.seconds ?? 0,
                                             stats.retries, stats.rateLimitWaits)))
         }
     } catch let error as LiveCollectionError {

@@ -115,6 +115,13 @@ struct ScanCommand: ParsableCommand {
         } catch {
             throw fail("scan failed, nothing was recorded but a failed scan row: \(error)")
         }
+        if let usage = liveInputs.github?.usage {
+            do {
+                try usage.record(service: "github", scanID: outcome.scanID, in: audit)
+            } catch {
+                FileHandle.standardError.write(Data("trustaudit: warning: the collection's request counts were not recorded: \(error)\n".utf8))
+            }
+        }
         let summary = ScanSummary(id: outcome.scanID, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, label: outcome.label)
         let loadErrors = loaded.errors.map { PolicyRunError(policy: "(not loaded)", source: $0.file, message: $0.reason) }
         switch format {

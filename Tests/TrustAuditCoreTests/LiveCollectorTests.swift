@@ -288,6 +288,14 @@ struct LiveCollectorTests {
                 #expect(!text.contains(FakeAPIs.token) && !text.contains(FakeAPIs.apiKey))
             }
             #expect(!Self.containsSecret(try Self.databaseBytes(directory)))
+            // `scans` shows what the collection cost.
+            let scans = try CLI.run(["scans", "--db", "audit.db"], in: directory, environment: environment)
+            #expect(scans.stdout.contains("[github: ") && scans.stdout.contains("REST/repo") && scans.stdout.contains("GraphQL 4 pts"), "\(scans.stdout)")
+            let scansJSON = try CLI.run(["scans", "--db", "audit.db", "--format", "json"], in: directory, environment: environment)
+            let entries = try JSONSerialization.jsonObject(with: Data(scansJSON.stdout.utf8)) as? [[String: Any]]
+            let usage = (entries?.first?["api_usage"] as? [String: Any])?["github"] as? [String: Any]
+            #expect(usage?["repositories"] as? Int == 8 && usage?["graphql_requests"] as? Int == 4, "\(scansJSON.stdout)")
+            #expect((usage?["rest_requests"] as? Int ?? 0) > 8)
 
             let rejected = try CLI.run(["scan", "--github-org", "acme", "--db", "audit.db"] + live, in: directory,
                                        environment: ["GITHUB_TOKEN": "ghp_EXPIRED00000000000000", "OCTOPUS_API_KEY": FakeAPIs.apiKey])

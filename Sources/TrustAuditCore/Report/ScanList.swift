@@ -14,6 +14,8 @@ public struct ScanList: Sendable {
         public var sharesSnapshotOf: Int64?
         public var counts: [Severity: Int]
         public var waived: Int
+        /// What the live collections of the scan cost, by service (empty for offline scans).
+        public var apiUsage: [String: CollectionUsage] = [:]
     }
 
     public var entries: [Entry]
@@ -29,13 +31,15 @@ public struct ScanList: Sendable {
                 counts[id, default: [:]][severity] = row["n"]
             }
         }
+        let usage = try CollectionUsage.load(db: db)
         let entries = try Row.fetchAll(db, sql: "SELECT * FROM scans WHERE status != 'pruned' ORDER BY id DESC").map { row -> Entry in
             let id: Int64 = row["id"]
             let findingsID: Int64 = row["findings_scan_id"] ?? id
             let dataID: Int64? = row["data_scan_id"]
             return Entry(id: id, label: row["label"], startedAt: row["started_at"], finishedAt: row["finished_at"],
                          status: row["status"], error: row["error"], repositories: row["repository_count"], files: row["file_count"],
-                         sharesSnapshotOf: dataID == id ? nil : dataID, counts: counts[findingsID] ?? [:], waived: waived[findingsID] ?? 0)
+                         sharesSnapshotOf: dataID == id ? nil : dataID, counts: counts[findingsID] ?? [:], waived: waived[findingsID] ?? 0,
+                         apiUsage: usage[id] ?? [:])
         }
         return ScanList(entries: entries)
     }
@@ -53,6 +57,7 @@ public struct ScanList: Sendable {
             line += pad(entry.repositories.map(String.init) ?? "-", 5) + "  " + pad(entry.files.map(String.init) ?? "-", 5) + "  " + cells
             line += "  " + TextReport.sanitize(entry.label ?? "")
             if let shared = entry.sharesSnapshotOf { line += " (unchanged since scan \(shared))" }
+            for (service, usage) in entry.apiUsage.sorted(by: { $0.key < $1.key }) { line += " [\(service): \(usage.summary)]" }
             if let error = entry.error, entry.status != "complete" { line += " [\(TextReport.sanitize(error))]" }
             out += line + "\n"
         }
@@ -70,6 +75,14 @@ public struct ScanList: Sendable {
                 "shares_snapshot_of": entry.sharesSnapshotOf.map { .number(Double($0)) } ?? .null,
                 "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(entry.counts[$0] ?? 0))) })),
                 "waived": .number(Double(entry.waived)),
+                "api_usage": .object(entry.apiUsage.mapValues { usage in
+                    .object([
+                        "repositories": .number(Double(usage.repositories)), "rest_requests": .number(Double(usage.restRequests)),
+                        "not_modified": .number(Double(usage.notModified)), "cache_hits": .number(Double(usage.cacheHits)),
+                        "graphql_requests": .number(Double(usage.graphQLRequests)), "graphql_cost": .number(Double(usage.graphQLCost)),
+                        "seconds": usage.seconds.map(JSONValue.number) ?? .null,
+                    ])
+                }),
             ])
         }).jsonText + "\n"
     }

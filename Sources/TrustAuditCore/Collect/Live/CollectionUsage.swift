@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// What a live collection cost: REST requests (and how many a 304 or the cache answered) and
 /// GraphQL queries with the rate-limit points they took, for `--verbose` and `scans`.
@@ -13,6 +14,8 @@ public struct CollectionUsage: Sendable, Equatable, Codable {
     public var graphQLRequests = 0
     /// GraphQL rate-limit points, as each answer's `rateLimit { cost }` said.
     public var graphQLCost = 0
+    /// Wall time of the collection.
+    public var seconds: Double?
 
     public init(repositories: Int = 0, restRequests: Int = 0, notModified: Int = 0, cacheHits: Int = 0, graphQLRequests: Int = 0, graphQLCost: Int = 0) {
         self.repositories = repositories
@@ -35,5 +38,39 @@ public struct CollectionUsage: Sendable, Equatable, Codable {
         if cacheHits > 0 { text += ", \(cacheHits) from the cache" }
         if graphQLRequests > 0 { text += ", \(graphQLRequests) GraphQL quer\(graphQLRequests == 1 ? "y" : "ies") costing \(graphQLCost) point\(graphQLCost == 1 ? "" : "s")" }
         return text
+    }
+}
+
+extension CollectionUsage {
+    /// Records what the collection of `service` cost in scan `scanID` (`scan_api_usage`).
+    public func record(service: String, scanID: Int64, in database: AuditDatabase) throws {
+        try database.pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO scan_api_usage
+                    (scan_id, service, repositories, rest_requests, not_modified, cache_hits, graphql_requests, graphql_cost, seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [scanID, service, repositories, restRequests, notModified, cacheHits, graphQLRequests, graphQLCost, seconds])
+        }
+    }
+
+    /// The recorded usage of every scan, by scan id and service.
+    static func load(db: Database) throws -> [Int64: [String: CollectionUsage]] {
+        var result: [Int64: [String: CollectionUsage]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM scan_api_usage") {
+            var usage = CollectionUsage(repositories: row["repositories"], restRequests: row["rest_requests"], notModified: row["not_modified"],
+                                        cacheHits: row["cache_hits"], graphQLRequests: row["graphql_requests"], graphQLCost: row["graphql_cost"])
+            usage.seconds = row["seconds"]
+            result[row["scan_id"], default: [:]][row["service"]] = usage
+        }
+        return result
+    }
+
+    /// Short, for the `scans` table: `2.43 REST/repo, 97% 304, GraphQL 612 pts`.
+    var summary: String {
+        var parts: [String] = []
+        if let each = restPerRepository { parts.append(String(format: "%.2f REST/repo", each)) }
+        if restRequests > 0 { parts.append(String(format: "%.0f%% 304", Double(notModified) * 100 / Double(restRequests))) }
+        if graphQLRequests > 0 { parts.append("GraphQL \(graphQLCost) pts") }
+        return parts.joined(separator: ", ")
     }
 }
