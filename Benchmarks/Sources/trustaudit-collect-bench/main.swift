@@ -47,6 +47,7 @@ try FileManager.default.createDirectory(at: work, withIntermediateDirectories: t
 defer { try? FileManager.default.removeItem(at: work) }
 let database = try AuditDatabase.open(path: work.appendingPathComponent("audit.db").path)
 
+@MainActor
 func collect(_ scenario: String) throws -> Run {
     var options = GitHubCollectorOptions()
     options.organizations = [organization.organization]
@@ -60,7 +61,8 @@ func collect(_ scenario: String) throws -> Run {
                                 options: clientOptions, cache: DatabaseHTTPCache(database: database))
     let before = organization.answered
     let started = Date()
-    let collection = try BlockingRun.run { try await GitHubCollector(client: client, options: options).collect() }
+    let collector = GitHubCollector(client: client, options: options)
+    let collection = try BlockingRun.run { try await collector.collect() }
     let seconds = Date().timeIntervalSince(started)
     let after = organization.answered
     return Run(scenario: scenario, seconds: seconds, repositories: collection.repositories.count,
