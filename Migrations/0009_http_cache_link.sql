@@ -1,4 +1,4 @@
--- trustaudit schema, part 8: a cached answer keeps its `Link` header.
+-- trustaudit schema, part 9: a cached answer keeps its `Link` header.
 --
 -- GitHub answers a conditional request for an unchanged page with `304 Not Modified` and no
 -- `Link` header; the cached answer stands for the whole response, so its `Link` (the next page)

@@ -1,4 +1,4 @@
--- trustaudit schema, part 9: what each live collection cost.
+-- trustaudit schema, part 10: what each live collection cost.
 --
 -- A live scan records, per service, how many REST requests it sent (and how many a 304 or the
 -- cache answered) and how many GraphQL queries and rate-limit points it spent, so `trustaudit
