@@ -42,14 +42,16 @@ public struct GitHubCollection: Sendable {
     public var settingsDocuments: [InputDocument] { organizations + repositories.map(\.settings) }
 }
 
-/// Collects workflows and settings of organizations and repositories through the GitHub REST API
-/// (DESIGN §2 export shapes), so a live scan feeds the one ingestion path offline exports use.
+/// Collects workflows and settings of organizations and repositories (DESIGN §2 export shapes),
+/// so a live scan feeds the one ingestion path offline exports use.
 ///
-/// Per repository: the default branch's `.github/workflows` tree (root tree by branch, then the
-/// `.github` and `workflows` subtrees and blobs by SHA, which are immutable and cached),
-/// environments with the custom deployment branch policies of those that have them, the OIDC
-/// subject claim customization and the default workflow permissions. Per organization: its
-/// repository list (Link-header pages), subject template and default permissions.
+/// Per repository: the default branch's `.github/workflows` files, environments with the custom
+/// deployment branch policies of those that have them, the OIDC subject claim customization and
+/// the default workflow permissions. Per organization: its repository list, subject template and
+/// default permissions. With `useGraphQL`, listings, workflow files and unprotected environments
+/// come from GraphQL batches (``GitHubGraphQL``); otherwise, and for whatever GraphQL cannot
+/// give, REST: the listing by Link-header pages, the root tree by branch, then the `.github` and
+/// `workflows` subtrees and blobs by SHA, which are immutable and cached.
 public struct GitHubCollector: Sendable {
     public let client: HTTPClient
     public let options: GitHubCollectorOptions
