@@ -161,6 +161,29 @@ struct GitHubGraphQLTests {
         }
     }
 
+    @Test("the CLI: --repos-from collects the listed repositories; a bad line is exit 2 naming the file and line; --shard is validated",
+          .enabled(if: CLI.executable != nil), .timeLimit(.minutes(2)))
+    func reposFromCommandLine() throws {
+        let fakes = try FakeAPIs()
+        defer { fakes.stop() }
+        try CLI.inTemporaryDirectory { directory in
+            let environment = ["GITHUB_TOKEN": FakeAPIs.token, "GH_TOKEN": ""]
+            let common = ["--github-api-url", fakes.github.baseURL.absoluteString, "--allow-insecure", "--db", "audit.db", "--quiet"]
+            try "# deploy targets\nacme/api\n\nacme/web   # the site\n".write(to: directory.appendingPathComponent("list.txt"), atomically: true, encoding: .utf8)
+            let good = try CLI.run(["collect", "github", "--repos-from", "list.txt", "--out", "org"] + common, in: directory, environment: environment)
+            #expect(good.status == 0, "\(good.stderr)")
+            let written = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("org/acme").path).sorted()
+            #expect(written == ["api", "web"])
+
+            try "acme/api\nnot a name\n".write(to: directory.appendingPathComponent("bad.txt"), atomically: true, encoding: .utf8)
+            let bad = try CLI.run(["collect", "github", "--repos-from", "bad.txt", "--out", "org2"] + common, in: directory, environment: environment)
+            #expect(bad.status == 2 && bad.stderr.contains("bad.txt:2"), "\(bad.stderr)")
+
+            let shard = try CLI.run(["collect", "github", "--github-org", "acme", "--shard", "3/2", "--out", "org3"] + common, in: directory, environment: environment)
+            #expect(shard.status == 2 && shard.stderr.contains("--shard must be K/N"), "\(shard.stderr)")
+        }
+    }
+
     @Test("batches are sized within GraphQL's node limit")
     func batchSizing() {
         #expect(GitHubGraphQL.batchSize(requested: 100) == 100)
