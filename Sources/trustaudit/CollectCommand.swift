@@ -335,7 +335,7 @@ struct CollectGitHubCommand: ParsableCommand {
         commandName: "github",
         abstract: "Collect organizations' and repositories' workflows and settings into a folder.",
         discussion: """
-            Writes DIR/exports/github-settings/*.json (DESIGN §2 shapes, one file per repository and \
+            Writes DIR/exports/github-settings/*.json (the README's export shapes, one file per repository and \
             organization) and each repository's default-branch workflows as \
             DIR/OWNER/REPO/.github/workflows/*, so `trustaudit scan DIR` reads it all offline. \
             Conditional requests use the ETags cached in the database (--db).
@@ -384,7 +384,7 @@ struct CollectOctopusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octopus",
         abstract: "Collect an Octopus Deploy server's service accounts and OIDC identities into an export file.",
-        discussion: "Writes the DESIGN §2 Octopus export that `trustaudit scan --octopus FILE` reads. API key from OCTOPUS_API_KEY."
+        discussion: "Writes the Octopus export (README, “The trust graph”) that `trustaudit scan --octopus FILE` reads. API key from OCTOPUS_API_KEY."
     )
 
     @OptionGroup var octopus: OctopusSourceOptions

@@ -62,7 +62,7 @@ struct CLITests {
 
     // MARK: Output
 
-    @Test("--format json has exactly the keys of DESIGN §8")
+    @Test("--format json has exactly the keys of the README's JSON contract")
     func jsonContract() throws {
         try CLI.inTemporaryDirectory { cwd in
             let result = try CLI.run(["scan", Self.demo, "--db", "audit.db", "--format", "json", "--label", "ci-run"], in: cwd)

@@ -209,7 +209,7 @@ struct DriftTests {
         """
     }
 
-    @Test("the JSON rendering has exactly the contract's keys, and findings in the DESIGN §8 shape")
+    @Test("the JSON rendering has exactly the contract's keys, and findings in the README's JSON contract shape")
     func jsonContract() throws {
         try TestSupport.withTemporaryDirectory { root in
             var fixture = try HistoryFixture(root: root)

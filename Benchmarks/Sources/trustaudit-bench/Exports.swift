@@ -1,4 +1,4 @@
-/// The GitHub settings and Octopus exports, in the exact shapes of DESIGN §2 (REST bodies under
+/// The GitHub settings and Octopus exports, in the exact shapes the README documents (REST bodies under
 /// the documented keys), with the ordered JSON writer so output is byte-identical per seed.
 enum Exports {
     static func repositorySettings(_ repo: RepoPlan, org: OrgPlan) -> String {

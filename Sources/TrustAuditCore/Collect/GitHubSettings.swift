@@ -1,4 +1,4 @@
-/// A repository's GitHub settings as exported (DESIGN §2). Every property is nil when its key
+/// A repository's GitHub settings as exported (README, "The trust graph"). Every property is nil when its key
 /// was absent: "not collected", which policies must not read as "empty" or "off".
 public struct GitHubRepositorySettings: Sendable, Equatable {
     public var file: String

@@ -27,7 +27,7 @@ public struct GitHubSettingsExport: Sendable, Equatable {
         return try decode(data, file: url.path)
     }
 
-    /// Decodes one settings document: the GitHub REST bodies under the keys of DESIGN §2.
+    /// Decodes one settings document: the GitHub REST bodies under the keys the README documents for settings exports.
     /// Keys inside REST bodies that trustaudit does not use are ignored silently (GitHub adds
     /// fields often); unknown keys of the file's own envelope are reported.
     public static func decode(_ data: Data, file: String) throws(GitHubSettingsExportError) -> GitHubSettingsExport {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads an Octopus export file (DESIGN §2): the REST bodies of `users`, `oidc_identities`,
+/// Reads an Octopus export file (README, "The trust graph"): the REST bodies of `users`, `oidc_identities`,
 /// `api_keys` and `permissions` with Octopus's own PascalCase names, keyed by `Users-N`.
 ///
 /// Only a file that is unreadable, not JSON, or has no `server` fails as a whole; anything else

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Derives the `sub` values a job can present, following GitHub's rules (DESIGN §4): the
+/// Derives the `sub` values a job can present, following GitHub's rules for the OIDC `sub` claim: the
 /// environment wins, else pull-request events give `pull_request`, else the ref; a custom
 /// template replaces the whole string with its claim keys.
 ///

@@ -1,4 +1,5 @@
-/// Computes a finding's fingerprint (DESIGN §6).
+/// Computes a finding's fingerprint (README, "JSON output"): policy, repository, file, structural
+/// location and evidence.
 ///
 /// The line is deliberately left out, and so is any `line`/`lines` member of the evidence:
 /// moving code around must not turn an old finding into a "new" one.

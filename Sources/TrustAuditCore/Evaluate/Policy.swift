@@ -25,7 +25,7 @@ public struct PolicyExample: Sendable, Equatable {
     public var name: String
     /// `owner/repo/.github/workflows/file.yml` → workflow text.
     public var workflows: [String: String]
-    /// GitHub settings export documents (see DESIGN §2), each one repository or organization.
+    /// GitHub settings export documents (the README's export shapes), each one repository or organization.
     public var githubSettings: [JSONValue]
     /// Octopus export documents, each one instance.
     public var octopus: [JSONValue]

@@ -1,4 +1,4 @@
-/// The JSON findings document (DESIGN §8, a contract: field names and shapes do not change).
+/// The JSON findings document (README, "JSON output"; a contract: field names and shapes do not change).
 public enum JSONReport {
     public static func render(scan: ScanSummary, findings: [Finding]) -> String {
         let counts = ScanSummary.counts(findings)

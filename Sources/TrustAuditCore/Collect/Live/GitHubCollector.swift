@@ -24,13 +24,13 @@ public struct GitHubCollectorOptions: Sendable {
 public struct GitHubCollectedRepository: Sendable {
     public var fullName: String
     public var snapshot: RepositorySnapshot
-    /// The DESIGN §2 repository settings document.
+    /// The repository settings document (README, "The trust graph").
     public var settings: InputDocument
 }
 
 /// Everything a GitHub collection produced.
 public struct GitHubCollection: Sendable {
-    /// DESIGN §2 organization documents.
+    /// Organization settings documents (README, "The trust graph").
     public var organizations: [InputDocument]
     public var repositories: [GitHubCollectedRepository]
     public var coverage: CollectionCoverage
@@ -42,7 +42,7 @@ public struct GitHubCollection: Sendable {
     public var settingsDocuments: [InputDocument] { organizations + repositories.map(\.settings) }
 }
 
-/// Collects workflows and settings of organizations and repositories (DESIGN §2 export shapes),
+/// Collects workflows and settings of organizations and repositories (the export shapes of README, "The trust graph"),
 /// so a live scan feeds the one ingestion path offline exports use.
 ///
 /// Per repository: the default branch's `.github/workflows` files, environments with the custom

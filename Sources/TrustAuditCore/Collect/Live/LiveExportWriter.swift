@@ -3,7 +3,7 @@ import Foundation
 /// Writes a GitHub collection in the layout `trustaudit scan DIR` reads offline:
 ///
 /// - `DIR/exports/github-settings/<owner>.organization.json` and `<owner>__<repo>.json`
-///   (DESIGN §2; GitHub owners cannot contain `_`, so the names cannot collide);
+///   (README, "The trust graph"; GitHub owners cannot contain `_`, so the names cannot collide);
 /// - `DIR/<owner>/<repo>/.github/workflows/<file>`: each repository's default-branch workflows
 ///   (the folder exists even when empty, so the repository is still discovered);
 /// - `DIR/exports/collection-coverage.json`: what could not be collected, for people (a scan

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One collected Octopus instance: its DESIGN §2 export document.
+/// One collected Octopus instance: its export document (README, "The trust graph").
 public struct OctopusCollection: Sendable {
     public var server: String
     public var document: InputDocument
@@ -8,7 +8,7 @@ public struct OctopusCollection: Sendable {
 }
 
 /// Collects an Octopus Deploy instance's service accounts with their OIDC identities, API keys
-/// and permissions (DESIGN §2), through the REST API with `X-Octopus-ApiKey`.
+/// and permissions (the export of README, "The trust graph"), through the REST API with `X-Octopus-ApiKey`.
 ///
 /// The URL is checked first: `GET /api` must answer with Octopus's root document
 /// (`"Application": "Octopus Deploy"`), and `GET /api/users/me` must accept the key (a 401 stops
