@@ -3,7 +3,7 @@ import Foundation
 /// The Markdown summary `run` prints: per-phase times, per-item costs, memory, sizes, targets.
 enum Report {
     static let phaseOrder = [
-        "discover", "load exports", "open database, load policies", "read", "parse", "wait", "store", "ingest", "derive", "evaluate",
+        "discover", "load exports", "open database, load policies", "read", "parse", "wait", "store", "ingest", "derive", "compare", "evaluate",
         "pipeline other (lock, state hash, coverage, commit)", "report",
     ]
 
@@ -40,6 +40,11 @@ enum Report {
             text += "| \(label) | \(cold.first[key] ?? 0) | \(unchanged.first[key] ?? 0) | \(changed.first[key] ?? 0) |\n"
         }
         text += "| snapshot reused | \(cold.first["reused_snapshot"] as? Bool == true ? "yes" : "no") | \(unchanged.first["reused_snapshot"] as? Bool == true ? "yes" : "no") | \(changed.first["reused_snapshot"] as? Bool == true ? "yes" : "no") |\n"
+        func reevaluated(_ scenario: [String: Any]) -> String {
+            let count = scenario["reevaluated"] as? Int ?? -1
+            return count < 0 ? "all (full)" : "\(count) (incremental)"
+        }
+        text += "| repositories re-evaluated | \(cold.first["reused_snapshot"] as? Bool == true ? "none" : reevaluated(cold.first)) | \(unchanged.first["reused_snapshot"] as? Bool == true ? "none (reused)" : reevaluated(unchanged.first)) | \(reevaluated(changed.first)) |\n"
         text += "| workflow files per second | \(rate(files, cold.total)) | \(rate(files, unchanged.total)) | \(rate(files, changed.total)) |\n"
         text += "| per file (ms) | \(f3(cold.total * 1000 / Double(max(files, 1)))) | \(f3(unchanged.total * 1000 / Double(max(files, 1)))) | \(f3(changed.total * 1000 / Double(max(files, 1)))) |\n"
         text += "| per repository (ms) | \(f3(cold.total * 1000 / Double(max(repositories, 1)))) | \(f3(unchanged.total * 1000 / Double(max(repositories, 1)))) | \(f3(changed.total * 1000 / Double(max(repositories, 1)))) |\n"

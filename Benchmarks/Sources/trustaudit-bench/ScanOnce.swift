@@ -13,6 +13,8 @@ enum ScanOnce {
         var workflowFiles: Int
         var parsedFiles: Int
         var reusedSnapshot: Bool
+        /// Repositories re-evaluated by an incremental evaluation; -1 after a full one or a reuse.
+        var reevaluated: Int
         var findings: Int
         var policyErrors: Int
         var reportBytes: Int
@@ -23,7 +25,7 @@ enum ScanOnce {
             [
                 "label": label, "phases": phases.map { ["phase": $0.0, "seconds": $0.1] }, "total_seconds": totalSeconds,
                 "repositories": repositories, "workflow_files": workflowFiles, "parsed_files": parsedFiles,
-                "reused_snapshot": reusedSnapshot, "findings": findings, "policy_errors": policyErrors,
+                "reused_snapshot": reusedSnapshot, "reevaluated": reevaluated, "findings": findings, "policy_errors": policyErrors,
                 "report_bytes": reportBytes, "database_bytes": databaseBytes, "wal_bytes": walBytes,
             ]
         }
@@ -75,7 +77,7 @@ enum ScanOnce {
         return Measurement(
             label: label, phases: phases, totalSeconds: total, repositories: outcome.repositories,
             workflowFiles: outcome.workflowFiles, parsedFiles: outcome.parsedFiles, reusedSnapshot: outcome.reusedSnapshot,
-            findings: outcome.findings.count, policyErrors: outcome.policyErrors.count, reportBytes: reportBytes,
+            reevaluated: outcome.reevaluatedRepositories ?? -1, findings: outcome.findings.count, policyErrors: outcome.policyErrors.count, reportBytes: reportBytes,
             databaseBytes: 0, walBytes: 0)
     }
 

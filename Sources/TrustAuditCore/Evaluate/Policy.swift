@@ -17,6 +17,8 @@ public struct Policy: Sendable, Equatable {
     public var examples: [PolicyExample]
     /// Where the policy was loaded from, for error messages (`Policies/x.yml` or a path).
     public var source: String
+    /// What its findings depend on (`scope:`, default `global`).
+    public var scope: PolicyScope = .global
 }
 
 /// One example of a policy: documents to scan and how many findings the policy must report,

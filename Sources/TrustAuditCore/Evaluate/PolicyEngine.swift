@@ -11,12 +11,17 @@ public enum PolicyEngine {
 
     public static let resultColumns = ["message", "resource", "repository", "file", "line", "job", "service_account", "evidence", "severity"]
 
+    /// Runs every enabled policy. With an `incremental` scope, repository-scoped policies see and
+    /// report only the scope's repositories and service-account-scoped policies do not run: the
+    /// caller carries their other findings over from the previous evaluation.
     public static func evaluate(
-        database: AuditDatabase, scanID: Int64, policies: [Policy], settings: PolicySettings
+        database: AuditDatabase, scanID: Int64, policies: [Policy], settings: PolicySettings,
+        incremental: IncrementalScope? = nil
     ) -> (findings: [Finding], errors: [PolicyRunError]) {
         database.currentScan = scanID
-        let active = policies.filter(settings.isEnabled)
+        let active = policies.filter(settings.isEnabled).filter { incremental == nil || $0.scope != .serviceAccount }
         let results = ResultBox(count: active.count)
+        let scopedViews = incremental == nil ? [] : ((try? database.pool.read { db in try ScopedViews.repositoryViews(db) }) ?? [])
         let runOne: @Sendable (Int) -> Void = { index in
             let policy = active[index]
             var clock = PhaseClock()
@@ -29,9 +34,17 @@ public enum PolicyEngine {
                 }
             }
             do {
-                let rows = try clock.measure("query") { try run(policy, database: database, params: settings.params(for: policy)) }
+                let scope = policy.scope == .repository ? incremental : nil
+                let rows = try clock.measure("query") {
+                    try run(policy, database: database, params: settings.params(for: policy),
+                            scope: scope.map { (scopedViews, $0.visibleNames) })
+                }
                 rowCount = rows.count
-                results.set(index, .success(try clock.measure("findings") { try rows.map { try finding(from: $0, policy: policy, settings: settings) } }))
+                var list = try clock.measure("findings") { try rows.map { try finding(from: $0, policy: policy, settings: settings) } }
+                if let scope {
+                    list.removeAll { !scope.dirty.contains(($0.repository ?? "").lowercased()) }
+                }
+                results.set(index, .success(list))
             } catch {
                 results.set(index, .failure(PolicyRunError(policy: policy.id, source: policy.source, message: describe(error))))
             }
@@ -58,11 +71,22 @@ public enum PolicyEngine {
     }
 
     /// Runs one policy's query and returns its rows.
-    static func run(_ policy: Policy, database: AuditDatabase, params: [String: JSONValue]) throws -> [Row] {
+    /// Runs one policy's query and returns its rows; with a `scope`, the given views show only
+    /// the named repositories (see `ScopedViews`).
+    static func run(_ policy: Policy, database: AuditDatabase, params: [String: JSONValue],
+                    scope: (views: [String], names: [String])? = nil) throws -> [Row] {
         try database.pool.read { db in
             db.add(function: paramFunction(params, policy: policy.id))
+            if let scope {
+                try ScopedViews.install(db, views: scope.views, names: scope.names)
+            }
+            defer { if let scope { try? ScopedViews.remove(db, views: scope.views) } }
             let statement = try checkedStatement(policy.query, db: db)
-            return try Row.fetchAll(statement)
+            let rows = try Row.fetchAll(statement)
+            if policy.scope == .repository, let row = rows.first(where: { ($0["repository"] as String?) == nil }) {
+                throw PolicyQueryError.repositoryScopeWithoutRepository(columns: Array(row.columnNames))
+            }
+            return rows
         }
     }
 
@@ -144,6 +168,7 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
     case notReadOnly
     case missingMessage(columns: [String])
     case unknownParam(String, known: [String])
+    case repositoryScopeWithoutRepository(columns: [String])
 
     public var description: String {
         switch self {
@@ -151,6 +176,8 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
             return "a policy query must be a single read-only SELECT (or WITH … SELECT)"
         case .missingMessage(let columns):
             return "the query must return a `message` column (it returned: \(columns.joined(separator: ", ")))"
+        case .repositoryScopeWithoutRepository(let columns):
+            return "the policy declares `scope: repository`, so every row needs a `repository`, but a row had none (columns: \(columns.joined(separator: ", "))); declare `scope: global` or return the repository"
         case .unknownParam(let name, let known):
             return "param('\(name)') is not a parameter of this policy (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
         }

@@ -68,7 +68,7 @@ public enum PolicyLoader {
     }
 
     static let requiredKeys = ["id", "title", "severity", "category", "description", "remediation", "query", "examples"]
-    static let knownKeys = Set(requiredKeys + ["references", "controls", "params"])
+    static let knownKeys = Set(requiredKeys + ["references", "controls", "params", "scope"])
 
     /// Parses and validates one policy document.
     public static func parse(text: String, source: String) throws -> Policy {
@@ -142,12 +142,21 @@ public enum PolicyLoader {
             }
             params = object
         }
+        var scope = PolicyScope.global
+        if values["scope"] != nil {
+            let scopeText = try string("scope")
+            guard let declared = PolicyScope(rawValue: scopeText) else {
+                throw PolicyLoadError(file: source, line: values["scope"]?.mark?.line,
+                                      reason: "scope `\(scopeText)` is not one of \(PolicyScope.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scope = declared
+        }
         let examples = try parseExamples(values["examples"]!, source: source, policyID: id)
         return Policy(
             id: id, title: try string("title"), severity: severity, category: category,
             description: try string("description"), remediation: try string("remediation"),
             references: try strings("references"), controls: try strings("controls"),
-            params: params, query: try string("query"), examples: examples, source: source)
+            params: params, query: try string("query"), examples: examples, source: source, scope: scope)
     }
 
     static func parseExamples(_ node: Node, source: String, policyID: String) throws -> [PolicyExample] {

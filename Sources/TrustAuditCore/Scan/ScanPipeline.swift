@@ -56,7 +56,7 @@ public struct ScanPipeline: Sendable {
             [policy.id, policy.query, policy.severity.rawValue, policy.category.rawValue, policy.title,
              JSONValue.object(request.settings.params(for: policy)).jsonText,
              request.settings.isEnabled(policy) ? "on" : "off",
-             request.settings.overrides[policy.id]?.severity?.rawValue ?? ""].joined(separator: "\u{1F}")
+             request.settings.overrides[policy.id]?.severity?.rawValue ?? "", policy.scope.rawValue].joined(separator: "\u{1F}")
         }
         return SHA256.hex(parts.joined(separator: "\u{1E}"))
     }
@@ -146,6 +146,10 @@ public struct ScanPipeline: Sendable {
                 """, arguments: [evaluationKey])
         }
         let findingsScanID: Int64
+        var incremental: IncrementalScope?
+        let evaluationBase = try database.pool.read { db in
+            try Self.evaluationBase(request, sharedInputs: IncrementalScope.sharedInputs(db, scanID: dataScanID))
+        }
         if let reused {
             findingsScanID = reused
             (findings, policyErrors) = try clock.measure("evaluate") {
@@ -155,11 +159,46 @@ public struct ScanPipeline: Sendable {
             }
         } else {
             findingsScanID = scanID
-            let evaluation = clock.measure("evaluate") {
-                PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings)
+            var carried: [Finding] = []
+            var carriedErrors: [PolicyRunError] = []
+            try clock.measure("compare") {
+                guard let previous = try database.pool.read({ db in
+                    try Row.fetchOne(db, sql: """
+                        SELECT data_scan_id, findings_scan_id FROM scans
+                        WHERE status = 'complete' AND eval_base = ? AND findings_scan_id IS NOT NULL AND data_scan_id IS NOT NULL
+                        ORDER BY id DESC LIMIT 1
+                        """, arguments: [evaluationBase])
+                }) else { return }
+                let previousData: Int64 = previous["data_scan_id"]
+                let previousFindings: Int64 = previous["findings_scan_id"]
+                incremental = try database.pool.read { db in
+                    try IncrementalScope.compute(db, previous: previousData, current: dataScanID)
+                }
+                guard let scope = incremental else { return }
+                let scopes = Dictionary(request.policies.map { ($0.id, $0.scope) }) { first, _ in first }
+                (carried, carriedErrors) = try database.pool.read { db in
+                    (try FindingStore.load(scanID: previousFindings, db: db), try FindingStore.loadErrors(scanID: previousFindings, db: db))
+                }
+                carried = carried.compactMap { finding in
+                    switch scopes[finding.policy] {
+                    case .repository?: if scope.dirty.contains((finding.repository ?? "").lowercased()) { return nil }
+                    case .serviceAccount?: break
+                    case .global?, nil: return nil
+                    }
+                    var finding = finding
+                    // Waivers are applied again below, to carried and new findings alike.
+                    finding.waived = false
+                    finding.waiverReason = nil
+                    return finding
+                }
+                carriedErrors.removeAll { scopes[$0.policy] != .serviceAccount }
             }
-            policyErrors = evaluation.errors
-            findings = evaluation.findings
+            let evaluation = clock.measure("evaluate") {
+                PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
+                                      incremental: incremental)
+            }
+            policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
+            findings = evaluation.findings + carried
             try clock.measure("store") {
                 findings = try database.pool.read { db in
                     try FindingWaivers.apply(to: findings, db: db, scanID: dataScanID, settings: request.settings, today: request.today)
@@ -175,19 +214,36 @@ public struct ScanPipeline: Sendable {
         try database.pool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE scans SET status = 'complete', finished_at = ?, data_scan_id = ?, eval_key = ?, findings_scan_id = ?
+                    UPDATE scans SET status = 'complete', finished_at = ?, data_scan_id = ?, eval_key = ?, findings_scan_id = ?,
+                        eval_base = ?
                     WHERE id = ?
                     """,
-                arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, scanID])
+                arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, evaluationBase, scanID])
         }
         if Profiling.enabled {
             for (phase, seconds) in clock.phases { Profiling.report("phase \(phase)", seconds: seconds) }
+            if let incremental {
+                FileHandle.standardError.write(Data("trustaudit: profile: incremental evaluation: \(incremental.dirty.count) of \(incremental.repositoryCount) repositories re-evaluated, \(incremental.visibleNames.count) visible\n".utf8))
+            }
         }
         return ScanOutcome(
             scanID: scanID, startedAt: startedAt, finishedAt: finishedAt, label: request.label,
             findings: findings, policyErrors: policyErrors, coverage: coverage, repositories: manifests.count,
             workflowFiles: fileCount, parsedFiles: parsedCount, reusedSnapshot: dataScanID != scanID,
-            timings: clock.phases)
+            reevaluatedRepositories: incremental.map { $0.dirty.count }, timings: clock.phases)
+    }
+
+    /// Everything besides the repositories that decides findings (see migration 0008): two scans
+    /// with equal bases differ in their findings only where their repositories differ.
+    static func evaluationBase(_ request: ScanRequest, sharedInputs: String) -> String {
+        let waivers = request.settings.waivers.map {
+            [$0.policy, $0.repository, $0.file ?? "", $0.reason, $0.expires ?? ""].joined(separator: "\u{1F}")
+        }
+        let datesMatter = request.settings.waivers.contains { $0.expires != nil }
+        let derivation = request.stages.filter { !($0 is InputIngestionStage) }.map(\.signature)
+        return SHA256.hex(["eval-base-v1", Self.toolVersion, "parser-\(WorkflowParser.version)", policyDigest(request),
+                           waivers.joined(separator: "\u{1E}"), datesMatter ? request.today : "",
+                           derivation.joined(separator: "\u{1E}"), sharedInputs].joined(separator: "\u{1D}"))
     }
 
     /// The hash of everything a snapshot's rows are made from.

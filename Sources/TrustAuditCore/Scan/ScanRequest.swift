@@ -62,6 +62,9 @@ public struct ScanOutcome: Sendable {
     public var parsedFiles: Int
     /// True when the inputs equalled an earlier snapshot, which this scan shares.
     public var reusedSnapshot: Bool
+    /// Repositories whose findings were recomputed when the evaluation was incremental (the
+    /// others were carried over from the previous scan); nil after a full evaluation or a reuse.
+    public var reevaluatedRepositories: Int? = nil
     /// Seconds per phase: read, parse, store, derive, evaluate.
     public var timings: [(phase: String, seconds: Double)]
 }

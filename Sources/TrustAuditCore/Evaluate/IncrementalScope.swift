@@ -1,0 +1,135 @@
+import GRDB
+
+/// The repositories an incremental evaluation must re-evaluate, found by comparing a snapshot with
+/// the one the previous scan was evaluated on.
+///
+/// A repository is changed when its workflow files (path, content, read error), its source or
+/// HEAD commit, or its GitHub settings document differ, or when it appears or disappears. Findings
+/// of a repository-scoped policy may also depend on repositories connected by reusable-workflow
+/// calls (a caller's trust edges carry the called workflow's jobs, a called workflow's login is
+/// judged by its callers), so every caller and callee of a changed repository, transitively, is
+/// re-evaluated too (`dirty`), and the queries see the callers and callees of those (`visible`).
+/// Organization settings and Octopus exports are part of the evaluation base instead: when they
+/// differ there is no previous evaluation to build on.
+public struct IncrementalScope: Sendable, Equatable {
+    /// Lower-cased names of the repositories whose findings are recomputed.
+    public var dirty: Set<String>
+    /// Every spelling (as stored) of the repositories whose rows the queries may read.
+    public var visibleNames: [String]
+    /// How many repositories the current snapshot has.
+    public var repositoryCount: Int
+
+    /// Compares data scan `current` with `previous`; nil when the two are the same snapshot.
+    static func compute(_ db: Database, previous: Int64, current: Int64) throws -> IncrementalScope? {
+        if previous == current { return nil }
+        let before = try inputs(db, scanID: previous)
+        let after = try inputs(db, scanID: current)
+        var changed = Set<String>()
+        for (name, key) in after where before[name] != key { changed.insert(name) }
+        for name in before.keys where after[name] == nil { changed.insert(name) }
+        var callees: [String: Set<String>] = [:]
+        var callers: [String: Set<String>] = [:]
+        for scanID in [previous, current] {
+            for (caller, callee) in try calls(db, scanID: scanID) {
+                callees[caller, default: []].insert(callee)
+                callers[callee, default: []].insert(caller)
+            }
+        }
+        func closure(_ start: Set<String>) -> Set<String> {
+            var result = start
+            for edges in [callers, callees] {
+                var queue = Array(start)
+                var seen = start
+                while let name = queue.popLast() {
+                    for next in edges[name] ?? [] where seen.insert(next).inserted {
+                        queue.append(next)
+                        result.insert(next)
+                    }
+                }
+            }
+            return result
+        }
+        let dirty = closure(changed)
+        let visible = closure(dirty)
+        var names = Set<String>()
+        let spellings = try Row.fetchCursor(db, sql: """
+            SELECT full_name AS name FROM scan_repositories WHERE scan_id = ?
+            UNION SELECT subject FROM scan_inputs WHERE scan_id = ? AND kind = 'github-settings' AND subject LIKE '%/%'
+            """, arguments: [current, current])
+        while let row = try spellings.next() {
+            let name: String = row["name"]
+            if visible.contains(name.lowercased()) { names.insert(name) }
+        }
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM scan_repositories WHERE scan_id = ?", arguments: [current]) ?? 0
+        return IncrementalScope(dirty: dirty, visibleNames: names.sorted(), repositoryCount: count)
+    }
+
+    /// Everything of each repository that its rows are made from, keyed by lower-cased name.
+    static func inputs(_ db: Database, scanID: Int64) throws -> [String: String] {
+        var keys: [String: String] = [:]
+        let files = try Row.fetchCursor(db, sql: """
+            SELECT r.full_name, r.source, r.head_commit, f.path, f.blob_hash, f.read_error
+            FROM scan_repositories r LEFT JOIN scan_workflow_files f ON f.repository_id = r.id
+            WHERE r.scan_id = ?
+            ORDER BY r.full_name, f.path
+            """, arguments: [scanID])
+        while let row = try files.next() {
+            let name: String = row[0]
+            let key = name.lowercased()
+            if keys[key] == nil {
+                keys[key] = "\(name)\u{1F}\(row[1] as String? ?? "")\u{1F}\(row[2] as String? ?? "")\u{1E}"
+            }
+            if let path: String = row[3] {
+                keys[key]! += "\(path)\u{1F}\(row[4] as String? ?? "")\u{1F}\(row[5] as String? ?? "")\u{1E}"
+            }
+        }
+        let settings = try Row.fetchCursor(db, sql: """
+            SELECT subject, document, blob_hash FROM scan_inputs
+            WHERE scan_id = ? AND kind = 'github-settings' AND subject LIKE '%/%' AND error IS NULL
+            ORDER BY subject, document
+            """, arguments: [scanID])
+        while let row = try settings.next() {
+            let subject: String = row[0]
+            keys[subject.lowercased(), default: ""] += "settings\u{1F}\(row[1] as String)\u{1F}\(row[2] as String? ?? "")\u{1E}"
+        }
+        return keys
+    }
+
+    /// What decides every repository's findings at once: GitHub settings documents that are not a
+    /// repository's (organizations, unreadable ones) and the Octopus exports, with their problems.
+    static func sharedInputs(_ db: Database, scanID: Int64) throws -> String {
+        var text = ""
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT kind, document, subject, blob_hash, error FROM scan_inputs
+            WHERE scan_id = ? AND NOT (kind = 'github-settings' AND subject LIKE '%/%' AND error IS NULL)
+            ORDER BY kind, document, subject
+            """, arguments: [scanID])
+        while let row = try rows.next() {
+            text += [row[0] as String? ?? "", row[1] as String? ?? "", row[2] as String? ?? "",
+                     row[3] as String? ?? "", row[4] as String? ?? ""].joined(separator: "\u{1F}") + "\u{1E}"
+        }
+        return text
+    }
+
+    /// Reusable-workflow calls between repositories, as (caller, callee) lower-cased names.
+    static func calls(_ db: Database, scanID: Int64) throws -> [(String, String)] {
+        var result: [(String, String)] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT DISTINCT r.full_name, j.uses
+            FROM scan_workflow_files f
+            JOIN scan_repositories r ON r.id = f.repository_id
+            JOIN wf_jobs j ON j.doc = f.doc
+            WHERE f.scan_id = ? AND j.uses IS NOT NULL AND j.uses NOT LIKE './%'
+            """, arguments: [scanID])
+        while let row = try rows.next() {
+            let caller = (row[0] as String).lowercased()
+            let uses: String = row[1]
+            let target = uses.split(separator: "@", maxSplits: 1).first.map(String.init) ?? uses
+            let parts = target.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { continue }
+            let callee = "\(parts[0])/\(parts[1])".lowercased()
+            if callee != caller { result.append((caller, callee)) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import TrustAuditCore
+
+/// Incremental evaluation must give exactly the findings a full evaluation gives. The benchmark
+/// generator's organization (reusable-workflow callers of a shared workflow, settings, Octopus
+/// identities with wildcards) is scanned, edited at random (workflows, a shared workflow, settings,
+/// repositories added and removed), and rescanned into the same database, which evaluates
+/// incrementally; a scan of the same files into a fresh database evaluates everything. Skipped
+/// when the `trustaudit-bench` executable has not been built next to the tests.
+@Suite("incremental evaluation", .enabled(if: BenchExecutable.url != nil, "the trustaudit-bench executable was not found in the build folder"))
+struct IncrementalEvaluationTests {
+    static let generator = BenchExecutable.url
+
+    static let waivers = [Waiver(policy: "oidc-action-unpinned", repository: "acme/billing*", reason: "pinned by the platform team")]
+
+    func scan(_ dir: URL, database: AuditDatabase) throws -> ScanOutcome {
+        let repositories = try RepositoryDiscovery.discover(paths: [dir.appendingPathComponent("repos").path], owner: nil)
+        let settings = try InputDocument.load(path: dir.appendingPathComponent("github-settings").path)
+        let octopus = try InputDocument.load(path: dir.appendingPathComponent("octopus").path)
+        return try ScanPipeline(database: database).run(ScanRequest(
+            repositories: repositories.map(RepositorySource.disk), policies: TestSupport.builtInPolicies(),
+            settings: PolicySettings(waivers: Self.waivers),
+            stages: StandardStages.make(githubSettings: settings, octopus: octopus)))
+    }
+
+    /// Every field of every finding, in report order, plus the policy errors.
+    func rendered(_ outcome: ScanOutcome) -> [String] {
+        outcome.findings.map { finding in
+            [finding.fingerprint, finding.policy, finding.severity.rawValue, finding.message, finding.resource ?? "",
+             finding.repository ?? "", finding.file ?? "", finding.line.map(String.init) ?? "", finding.job ?? "",
+             finding.serviceAccount ?? "", finding.evidence.jsonText, "\(finding.waived)", finding.waiverReason ?? ""]
+                .joined(separator: " | ")
+        } + outcome.policyErrors.map { "error \($0.policy): \($0.message)" }
+    }
+
+    func fullEvaluation(_ dir: URL, in work: URL, name: String) throws -> ScanOutcome {
+        let fresh = try TestSupport.openDatabase(in: work, name: name)
+        let outcome = try scan(dir, database: fresh)
+        #expect(outcome.reevaluatedRepositories == nil)
+        return outcome
+    }
+
+    @Test("after random edits, an incremental rescan reports exactly what a full evaluation reports")
+    func incrementalEqualsFull() throws {
+        try TestSupport.withTemporaryDirectory { work in
+            let dir = work.appendingPathComponent("org")
+            let generate = try CLI.run(["generate", "--repos", "150", "--out", dir.path, "--seed", "3"], in: work,
+                                       executable: Self.generator)
+            #expect(generate.status == 0, "\(generate.stderr)")
+            let database = try TestSupport.openDatabase(in: work)
+            let cold = try scan(dir, database: database)
+            #expect(cold.reevaluatedRepositories == nil)
+            #expect(cold.findings.count > 100)
+
+            var random = SeededGenerator(seed: 20261129)
+            let edits = try OrgEdits(root: dir)
+            let mutate = try CLI.run(["mutate", "--dir", dir.path, "--percent", "3", "--seed", "9"], in: work, executable: Self.generator)
+            #expect(mutate.status == 0, "\(mutate.stderr)")
+            try edits.apply(count: 12, random: &random)
+
+            let incremental = try scan(dir, database: database)
+            let reevaluated = try #require(incremental.reevaluatedRepositories, "the rescan evaluated everything")
+            #expect(reevaluated > 0 && reevaluated < incremental.repositories)
+            let full = try fullEvaluation(dir, in: work, name: "full-1.db")
+            #expect(rendered(incremental) == rendered(full))
+            #expect(incremental.findings.count != cold.findings.count || rendered(incremental) != rendered(cold),
+                    "the edits changed no finding, so the comparison proves little")
+
+            // A second round on top of the incremental result.
+            try edits.apply(count: 6, random: &random)
+            let again = try scan(dir, database: database)
+            #expect(again.reevaluatedRepositories != nil)
+            #expect(rendered(again) == rendered(try fullEvaluation(dir, in: work, name: "full-2.db")))
+
+            // An edited Octopus export changes what every repository's jobs can reach: no
+            // incremental evaluation then.
+            let export = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("octopus").path).first)
+            let exportURL = dir.appendingPathComponent("octopus").appendingPathComponent(export)
+            try (String(contentsOf: exportURL, encoding: .utf8) + "\n").write(to: exportURL, atomically: true, encoding: .utf8)
+            let afterExport = try scan(dir, database: database)
+            #expect(afterExport.reevaluatedRepositories == nil)
+            #expect(rendered(afterExport) == rendered(again))
+        }
+    }
+}
+
+/// The benchmark's `trustaudit-bench` executable, which generates the synthetic organization.
+enum BenchExecutable {
+    static let url: URL? = {
+        let candidates = [CLI.executable?.deletingLastPathComponent().appendingPathComponent("trustaudit-bench"),
+                          TestSupport.packageRoot.appendingPathComponent(".build/debug/trustaudit-bench")]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+}
+
+/// Edits of the generated organization that change findings: tokens, environments, triggers,
+/// the shared reusable workflow, settings, and whole repositories added or removed.
+struct OrgEdits {
+    let root: URL
+    let repos: URL
+
+    init(root: URL) throws {
+        self.root = root
+        repos = root.appendingPathComponent("repos/acme")
+    }
+
+    func workflowFiles() throws -> [URL] {
+        var files: [URL] = []
+        for repository in try FileManager.default.contentsOfDirectory(atPath: repos.path).sorted() {
+            let folder = repos.appendingPathComponent(repository).appendingPathComponent(".github/workflows")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.sorted() ?? [] {
+                files.append(folder.appendingPathComponent(name))
+            }
+        }
+        return files
+    }
+
+    func replace(_ url: URL, _ old: String, _ new: String) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        guard text.contains(old) else { return }
+        try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func apply(count: Int, random: inout SeededGenerator) throws {
+        let manager = FileManager.default
+        for _ in 0..<count {
+            let files = try workflowFiles()
+            guard let file = files.randomElement(using: &random) else { return }
+            switch Int.random(in: 0..<9, using: &random) {
+            case 0: try replace(file, "id-token: write", "id-token: read")
+            case 1: try replace(file, "environment: Production", "environment: Prod-2")
+            case 2: try replace(file, "on:\n", "on:\n  pull_request_target:\n")
+            case 3: try manager.removeItem(at: file)
+            case 4:
+                let shared = repos.appendingPathComponent("shared-workflows/.github/workflows/octopus-deploy.yml")
+                if manager.fileExists(atPath: shared.path) {
+                    try replace(shared, "environment: ${{ inputs.environment }}", "environment: staging")
+                    try replace(shared, "id-token: write", "id-token: write\n      actions: write")
+                }
+            case 5:
+                let settings = root.appendingPathComponent("github-settings")
+                if let name = try manager.contentsOfDirectory(atPath: settings.path).filter({ !$0.hasPrefix("_") }).sorted()
+                    .randomElement(using: &random) {
+                    let url = settings.appendingPathComponent(name)
+                    if Bool.random(using: &random) {
+                        try manager.removeItem(at: url)
+                    } else {
+                        try replace(url, "\"prevent_self_review\": true", "\"prevent_self_review\": false")
+                        try replace(url, "\"prevent_self_review\":true", "\"prevent_self_review\":false")
+                    }
+                }
+            case 6:
+                let repository = file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                if repository.lastPathComponent != "shared-workflows" { try manager.removeItem(at: repository) }
+            case 7:
+                // Outsider input run in a job that may hold credentials.
+                try replace(file, "    steps:\n", """
+                        steps:
+                          - run: echo "${{ github.event.pull_request.title }}"
+                          - uses: actions/checkout@v4
+                            with:
+                              ref: ${{ github.event.pull_request.head.sha }}
+
+                    """)
+            default:
+                let repository = file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                let copy = repos.appendingPathComponent(repository.lastPathComponent + "-copy\(Int.random(in: 0..<1000, using: &random))")
+                if !manager.fileExists(atPath: copy.path) { try manager.copyItem(at: repository, to: copy) }
+            }
+        }
+    }
+}
+
+/// SplitMix64: the same edits for the same seed on every machine.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
