@@ -233,7 +233,7 @@ public struct ScanPipeline: Sendable {
             reevaluatedRepositories: incremental.map { $0.dirty.count }, timings: clock.phases)
     }
 
-    /// Everything besides the repositories that decides findings (see migration 0009): two scans
+    /// Everything besides the repositories that decides findings (see migration 0011): two scans
     /// with equal bases differ in their findings only where their repositories differ.
     static func evaluationBase(_ request: ScanRequest, sharedInputs: String) -> String {
         let waivers = request.settings.waivers.map {
