@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(
             name: "TrustAuditCoreTests",
             dependencies: ["TrustAuditCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
-            path: "Tests/TrustAuditCoreTests"
+            path: "Tests/TrustAuditCoreTests",
+            exclude: ["Fixtures"]
         ),
     ]
 )

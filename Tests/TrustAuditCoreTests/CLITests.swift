@@ -259,7 +259,7 @@ struct CLITests {
             #expect(result.status == 0, "\(result.stderr)")
             let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             let policies = Set(((document?["findings"] as? [[String: Any]]) ?? []).compactMap { $0["policy"] as? String })
-            #expect(policies == ["acme-no-push", "permissions-write-all", "oidc-action-unpinned"])
+            #expect(policies == ["acme-no-push", "permissions-write-all", "oidc-action-unpinned", "oidc-artipacked", "oidc-cache-poisoning"])
         }
     }
 }

@@ -98,7 +98,8 @@ public enum RepositoryDiscovery {
     }
 
     /// Reads a repository's `.github/workflows/*.yml|*.yaml` files, refusing any that resolve
-    /// outside the repository (a symlink must not turn a scan into a read of the host).
+    /// outside the repository (a symlink must not turn a scan into a read of the host), and the
+    /// `action.yml` of the local actions they use (`LocalActionCollector`).
     public static func snapshot(of repository: DiscoveredRepository) -> RepositorySnapshot {
         let rootPath = repository.root.path
         let folder = "\(rootPath)/.github/workflows"
@@ -118,6 +119,7 @@ public enum RepositoryDiscovery {
                 files.append(WorkflowFileInput(path: path, content: read(URL(fileURLWithPath: "\(folder)/\(name)"), inside: root)))
             }
         }
+        files += LocalActionCollector.collect(root: repository.root, workflows: files)
         return RepositorySnapshot(fullName: repository.fullName, source: repository.root.path,
                                   headCommit: repository.headCommit, files: files)
     }

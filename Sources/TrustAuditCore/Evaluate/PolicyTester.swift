@@ -62,13 +62,16 @@ public enum PolicyTester {
         return result
     }
 
-    /// Groups `owner/repo/path` keys into one in-memory repository per `owner/repo`.
+    /// Groups `owner/repo/path` keys into one in-memory repository per `owner/repo`. A file outside
+    /// `.github/workflows/` is a local action's metadata (`.github/actions/x/action.yml`).
     static func repositories(of example: PolicyExample) -> [RepositorySnapshot] {
         var files: [String: [WorkflowFileInput]] = [:]
         for (key, text) in example.workflows {
             let parts = key.split(separator: "/", maxSplits: 2)
             let name = "\(parts[0])/\(parts[1])"
-            files[name, default: []].append(WorkflowFileInput(path: String(parts[2]), content: .success(Array(text.utf8))))
+            let path = String(parts[2])
+            let kind: WorkflowFileKind = path.hasPrefix(".github/workflows/") ? .workflow : .action
+            files[name, default: []].append(WorkflowFileInput(path: path, content: .success(Array(text.utf8)), kind: kind))
         }
         return files.keys.sorted().map {
             RepositorySnapshot(fullName: $0, source: "example", files: files[$0]!.sorted { $0.path < $1.path })

@@ -16,6 +16,8 @@ public struct WorkflowFacts: Sendable, Equatable {
     public var env: [String: String]
     /// `# trustaudit: ignore[…]` comments found in the file.
     public var suppressions: [SuppressionFact]
+    /// For a local action's `action.yml` (no triggers or jobs): how it runs and its steps.
+    public var action: ActionManifestFact?
 
     public init(
         name: String? = nil, permissions: PermissionBlock? = nil, triggers: [TriggerFact] = [],

@@ -58,8 +58,8 @@ public enum WorkflowParser {
     }
 }
 
-/// The walk over one composed document.
-private struct WorkflowReader {
+/// The walk over one composed document (a workflow, or an action's metadata).
+struct WorkflowReader {
     var yaml = YAMLAccess()
 
     mutating func read(_ root: Node) throws -> WorkflowFacts {

@@ -76,7 +76,7 @@ public struct ScanPipeline: Sendable {
         var fullName: String
         var source: String
         var headCommit: String?
-        var files: [(path: String, hash: String?, readError: String?)]
+        var files: [(path: String, hash: String?, readError: String?, kind: WorkflowFileKind)]
     }
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
@@ -105,10 +105,10 @@ public struct ScanPipeline: Sendable {
                                 parsedCount += 1
                             }
                         }
-                        fileCount += files.count
+                        fileCount += files.filter { $0.kind == .workflow }.count
                         manifests.append(RepositoryManifest(
                             fullName: snapshot.fullName, source: snapshot.source, headCommit: snapshot.headCommit,
-                            files: files.map { ($0.path, $0.hash, $0.readError) }))
+                            files: files.map { ($0.path, $0.hash, $0.readError, $0.kind) }))
                     }
                 }
             }
@@ -252,7 +252,7 @@ public struct ScanPipeline: Sendable {
         for manifest in manifests.sorted(by: { $0.fullName < $1.fullName }) {
             text += "\(manifest.fullName)\u{1F}\(manifest.source)\u{1F}\(manifest.headCommit ?? "")\u{1E}"
             for file in manifest.files.sorted(by: { $0.path < $1.path }) {
-                text += "\(file.path)\u{1F}\(file.hash ?? "")\u{1F}\(file.readError ?? "")\u{1E}"
+                text += "\(file.path)\u{1F}\(file.hash ?? "")\u{1F}\(file.readError ?? "")\u{1F}\(file.kind.rawValue)\u{1E}"
             }
             text += "\u{1D}"
         }
@@ -263,7 +263,8 @@ public struct ScanPipeline: Sendable {
     /// Writes the scan's repositories and files; `documents` numbers every hash the files have.
     static func storeSnapshot(_ manifests: [RepositoryManifest], documents: [String: Int64], scanID: Int64, db: Database) throws {
         let insertFile = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, doc, read_error) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, doc, read_error, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         let insertRepository = try db.cachedStatement(sql: """
             INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?)
@@ -275,7 +276,7 @@ public struct ScanPipeline: Sendable {
             guard let repositoryID = try Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
             for file in manifest.files {
                 try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.hash.flatMap { documents[$0] },
-                                                   file.readError])
+                                                   file.readError, file.kind.rawValue])
             }
         }
     }
@@ -288,6 +289,7 @@ public struct ScanPipeline: Sendable {
         /// The parsed facts, as rows to store.
         var result: WorkflowFactRows?
         var readError: String?
+        var kind: WorkflowFileKind = .workflow
     }
 
     /// Hashes every file and parses those not `known`, on large-stack threads (see `LargeStackRunner`).
@@ -296,11 +298,12 @@ public struct ScanPipeline: Sendable {
             snapshot.files.map { file -> PreparedFile in
                 switch file.content {
                 case .failure(let failure):
-                    return PreparedFile(path: file.path, readError: failure.description)
+                    return PreparedFile(path: file.path, readError: failure.description, kind: file.kind)
                 case .success(let bytes):
                     let hash = SHA256.hex(bytes)
-                    if known.contains(hash) { return PreparedFile(path: file.path, hash: hash) }
-                    return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowFactRows(WorkflowParser.parse(bytes: bytes)))
+                    if known.contains(hash) { return PreparedFile(path: file.path, hash: hash, kind: file.kind) }
+                    let parsed = file.kind == .action ? ActionManifestParser.parse(bytes: bytes) : WorkflowParser.parse(bytes: bytes)
+                    return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowFactRows(parsed), kind: file.kind)
                 }
             }
         }

@@ -14,6 +14,7 @@ struct WorkflowFactRows: Sendable {
     var jobs: [[DatabaseValue]] = []
     var steps: [[DatabaseValue]] = []
     var outsiderInputs: [[DatabaseValue]] = []
+    var actions: [[DatabaseValue]] = []
     var suppressions: [[DatabaseValue]] = []
 
     init(_ result: WorkflowParseResult) {
@@ -30,6 +31,11 @@ struct WorkflowFactRows: Sendable {
                             Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths), fact.inputs?.jsonText)
             }
             permissions = (facts.permissions?.entries ?? []).map { Self.values("", $0.scope, $0.access, $0.line) }
+            if let action = facts.action {
+                actions.append(Self.values(action.using))
+                // An action has no jobs: its steps are stored under the job key ''.
+                addSteps(action.steps, job: "")
+            }
             for fact in facts.jobs {
                 jobs.append(Self.values(
                     fact.key, fact.ordinal, fact.name, fact.line, fact.runsOn, fact.ifCondition, fact.environment,
@@ -39,18 +45,22 @@ struct WorkflowFactRows: Sendable {
                     Self.json(fact.secrets), Self.json(fact.with), Self.json(fact.env), fact.permissions?.kind.rawValue,
                     fact.permissions?.line, fact.matrix?.jsonText))
                 permissions += (fact.permissions?.entries ?? []).map { Self.values(fact.key, $0.scope, $0.access, $0.line) }
-                for item in fact.steps {
-                    let action = item.action
-                    steps.append(Self.values(
-                        fact.key, item.index, item.id, item.name, item.line, item.uses, action?.owner, action?.repo, action?.path,
-                        action?.ref, action?.kind.rawValue, item.run, Self.json(item.with), Self.json(item.env)))
-                    for (ordinal, input) in item.outsiderInputs.enumerated() {
-                        outsiderInputs.append(Self.values(
-                            fact.key, item.index, ordinal, input.kind.rawValue, input.context, input.field, input.line, input.expression))
-                    }
-                }
+                addSteps(fact.steps, job: fact.key)
             }
             suppressions = facts.suppressions.map { Self.values($0.line, $0.policy, $0.reason) }
+        }
+    }
+
+    private mutating func addSteps(_ items: [StepFact], job: String) {
+        for item in items {
+            let action = item.action
+            steps.append(Self.values(
+                job, item.index, item.id, item.name, item.line, item.uses, action?.owner, action?.repo, action?.path,
+                action?.ref, action?.kind.rawValue, item.run, Self.json(item.with), Self.json(item.env)))
+            for (ordinal, input) in item.outsiderInputs.enumerated() {
+                outsiderInputs.append(Self.values(
+                    job, item.index, ordinal, input.kind.rawValue, input.context, input.field, input.line, input.expression))
+            }
         }
     }
 

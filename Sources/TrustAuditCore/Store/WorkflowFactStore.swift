@@ -9,7 +9,7 @@ import GRDB
 enum WorkflowFactStore {
     /// Every table of facts about a document, keyed by `doc`; `wf_documents` last, as the others
     /// hang off it.
-    static let tables = ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_step_inputs", "wf_suppressions", "wf_documents"]
+    static let tables = ["wf_triggers", "wf_jobs", "wf_permissions", "wf_steps", "wf_step_inputs", "wf_actions", "wf_suppressions", "wf_documents"]
 
     /// Document numbers by content hash, in one pass: `current` for documents whose facts this
     /// parser version produced, `stale` for those an older one produced (replaced when seen).
@@ -80,6 +80,7 @@ enum WorkflowFactStore {
             INSERT OR REPLACE INTO wf_step_inputs (doc, job_key, step_index, ordinal, kind, context, field, line, expression)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, rows.outsiderInputs)
+        try insert("INSERT OR REPLACE INTO wf_actions (doc, \"using\") VALUES (?, ?)", rows.actions)
         try insert("INSERT OR REPLACE INTO wf_suppressions (doc, line, policy, reason) VALUES (?, ?, ?, ?)", rows.suppressions)
     }
 }
