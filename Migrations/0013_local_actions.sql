@@ -1,4 +1,4 @@
--- trustaudit schema, part 12: local actions (`uses: ./path`) read with the workflows that use them.
+-- trustaudit schema, part 13: local actions (`uses: ./path`) read with the workflows that use them.
 --
 -- A scan now stores, beside each repository's workflow files, the `action.yml` of every local
 -- action those workflows (or the composite actions among them) use. They are kept in

@@ -1,4 +1,4 @@
--- trustaudit schema, part 11: the jobs that hold deployment credentials.
+-- trustaudit schema, part 12: the jobs that hold deployment credentials.
 --
 -- Several policies audit only jobs where a weakness hands over credentials: those that can mint
 -- OIDC tokens, log in to Octopus, or receive an Octopus API key. One definition, here.
