@@ -18,11 +18,13 @@ extension GitHubCollector {
         var failures: [CollectionFailure] = []
         for branch in branches {
             do {
-                let (list, _) = try await pages(
+                let fetched = try await pages(
                     LiveJSON.url(base: api, path: base + ["rules", "branches"] + branch.split(separator: "/").map { LiveJSON.segment(String($0)) },
                                  query: "per_page=100"),
                     itemsKey: nil)
-                rules[branch] = list
+                // A partial list would understate the rules; without all of them the branch counts as not collected.
+                if let stopped = fetched.stopped { throw stopped }
+                rules[branch] = fetched.items
             } catch let failure as HTTPFailure {
                 failures.append(CollectionFailure(service: "github", subject: subject, part: "branch_rules.\(branch)", document: document,
                                                   reason: failure.description, repositoryIncomplete: false))
