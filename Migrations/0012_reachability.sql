@@ -1,4 +1,4 @@
--- trustaudit schema, part 11: who can obtain each service account's token (`reachable_by`).
+-- trustaudit schema, part 12: who can obtain each service account's token (`reachable_by`).
 --
 -- Why: a trust path says which workflow can obtain a token; an auditor also asks who can make it
 -- run with code of their choosing. That depends on what protects the refs a subject names
