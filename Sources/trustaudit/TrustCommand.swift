@@ -10,7 +10,11 @@ struct TrustCommand: ParsableCommand {
             Reads the trust graph of a stored scan (the latest complete one by default). A path is \
             "in use" when the job's login names the account, and "possible" when the job can mint \
             a token whose subject the account's identity accepts: the audience is chosen by the job \
-            and the account's GUID is no secret, so a possible path is a real one.
+            and the account's GUID is no secret, so a possible path is a real one. Every account and \
+            path says who can obtain the token (reachable by): anyone (any GitHub user), read \
+            (readers of a private repository), write (anyone who can push a branch), merge (only \
+            reviewed changes on a protected ref) or approve (an environment's required reviewers), \
+            with the reason; --reachable-by LEVEL lists only accounts at that level or worse.
             """
     )
 
@@ -23,6 +27,10 @@ struct TrustCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only paths from this repository (owner/name).", valueName: "name"))
     var repo: String?
 
+    @Option(name: .customLong("reachable-by"),
+            help: ArgumentHelp("Only accounts whose token this level (or a worse one) obtains: anyone, read, write, merge or approve.", valueName: "level"))
+    var reachableBy: String?
+
     @Option(help: "The scan to read (default: the latest complete scan).")
     var scan: Int64?
 
@@ -30,12 +38,19 @@ struct TrustCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func run() throws {
+        var level: ReachLevel?
+        if let reachableBy {
+            guard let parsed = ReachLevel(word: reachableBy) else {
+                throw ValidationError("--reachable-by must be one of anyone, read, write, merge, approve (not `\(reachableBy)`)")
+            }
+            level = parsed
+        }
         let audit = try database.open()
         let report: TrustGraphReport
         do {
             report = try audit.pool.read { db in
                 let summary = try ScanCatalog.resolve(scan, db: db)
-                return try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo)
+                return try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo, reachableBy: level)
             }
         } catch {
             throw fail(error)

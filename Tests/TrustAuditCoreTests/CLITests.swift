@@ -87,7 +87,7 @@ struct CLITests {
                 let unwaived = findings.filter { $0["severity"] as? String == severity && $0["waived"] as? Bool == false }
                 #expect(unwaived.count == count, "summary.\(severity)")
             }
-            #expect(summary["critical"] == 7, "the README's demo excerpt shows 7 critical findings")
+            #expect(summary["critical"] == 12, "the README's demo excerpt shows 12 critical findings")
             let keys: Set<String> = ["fingerprint", "policy", "severity", "category", "title", "message", "repository",
                                      "file", "line", "job", "service_account", "evidence", "waived"]
             for finding in findings {

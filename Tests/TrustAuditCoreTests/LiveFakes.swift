@@ -253,6 +253,9 @@ final class FakeAPIs: @unchecked Sendable {
             case "environments" where rest.count == 3 && rest[2] == "deployment-branch-policies":
                 let policies = (object["deployment_branch_policies"] as? [String: Any])?[rest[1]] ?? ["total_count": 0, "branch_policies": []]
                 return json(policies, request)
+            case "rules" where rest.count >= 3 && rest[1] == "branches":
+                let branch = rest.dropFirst(2).joined(separator: "/")
+                return json((object["branch_rules"] as? [String: Any])?[branch] ?? [Any](), request)
             case "actions" where rest.suffix(3) == ["oidc", "customization", "sub"]:
                 if name == "web", fault("secondary", limit: faults.secondaryRateLimit) {
                     return .json(#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#,

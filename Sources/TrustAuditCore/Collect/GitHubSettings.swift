@@ -14,6 +14,11 @@ public struct GitHubRepositorySettings: Sendable, Equatable {
     public var deploymentBranchPolicies: [String: [GitHubDeploymentBranchPolicy]]?
     public var oidcSubjectClaim: GitHubOidcSubjectClaim?
     public var workflowPermissions: GitHubWorkflowPermissions?
+    /// Branch name → what protects it, from `branch_rules` (rulesets) and the classic
+    /// `branches`/`branch_protection` bodies; nil when none of them was collected.
+    public var branchProtections: [String: GitHubRefProtection]?
+    /// Active tag rulesets from `rulesets`; nil when not collected.
+    public var tagRulesets: [GitHubRefProtection]?
 
     public init(
         file: String, repository: String, defaultBranch: String? = nil, visibility: String? = nil,
@@ -162,5 +167,42 @@ public struct GitHubWorkflowPermissions: Sendable, Equatable {
     public init(defaultWorkflowPermissions: String?, canApprovePullRequestReviews: Bool?) {
         self.defaultWorkflowPermissions = defaultWorkflowPermissions
         self.canApprovePullRequestReviews = canApprovePullRequestReviews
+    }
+}
+
+/// What protects a branch, or the tags a ruleset targets, reduced to what decides who can put
+/// code there.
+public struct GitHubRefProtection: Sendable, Equatable {
+    /// The branch name, or for a tag ruleset its `ref_name.include` patterns joined with `, `.
+    public var name: String
+    /// `rules` (a ruleset), `classic` (branch protection) or both joined with `+`.
+    public var source: String
+    /// The highest `required_approving_review_count` of a pull-request rule; nil when no rule
+    /// requires a pull request, or (classic) when the protection's details were not exported.
+    public var requiredApprovals: Int?
+    /// Only bypass actors may push (`update` rule, classic push restrictions).
+    public var restrictsUpdates: Bool
+    /// Only bypass actors may create matching refs (`creation` rule).
+    public var restrictsCreation: Bool
+    /// True when any rule or protection applies at all.
+    public var isProtected: Bool
+    /// The rule types as GitHub names them.
+    public var ruleTypes: [String]
+    /// For tag rulesets: `ref_name.include` and `exclude` patterns (`refs/tags/v*`, `~ALL`).
+    public var include: [String]
+    public var exclude: [String]
+
+    public init(name: String, source: String, requiredApprovals: Int? = nil, restrictsUpdates: Bool = false,
+                restrictsCreation: Bool = false, isProtected: Bool, ruleTypes: [String] = [], include: [String] = [],
+                exclude: [String] = []) {
+        self.name = name
+        self.source = source
+        self.requiredApprovals = requiredApprovals
+        self.restrictsUpdates = restrictsUpdates
+        self.restrictsCreation = restrictsCreation
+        self.isProtected = isProtected
+        self.ruleTypes = ruleTypes
+        self.include = include
+        self.exclude = exclude
     }
 }

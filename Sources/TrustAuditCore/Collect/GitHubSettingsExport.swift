@@ -61,7 +61,8 @@ public struct GitHubSettingsExport: Sendable, Equatable {
 
     static let repositoryKeys: Set = [
         "repository", "default_branch", "visibility", "owner_id", "repository_id", "environments",
-        "deployment_branch_policies", "oidc_subject_claim", "workflow_permissions",
+        "deployment_branch_policies", "oidc_subject_claim", "workflow_permissions", "branch_rules", "branches",
+        "branch_protection", "rulesets",
     ]
     static let organizationKeys: Set = ["organization", "organization_id", "oidc_subject_claim", "workflow_permissions"]
 
@@ -91,6 +92,8 @@ public struct GitHubSettingsExport: Sendable, Equatable {
         }
         settings.oidcSubjectClaim = oidcSubjectClaim(object, reader: &reader)
         settings.workflowPermissions = workflowPermissions(object, reader: &reader)
+        settings.branchProtections = GitHubRefRulesExport.branchProtections(object, reader: &reader)
+        settings.tagRulesets = GitHubRefRulesExport.tagRulesets(object, reader: &reader)
         return settings
     }
 

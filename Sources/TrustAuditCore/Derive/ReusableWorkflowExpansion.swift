@@ -147,7 +147,8 @@ struct ReusableWorkflowExpansion {
             repository: frame.entry.repository, file: frame.entry.path, job: fact, idToken: token, triggers: frame.triggers,
             context: context, namedAccounts: named, note: notes.isEmpty ? nil : notes.joined(separator: "; "),
             calledFile: frame.via.isEmpty ? nil : Self.display(frame.workflow, relativeTo: frame.entry.repository),
-            calledJob: frame.via.isEmpty ? nil : job.fact.key, environments: environments.choices, via: frame.via))
+            calledJob: frame.via.isEmpty ? nil : job.fact.key, environments: environments.choices, via: frame.via,
+            presenting: WorkflowJobKey(workflow: frame.key, job: job.fact.key)))
     }
 
     /// A called file as paths show it: the path alone within the caller's repository.

@@ -19,6 +19,9 @@ struct MintingJob: Sendable {
     var environments: [SubjectDerivation.EnvironmentChoice]? = nil
     /// Callers on the way to this job, outermost first; empty for a job of the entry workflow.
     var via: [CallHop] = []
+    /// The job whose steps run: this job, or the called workflow's; nil when the call could not
+    /// be followed.
+    var presenting: WorkflowJobKey? = nil
 }
 
 /// One Octopus identity, flattened with its account for matching.

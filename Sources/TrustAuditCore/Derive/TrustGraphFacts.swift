@@ -35,4 +35,13 @@ struct TrustGraphFacts: Sendable {
     var identities: [IdentityTarget] = []
     var gates: [EnvironmentKey: EnvironmentGate] = [:]
     var environmentsCollected: Set<RepositoryKey> = []
+    /// Branch name → its protection, for repositories whose branch rules were collected.
+    var branchRules: [RepositoryKey: [String: GitHubRefProtection]] = [:]
+    var branchRulesCollected: Set<RepositoryKey> = []
+    var tagRules: [RepositoryKey: [GitHubRefProtection]] = [:]
+    var tagRulesCollected: Set<RepositoryKey> = []
+    /// `outsider_triggers`: event → why outsiders can fire it; nil when the database has no such view.
+    var outsiderTriggers: [String: String]?
+    /// `outsider_inputs`: the contexts each job runs outsider input from; nil when not available.
+    var outsiderInputs: [WorkflowJobKey: [String]]?
 }

@@ -11,7 +11,53 @@ enum TrustGraphReader {
         try readGates(db, scanID: scanID, into: &facts)
         try readRepositories(db, scanID: scanID, into: &facts)
         try readWorkflows(db, scanID: scanID, into: &facts)
+        try readRefRules(db, scanID: scanID, into: &facts)
+        try readOutsiders(db, into: &facts)
         return facts
+    }
+
+    private static func readRefRules(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+        for row in try Row.fetchAll(db, sql: """
+            SELECT repository, branch_rules_collected, tag_rules_collected FROM gh_repositories WHERE scan_id = ?
+            """, arguments: [scanID]) {
+            let key = RepositoryKey(row[0])
+            if row[1] as Bool { facts.branchRulesCollected.insert(key) }
+            if row[2] as Bool { facts.tagRulesCollected.insert(key) }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_ref_rules WHERE scan_id = ?", arguments: [scanID]) {
+            let key = RepositoryKey(row["repository"])
+            let protection = GitHubRefProtection(
+                name: row["name"], source: row["source"], requiredApprovals: row["required_approvals"],
+                restrictsUpdates: row["restricts_updates"], restrictsCreation: row["restricts_creation"], isProtected: row["is_protected"],
+                ruleTypes: list(row["rule_types_json"]) ?? [], include: list(row["include_json"]) ?? [],
+                exclude: list(row["exclude_json"]) ?? [])
+            if (row["kind"] as String) == "tag" {
+                facts.tagRules[key, default: []].append(protection)
+            } else {
+                facts.branchRules[key, default: [:]][protection.name] = protection
+            }
+        }
+    }
+
+    /// The outsider views are read when the database has them; both are scoped to the scan
+    /// being derived.
+    private static func readOutsiders(_ db: Database, into facts: inout TrustGraphFacts) throws {
+        let views = Set(try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'view' AND name IN ('outsider_triggers', 'outsider_inputs')
+            """))
+        guard views.count == 2 else { return }
+        var triggers: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, reason FROM outsider_triggers") {
+            triggers[row[0]] = row[1]
+        }
+        facts.outsiderTriggers = triggers
+        var inputs: [WorkflowJobKey: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT repository, file, job, context FROM outsider_inputs ORDER BY step_index") {
+            let key = WorkflowJobKey(workflow: WorkflowKey(repository: RepositoryKey(row[0]), path: row[1]), job: row[2])
+            let context: String = row[3]
+            if inputs[key]?.contains(context) != true { inputs[key, default: []].append(context) }
+        }
+        facts.outsiderInputs = inputs
     }
 
     private static func identities(_ db: Database, scanID: Int64) throws -> [IdentityTarget] {

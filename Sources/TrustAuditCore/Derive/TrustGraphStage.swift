@@ -9,7 +9,7 @@ import GRDB
 public struct TrustGraphStage: ScanStage {
     public let name = "derive"
     /// Bump when derivation rules change, so stored snapshots are not reused across the change.
-    public let signature = "trust-graph-v2"
+    public let signature = "trust-graph-v3"
 
     public init() {}
 

@@ -34,10 +34,21 @@ struct TrustGraphWriter {
     mutating func write(_ result: [[SubjectTrust]], jobs: [MintingJob]) throws {
         let subjectStatement = try db.cachedStatement(sql: """
             INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason,
-                note, gate, called_file, called_job, via_json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                note, gate, called_file, called_job, via_json, reachable_by, reachable_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var edges = EdgeWriter(db: db, scanID: scanID)
+        let judge = ReachabilityJudge(facts: facts)
+        // Each account starts from what its identities' subjects allow and is lowered by every
+        // path that reaches it.
+        var accounts: [AccountKey: Reach] = [:]
+        for identity in facts.identities {
+            let reach = judge.identity(identity)
+            if let reach {
+                let key = AccountKey(server: identity.server, accountID: identity.accountID)
+                accounts[key] = Reach.lower(accounts[key], Reach(reach.level, "identity `\(identity.subject)`: \(reach.reason)"))
+            }
+        }
         for (job, subjects) in zip(jobs, result) {
             let note = TrustGraphBuilder.note(for: job)
             let repository = RepositoryKey(job.repository)
@@ -45,19 +56,37 @@ struct TrustGraphWriter {
             for trust in subjects {
                 let environment = trust.subject.environment
                 let gate = gateText(repository: repository, environment: environment)
+                let reach = judge.path(trust.subject, job: job)
                 let arguments: [(any DatabaseValueConvertible)?] = [
                     scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
                     trust.subject.isPattern, environment, job.idToken, trust.subject.reason, note, gate, job.calledFile, job.calledJob, via,
+                    reach.level.word, reach.reason,
                 ]
                 try subjectStatement.execute(arguments: StatementArguments(arguments))
                 let subjectID = db.lastInsertedRowID
                 for match in trust.matches {
+                    let identity = facts.identities[match.identity]
+                    let key = AccountKey(server: identity.server, accountID: identity.accountID)
+                    if accounts[key].map({ reach.level < $0.level }) ?? true {
+                        accounts[key] = Reach(reach.level, "\(job.repository)/\(job.file) job \(job.job.key) on \(trust.subject.trigger): \(reach.reason)")
+                    }
                     try edges.append(subjectID: subjectID, identityRef: facts.identities[match.identity].rowID,
                                      match: match.match, inUse: match.inUse)
                 }
             }
         }
         try edges.flush()
+        let accountStatement = try db.cachedStatement(sql: """
+            INSERT INTO derived_account_reach (scan_id, server, account_id, reachable_by, reason) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (key, reach) in accounts.sorted(by: { ($0.key.server, $0.key.accountID) < ($1.key.server, $1.key.accountID) }) {
+            try accountStatement.execute(arguments: [scanID, key.server, key.accountID, reach.level.word, reach.reason])
+        }
+    }
+
+    private struct AccountKey: Hashable {
+        var server: String
+        var accountID: String
     }
 
     private mutating func gateText(repository: RepositoryKey, environment: String?) -> String {

@@ -20,16 +20,32 @@ enum SettingsStore {
             settings.environments != nil, claim?.useDefault, claim?.includeClaimKeys.map(jsonList), claim?.useImmutableSubject,
             claim?.subClaimPrefix, jsonList(template.claimKeys), template.origin,
             settings.workflowPermissions?.defaultWorkflowPermissions, settings.workflowPermissions?.canApprovePullRequestReviews,
+            settings.branchProtections != nil, settings.tagRulesets != nil,
         ]
         try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO gh_repositories (scan_id, repository, owner_id, repository_id, visibility, default_branch,
                     environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
-                    subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests,
+                    branch_rules_collected, tag_rules_collected)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(arguments))
         try db.cachedStatement(sql: "DELETE FROM gh_environments WHERE scan_id = ? AND repository = ?").execute(arguments: [scanID, settings.repository])
         try db.cachedStatement(sql: "DELETE FROM gh_environment_branch_policies WHERE scan_id = ? AND repository = ?").execute(arguments: [scanID, settings.repository])
+        try db.cachedStatement(sql: "DELETE FROM gh_ref_rules WHERE scan_id = ? AND repository = ?").execute(arguments: [scanID, settings.repository])
+        let protections = (settings.branchProtections ?? [:]).sorted { $0.key < $1.key }.map { ("branch", $0.value) }
+            + (settings.tagRulesets ?? []).map { ("tag", $0) }
+        for (kind, protection) in protections {
+            let arguments: [(any DatabaseValueConvertible)?] = [
+                scanID, settings.repository, kind, protection.name, protection.source, protection.isProtected, protection.requiredApprovals,
+                protection.restrictsUpdates, protection.restrictsCreation, jsonList(protection.ruleTypes),
+                kind == "tag" ? jsonList(protection.include) : nil, kind == "tag" ? jsonList(protection.exclude) : nil,
+            ]
+            try db.cachedStatement(sql: """
+                INSERT INTO gh_ref_rules (scan_id, repository, kind, name, source, is_protected, required_approvals, restricts_updates,
+                    restricts_creation, rule_types_json, include_json, exclude_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: StatementArguments(arguments))
+        }
         for environment in settings.environments ?? [] {
             try insert(environment: environment, repository: settings.repository, scanID: scanID, db: db)
         }

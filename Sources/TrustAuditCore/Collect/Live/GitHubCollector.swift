@@ -502,6 +502,12 @@ public struct GitHubCollector: Sendable {
             try await environments(base: base, into: &settings) { failed($0, $1) }
         }
 
+        let branchRules = await branchRules(base: base, defaultBranch: info.defaultBranch,
+                                            deploymentPolicies: settings["deployment_branch_policies"] as? [String: Any] ?? [:],
+                                            subject: info.fullName, document: document)
+        if !branchRules.rules.isEmpty { settings["branch_rules"] = branchRules.rules }
+        failures += branchRules.failures
+
         for (key, path) in [("oidc_subject_claim", ["actions", "oidc", "customization", "sub"]),
                             ("workflow_permissions", ["actions", "permissions", "workflow"])] {
             do {
