@@ -21,7 +21,7 @@ struct QueryCommand: ParsableCommand {
     var format: QueryFormat = .table
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let result: QueryResult
         do {
             let summary = try audit.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }

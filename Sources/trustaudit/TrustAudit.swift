@@ -22,20 +22,40 @@ struct TrustAudit: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as OutputWriteError {
+            StandardStreams.writeError("trustaudit: \(error)\n")
+            Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
             if code == .success || code == .failure {
                 exit(withError: error)
             }
-            let message = fullMessage(for: error)
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            var message = fullMessage(for: error)
+            if let hint = unknownCommandHint() { message = hint + "\n" + message }
+            if !message.isEmpty { StandardStreams.writeError(message + "\n") }
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }
 
+extension TrustAudit {
+    /// `trustaudit scna …`: ArgumentParser only says "unexpected argument"; name the command.
+    static func unknownCommandHint() -> String? {
+        guard let typed = CommandLine.arguments.dropFirst().first, !typed.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(typed) else { return nil }
+        let suggestion = Suggestion.closest(to: typed, among: names).map { "; did you mean `\($0)`?" } ?? ""
+        return "trustaudit: unknown command `\(typed)`\(suggestion)"
+    }
+}
+
 /// Prints an error the user can act on and exits 2 (usage, configuration or database error).
 func fail(_ message: Any) -> ExitCode {
-    FileHandle.standardError.write(Data("trustaudit: \(message)\n".utf8))
+    StandardStreams.writeError("trustaudit: \(message)\n")
     return ExitCode(2)
+}
+
+/// A line on standard output; a failed write (a full disk) ends the command with exit code 2.
+func say(_ text: String = "") throws {
+    try StandardStreams.writeOutput(text + "\n")
 }

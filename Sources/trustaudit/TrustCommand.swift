@@ -30,12 +30,16 @@ struct TrustCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let report: TrustGraphReport
         do {
             report = try audit.pool.read { db in
                 let summary = try ScanCatalog.resolve(scan, db: db)
-                return try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo)
+                let report = try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo)
+                if let serviceAccount, report.accounts.isEmpty {
+                    try explainNoMatch(serviceAccount, scan: summary, known: try ServiceAccountNames.load(db: db, scan: summary))
+                }
+                return report
             }
         } catch {
             throw fail(error)
@@ -45,4 +49,21 @@ struct TrustCommand: ParsableCommand {
         case .json: try outputOptions.write(report.renderJSON())
         }
     }
+
+    /// A `--service-account` that matches nothing is a typo or a missing export; say which.
+    private func explainNoMatch(_ wanted: String, scan: ScanSummary, known names: [String]) throws {
+        if names.isEmpty {
+            throw TrustLookupError("scan \(scan.id) has no Octopus service accounts: give an Octopus export with --octopus when scanning")
+        }
+        if repo == nil {
+            throw TrustLookupError("no service account `\(wanted)` in scan \(scan.id) (matched by username, Users-N id or ExternalId); it has: \(names.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Why `trust` cannot show what was asked for (exit code 2).
+struct TrustLookupError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
 }
