@@ -188,6 +188,18 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a FIFO in the policies folder does not hang the scan", .timeLimit(.minutes(1)))
+    func fifoPolicy() throws {
+        try CLI.inTemporaryDirectory { cwd in
+            try TestSupport.write(writeAllWorkflow, to: "org/app/.github/workflows/ci.yml", in: cwd)
+            try FileManager.default.createDirectory(at: cwd.appendingPathComponent("policies"), withIntermediateDirectories: true)
+            #expect(mkfifo(cwd.appendingPathComponent("policies/acme-pipe.yml").path, 0o644) == 0)
+            let result = try CLI.run(["scan", "org", "--db", "audit.db", "--policies", "policies"], in: cwd)
+            #expect(result.status == 3, "\(result.stderr)")
+            #expect(result.stderr.contains("acme-pipe.yml: not a regular file (a named pipe)"), "\(result.stderr)")
+        }
+    }
+
     // MARK: 18. file names that are not UTF-8
 
     @Test("a workflow whose file name is not UTF-8 is read and named with escapes")
@@ -196,9 +208,7 @@ struct HostileInputTests {
             let folder = cwd.appendingPathComponent("org/app/.github/workflows")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let name = Array(folder.path.utf8) + Array("/d\u{0}".utf8).dropLast() + [0xFF, 0xFE] + Array(".yml".utf8)
-            let descriptor = (name + [0]).withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT, 0o644) }
-            }
+            let descriptor = open(RepositoryDiscovery.cString(name), O_WRONLY | O_CREAT, 0o644)
             #expect(descriptor >= 0)
             let bytes = Array(writeAllWorkflow.utf8)
             #expect(write(descriptor, bytes, bytes.count) == bytes.count)

@@ -188,9 +188,7 @@ public enum RepositoryDiscovery {
     static func readFile(_ path: [UInt8], followingSymlinks: Bool, limit: Int? = InputGuards.maxBytes) -> Result<[UInt8], WorkflowParseFailure>? {
         var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
         if !followingSymlinks { flags |= O_NOFOLLOW }
-        let descriptor = (path + [0]).withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, flags) }
-        }
+        let descriptor = open(cString(path), flags)
         guard descriptor >= 0 else {
             if errno == ELOOP && !followingSymlinks { return nil }
             return .failure(.init("cannot open the file: \(String(cString: strerror(errno)))"))
@@ -224,6 +222,11 @@ public enum RepositoryDiscovery {
         return .success(Array(bytes[0..<offset]))
     }
 
+    /// A path's bytes as the NUL-terminated C string the file system calls take.
+    static func cString(_ path: [UInt8]) -> [CChar] {
+        path.map { CChar(bitPattern: $0) } + [0]
+    }
+
     static func fileType(_ mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFIFO: return "a named pipe"
@@ -237,12 +240,10 @@ public enum RepositoryDiscovery {
 
     /// Reads a path that may be or pass through a symlink: only when it resolves inside `root`.
     static func read(_ path: [UInt8], inside root: URL) -> Result<[UInt8], WorkflowParseFailure> {
-        let resolvedBytes: [UInt8]? = (path + [0]).withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                guard let resolved = realpath(pointer, nil) else { return nil }
-                defer { free(resolved) }
-                return Array(UnsafeBufferPointer(start: resolved, count: strlen(resolved))).map { UInt8(bitPattern: $0) }
-            }
+        var resolvedBytes: [UInt8]?
+        if let resolved = realpath(cString(path), nil) {
+            resolvedBytes = Array(UnsafeBufferPointer(start: resolved, count: strlen(resolved))).map { UInt8(bitPattern: $0) }
+            free(resolved)
         }
         guard let resolvedBytes else {
             return .failure(.init("cannot read the file (broken symlink or no permission): \(String(cString: strerror(errno)))"))
