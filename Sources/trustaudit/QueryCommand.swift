@@ -26,7 +26,7 @@ struct QueryCommand: ParsableCommand {
         do {
             let summary = try audit.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }
             audit.currentScan = summary?.dataScanID
-            result = try audit.pool.read { db in try QueryResult.run(sql, db: db) }
+            result = try audit.checkedRead { db in try QueryResult.run(sql, db: db) }
         } catch {
             throw fail(QueryErrorText.describe(error, sql: sql))
         }

@@ -15,7 +15,7 @@ struct ScanCommand: ParsableCommand {
 
             Live sources: --github-org ORG (repeatable) and --github-repo OWNER/NAME collect             workflows and settings through the GitHub API (token from GITHUB_TOKEN or GH_TOKEN;             --github-api-url for GitHub Enterprise Server); --octopus-url URL collects an Octopus             server (OCTOPUS_API_KEY). ETags are kept in the database, so an unchanged nightly rescan             costs few rate-limit points. Tokens are only sent over https (unless --allow-insecure)             and never written or printed.
 
-            Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it (or new ones             with --fail-on-new); 2 usage, configuration, credential (HTTP 401) or database error,             before anything is scanned; 3 the scan completed, but the live collection could not             fetch everything (what and why is in the COVERAGE section and the `coverage` view).
+            Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it (or new ones             with --fail-on-new); 2 usage, configuration, credential (HTTP 401) or database error,             before anything is scanned; 3 the scan completed, but did not cover everything: a folder or             file it could not read, an export it could not use, a limit hit, a policy that did not             run, or live collection gaps (what and why is in the COVERAGE section and the             `coverage` view).
             """
     )
 

@@ -10,8 +10,9 @@ struct TrustAudit: ParsableCommand {
         abstract: "Audit GitHub Actions → Octopus Deploy OIDC trust across an organization.",
         discussion: """
             Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; \
-            2 usage, configuration, credential or database error; 3 scan or collect completed \
-            but the live collection could not fetch everything (see the coverage).
+            2 usage, configuration, credential, database or output error; 3 scan or collect \
+            completed but did not cover everything: an input that could not be read, a limit \
+            hit, a policy that did not run, or live collection gaps (see the coverage).
             """,
         version: ScanPipeline.toolVersion,
         subcommands: [ScanCommand.self, ScansCommand.self, DriftCommand.self, TrustCommand.self, QueryCommand.self, ShellCommand.self, PolicyCommand.self, PruneCommand.self, ReportCommand.self, CollectCommand.self]

@@ -33,7 +33,7 @@ struct TrustCommand: ParsableCommand {
         let audit = try database.openExisting()
         let report: TrustGraphReport
         do {
-            report = try audit.pool.read { db in
+            report = try audit.checkedRead { db in
                 let summary = try ScanCatalog.resolve(scan, db: db)
                 let report = try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo)
                 if let serviceAccount, report.accounts.isEmpty {

@@ -153,7 +153,7 @@ public struct DriftReport: Sendable {
 
         static func load(database: AuditDatabase, scan: ScanSummary) throws -> Side {
             database.currentScan = scan.dataScanID
-            return try database.pool.read { db in
+            return try database.checkedRead { db in
                 var side = Side()
                 let data = scan.dataScanID
                 side.repositories = Set(try String.fetchAll(db, sql: "SELECT lower(full_name) FROM scan_repositories WHERE scan_id = ?", arguments: [data]))

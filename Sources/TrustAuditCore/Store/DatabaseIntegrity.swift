@@ -30,3 +30,10 @@ enum DatabaseIntegrity {
         return .corrupt(path: path ?? "the database", detail: detail)
     }
 }
+
+extension AuditDatabase {
+    /// A read whose decoding failures and SQLite corruption errors become `AuditDatabaseError.corrupt`.
+    public func checkedRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read { db in try DatabaseIntegrity.reading(db) { try body(db) } }
+    }
+}
