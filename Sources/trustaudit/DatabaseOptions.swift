@@ -11,9 +11,24 @@ struct DatabaseOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["TRUSTAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "trustaudit.db"
     }
 
-    func open(readOnly: Bool = false) throws -> AuditDatabase {
+    /// Opens the database, creating it if needed: for the commands that write a scan.
+    func open() throws -> AuditDatabase {
         do {
-            return try AuditDatabase.open(path: path, readOnly: readOnly)
+            return try AuditDatabase.open(path: path)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Opens an existing database for a command that reads it (read-only, creating nothing) or,
+    /// with `writable`, changes what is there (`prune`, `shell --write`). A missing file is an error.
+    func openExisting(writable: Bool = false) throws -> AuditDatabase {
+        do {
+            if writable {
+                guard FileManager.default.fileExists(atPath: path) else { throw AuditDatabaseError.missing(path: path) }
+                return try AuditDatabase.open(path: path)
+            }
+            return try AuditDatabase.open(path: path, readOnly: true)
         } catch {
             throw fail(error)
         }

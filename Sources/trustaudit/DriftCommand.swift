@@ -21,7 +21,7 @@ struct DriftCommand: ParsableCommand {
     var format: DriftFormat = .text
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let report: DriftReport
         do {
             let (fromScan, toScan) = try audit.pool.read { db -> (ScanSummary, ScanSummary) in

@@ -28,7 +28,8 @@ final class LineEditor {
         if history.count > maxHistory { history.removeFirst(history.count - maxHistory) }
         guard let historyPath else { return }
         let text = history.map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: "\n") + "\n"
-        FileManager.default.createFile(atPath: historyPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        // History is a convenience: a folder that cannot take it must not stop the shell.
+        _ = FileManager.default.createFile(atPath: historyPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
     }
 
     /// Reads one line; nil at end of input (Ctrl-D on an empty line).

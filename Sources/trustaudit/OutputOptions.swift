@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrustAuditCore
 
 /// Where a report goes: standard output or `--output FILE`.
 struct OutputOptions: ParsableArguments {
@@ -11,7 +12,9 @@ struct OutputOptions: ParsableArguments {
         output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 
-    func write(_ text: String) throws {
+    /// On a terminal, text that carries no colour of its own is cleaned of control and bidi
+    /// characters (a scanned name must not rewrite the screen); files and pipes get it unchanged.
+    func write(_ text: String, colored: Bool = false) throws {
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -19,7 +22,12 @@ struct OutputOptions: ParsableArguments {
                 throw fail("cannot write \(output): \(error.localizedDescription)")
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            do {
+                let onTerminal = isatty(STDOUT_FILENO) == 1
+                try StandardStreams.writeOutput(onTerminal && !colored ? TextReport.sanitizeForTerminal(text) : text)
+            } catch {
+                throw fail(error)
+            }
         }
     }
 }

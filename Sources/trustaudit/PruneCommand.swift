@@ -28,14 +28,14 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting(writable: true)
         do {
             let lock = try ScanLock.acquire(databasePath: audit.path) { message in
-                FileHandle.standardError.write(Data("trustaudit: \(message)\n".utf8))
+                StandardStreams.writeError("trustaudit: \(message)\n")
             }
             defer { lock.release() }
             let result = try Retention.prune(database: audit, keep: keep, olderThan: olderThan.flatMap { Retention.cutoff(olderThan: $0) })
-            print("Removed \(result.scansRemoved) scan(s), \(result.blobsRemoved) unused document(s) and \(result.cachedResponsesRemoved) stale cached API response(s); database \(result.bytesBefore / 1024) KiB → \(result.bytesAfter / 1024) KiB.")
+            try say("Removed \(result.scansRemoved) scan(s), \(result.blobsRemoved) unused document(s) and \(result.cachedResponsesRemoved) stale cached API response(s); database \(result.bytesBefore / 1024) KiB → \(result.bytesAfter / 1024) KiB.")
         } catch {
             throw fail(error)
         }

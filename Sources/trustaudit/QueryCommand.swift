@@ -21,12 +21,12 @@ struct QueryCommand: ParsableCommand {
     var format: QueryFormat = .table
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let result: QueryResult
         do {
             let summary = try audit.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }
             audit.currentScan = summary?.dataScanID
-            result = try audit.pool.read { db in try QueryResult.run(sql, db: db) }
+            result = try audit.checkedRead { db in try QueryResult.run(sql, db: db) }
         } catch {
             throw fail(QueryErrorText.describe(error, sql: sql))
         }

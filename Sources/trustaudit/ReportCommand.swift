@@ -44,14 +44,11 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: database.path) else {
-            throw fail("no database at \(database.path); run `trustaudit scan` first (or pass --db)")
-        }
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let config = try policyOptions.loadConfig()
         let policies = policyOptions.loadPolicies(config: config)
         for error in policies.errors {
-            FileHandle.standardError.write(Data("trustaudit: policy not loaded (its findings show without description): \(error)\n".utf8))
+            StandardStreams.writeError("trustaudit: policy not loaded (its findings show without description): \(error)\n")
         }
         let data: AuditReportData
         do {
@@ -69,7 +66,7 @@ struct ReportCommand: ParsableCommand {
         switch format {
         case .html: try outputOptions.write(AuditHTMLReport.render(data))
         case .markdown: try outputOptions.write(AuditMarkdownReport.render(data, maxLength: maxLength))
-        case .json: try outputOptions.write(JSONReport.render(scan: data.scan, findings: data.findings))
+        case .json: try outputOptions.write(JSONReport.render(scan: data.scan, findings: data.findings, coverage: data.coverage, policyErrors: data.policyErrors))
         case .csv: try outputOptions.write(AuditCSVReport.render(data))
         case .junit: try outputOptions.write(AuditJUnitReport.render(data))
         case .sarif:
@@ -78,7 +75,7 @@ struct ReportCommand: ParsableCommand {
             } else {
                 let repositories = Set(data.findings.compactMap { $0.repository?.lowercased() })
                 if repo == nil && repositories.count > 1 {
-                    FileHandle.standardError.write(Data("trustaudit: this SARIF holds \(repositories.count) repositories; GitHub code scanning takes one per upload (use --repo NAME or --split-dir DIR)\n".utf8))
+                    StandardStreams.writeError("trustaudit: this SARIF holds \(repositories.count) repositories; GitHub code scanning takes one per upload (use --repo NAME or --split-dir DIR)\n")
                 }
                 try outputOptions.write(AuditSARIFReport.render(data, repository: repo))
             }
@@ -100,10 +97,11 @@ struct ReportCommand: ParsableCommand {
                 throw fail("cannot write \(path): \(error.localizedDescription)")
             }
         }
-        let withoutRepository = data.findings.filter { $0.repository == nil }.count
+        let scanned = Set(data.repositories.map { $0.name.lowercased() })
+        let withoutRepository = data.findings.filter { finding in finding.repository.map { !scanned.contains($0.lowercased()) } ?? true }.count
         var message = "trustaudit: wrote \(files.count) SARIF file\(files.count == 1 ? "" : "s") to \(directory)"
-        if withoutRepository > 0 { message += "; \(withoutRepository) finding(s) about no repository are in none of them" }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        if withoutRepository > 0 { message += "; \(withoutRepository) finding(s) about no scanned repository are in none of them" }
+        StandardStreams.writeError((message + "\n"))
     }
 }
 

@@ -15,7 +15,7 @@ struct ScanCommand: ParsableCommand {
 
             Live sources: --github-org ORG (repeatable) and --github-repo OWNER/NAME collect             workflows and settings through the GitHub API (token from GITHUB_TOKEN or GH_TOKEN;             --github-api-url for GitHub Enterprise Server); --octopus-url URL collects an Octopus             server (OCTOPUS_API_KEY). ETags are kept in the database, so an unchanged nightly rescan             costs few rate-limit points. Tokens are only sent over https (unless --allow-insecure)             and never written or printed.
 
-            Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it (or new ones             with --fail-on-new); 2 usage, configuration, credential (HTTP 401) or database error,             before anything is scanned; 3 the scan completed, but the live collection could not             fetch everything (what and why is in the COVERAGE section and the `coverage` view).
+            Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it (or new ones             with --fail-on-new); 2 usage, configuration, credential (HTTP 401) or database error,             before anything is scanned; 3 the scan completed, but did not cover everything: a folder or             file it could not read, an export it could not use, a limit hit, a policy that did not             run, or live collection gaps (what and why is in the COVERAGE section and the             `coverage` view).
             """
     )
 
@@ -28,6 +28,7 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var githubSource: GitHubSourceOptions
     @OptionGroup var octopusSource: OctopusSourceOptions
     @OptionGroup var live: LiveOptions
+    @OptionGroup var limits: LimitOptions
 
     @Option(help: "Owner for repositories without an `origin` remote.")
     var owner: String?
@@ -54,7 +55,8 @@ struct ScanCommand: ParsableCommand {
     var label: String?
 
     func run() throws {
-        let config = try policyOptions.loadConfig()
+        var config = try policyOptions.loadConfig()
+        config.policySettings.limits = limits.applied(to: config.policySettings.limits)
         let roots = paths.isEmpty ? config.paths : paths
         let githubOrgs = githubSource.githubOrgs.isEmpty ? config.githubOrgs : githubSource.githubOrgs
         let githubRepos = githubSource.githubRepos.isEmpty ? config.githubRepos : githubSource.githubRepos
@@ -75,11 +77,11 @@ struct ScanCommand: ParsableCommand {
             var octopusPaths = octopus.isEmpty ? config.octopus : octopus
             if settingsPaths.isEmpty && !found.githubSettings.isEmpty {
                 settingsPaths = found.githubSettings
-                FileHandle.standardError.write(Data("trustaudit: using GitHub settings exports in \(found.githubSettings.joined(separator: ", "))\n".utf8))
+                StandardStreams.writeError("trustaudit: using GitHub settings exports in \(found.githubSettings.joined(separator: ", "))\n")
             }
             if octopusPaths.isEmpty && !found.octopus.isEmpty {
                 octopusPaths = found.octopus
-                FileHandle.standardError.write(Data("trustaudit: using Octopus exports in \(found.octopus.joined(separator: ", "))\n".utf8))
+                StandardStreams.writeError("trustaudit: using Octopus exports in \(found.octopus.joined(separator: ", "))\n")
             }
             (settingsDocuments, octopusDocuments) = try Profiling.measure("load exports") {
                 (try settingsPaths.flatMap(InputDocument.load), try octopusPaths.flatMap(InputDocument.load))
@@ -89,7 +91,7 @@ struct ScanCommand: ParsableCommand {
         }
         let loaded = policyOptions.loadPolicies(config: config)
         for error in loaded.errors {
-            FileHandle.standardError.write(Data("trustaudit: policy not loaded: \(error)\n".utf8))
+            StandardStreams.writeError("trustaudit: policy not loaded: \(error)\n")
         }
         let audit = try Profiling.measure("open database") { try database.open() }
         // Live collection runs before the scan starts: a 401 or another usage problem exits 2
@@ -107,7 +109,7 @@ struct ScanCommand: ParsableCommand {
         let outcome: ScanOutcome
         do {
             let pipeline = ScanPipeline(database: audit) { message in
-                FileHandle.standardError.write(Data("trustaudit: \(message)\n".utf8))
+                StandardStreams.writeError("trustaudit: \(message)\n")
             }
             outcome = try pipeline.run(ScanRequest(
                 repositories: repositories.map(RepositorySource.disk) + (liveInputs.github?.repositorySources ?? []),
@@ -130,15 +132,18 @@ struct ScanCommand: ParsableCommand {
                 TextReport.render(scan: summary, findings: outcome.findings, policyErrors: loadErrors + outcome.policyErrors,
                                   coverage: outcome.coverage, useColor: outputOptions.useColor)
             }
-            try Profiling.measure("write report") { try outputOptions.write(text) }
+            try Profiling.measure("write report") { try outputOptions.write(text, colored: outputOptions.useColor) }
         case .json:
-            let text = Profiling.measure("render") { JSONReport.render(scan: summary, findings: outcome.findings) }
+            let text = Profiling.measure("render") {
+                JSONReport.render(scan: summary, findings: outcome.findings, coverage: outcome.coverage,
+                                  policyErrors: loadErrors + outcome.policyErrors)
+            }
             try Profiling.measure("write report") { try outputOptions.write(text) }
             for error in outcome.policyErrors {
-                FileHandle.standardError.write(Data("trustaudit: \(error)\n".utf8))
+                StandardStreams.writeError("trustaudit: \(error)\n")
             }
             for note in outcome.coverage {
-                FileHandle.standardError.write(Data("trustaudit: coverage: \(note.line)\n".utf8))
+                StandardStreams.writeError("trustaudit: coverage: \(note.line)\n")
             }
         }
         if let level = failOnNew {
@@ -150,7 +155,7 @@ struct ScanCommand: ParsableCommand {
             }
             let failing = introduced.filter { !$0.waived && $0.severity >= level }
             if !failing.isEmpty {
-                FileHandle.standardError.write(Data("trustaudit: \(failing.count) new finding(s) at or above \(level.rawValue) since the baseline\n".utf8))
+                StandardStreams.writeError("trustaudit: \(failing.count) new finding(s) at or above \(level.rawValue) since the baseline\n")
                 throw ExitCode(1)
             }
         }
@@ -160,6 +165,15 @@ struct ScanCommand: ParsableCommand {
         }
         if !liveInputs.coverage.isComplete {
             reportIncompleteCoverage(liveInputs.coverage)
+            throw ExitCode(incompleteCoverageExitCode)
+        }
+        // A policy that did not run, or an input that could not be read, leaves the audit incomplete.
+        let policyErrorCount = loadErrors.count + outcome.policyErrors.count
+        if policyErrorCount > 0 || !outcome.coverage.isEmpty {
+            var parts: [String] = []
+            if policyErrorCount > 0 { parts.append("\(policyErrorCount) polic\(policyErrorCount == 1 ? "y" : "ies") did not run") }
+            if !outcome.coverage.isEmpty { parts.append("\(outcome.coverage.count) coverage problem(s)") }
+            StandardStreams.writeError("trustaudit: scan incomplete: \(parts.joined(separator: ", ")) (see POLICY ERROR and COVERAGE); exit code \(incompleteCoverageExitCode)\n")
             throw ExitCode(incompleteCoverageExitCode)
         }
     }

@@ -14,7 +14,7 @@ struct ScansCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let list: ScanList
         do {
             list = try audit.pool.read { db in try ScanList.load(db: db) }

@@ -22,7 +22,7 @@ struct ShellCommand: ParsableCommand {
     var scan: Int64?
 
     func run() throws {
-        let audit = try database.open()
+        let audit = try database.openExisting(writable: write)
         let session: ShellSession
         do {
             session = try ShellSession(database: audit, writable: write, scan: scan)
@@ -34,12 +34,12 @@ struct ShellCommand: ParsableCommand {
             let home = ProcessInfo.processInfo.environment["HOME"]
             let editor = LineEditor(historyPath: home.map { ($0 as NSString).appendingPathComponent(".trustaudit_history") })
             editor.complete = session.completions(for:)
-            print("trustaudit shell on \(audit.path)\(write ? " (writable)" : " (read-only)"); .help for help, .quit to leave")
+            try say("trustaudit shell on \(audit.path)\(write ? " (writable)" : " (read-only)"); .help for help, .quit to leave")
             while !session.finished {
                 session.width = TerminalSize.columns()
                 guard let line = editor.readLine(prompt: session.isContinuing ? "   ...> " : "trustaudit> ") else { break }
                 editor.add(line)
-                FileHandle.standardOutput.write(Data(session.handle(line).utf8))
+                try writeOutput(TextReport.sanitizeForTerminal(session.handle(line)))
             }
         } else {
             session.width = TerminalSize.columns()
@@ -48,15 +48,23 @@ struct ShellCommand: ParsableCommand {
                 let output = session.handle(line)
                 if output.hasPrefix("Error: ") {
                     failed = true
-                    FileHandle.standardError.write(Data(output.utf8))
+                    StandardStreams.writeError(output)
                 } else {
-                    FileHandle.standardOutput.write(Data(output.utf8))
+                    try writeOutput(output)
                 }
             }
             if session.isContinuing {
-                FileHandle.standardOutput.write(Data(session.handle(";").utf8))
+                try writeOutput(session.handle(";"))
             }
             if failed { throw ExitCode(1) }
+        }
+    }
+
+    private func writeOutput(_ text: String) throws {
+        do {
+            try StandardStreams.writeOutput(text)
+        } catch {
+            throw fail(error)
         }
     }
 }

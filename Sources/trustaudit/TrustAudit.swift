@@ -10,8 +10,9 @@ struct TrustAudit: ParsableCommand {
         abstract: "Audit GitHub Actions → Octopus Deploy OIDC trust across an organization.",
         discussion: """
             Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; \
-            2 usage, configuration, credential or database error; 3 scan or collect completed \
-            but the live collection could not fetch everything (see the coverage).
+            2 usage, configuration, credential, database or output error; 3 scan or collect \
+            completed but did not cover everything: an input that could not be read, a limit \
+            hit, a policy that did not run, or live collection gaps (see the coverage).
             """,
         version: ScanPipeline.toolVersion,
         subcommands: [ScanCommand.self, ScansCommand.self, DriftCommand.self, TrustCommand.self, QueryCommand.self, ShellCommand.self, PolicyCommand.self, PruneCommand.self, ReportCommand.self, CollectCommand.self]
@@ -22,20 +23,40 @@ struct TrustAudit: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as OutputWriteError {
+            StandardStreams.writeError("trustaudit: \(error)\n")
+            Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
             if code == .success || code == .failure {
                 exit(withError: error)
             }
-            let message = fullMessage(for: error)
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            var message = fullMessage(for: error)
+            if let hint = unknownCommandHint() { message = hint + "\n" + message }
+            if !message.isEmpty { StandardStreams.writeError(message + "\n") }
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }
 
+extension TrustAudit {
+    /// `trustaudit scna …`: ArgumentParser only says "unexpected argument"; name the command.
+    static func unknownCommandHint() -> String? {
+        guard let typed = CommandLine.arguments.dropFirst().first, !typed.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(typed) else { return nil }
+        let suggestion = Suggestion.closest(to: typed, among: names).map { "; did you mean `\($0)`?" } ?? ""
+        return "trustaudit: unknown command `\(typed)`\(suggestion)"
+    }
+}
+
 /// Prints an error the user can act on and exits 2 (usage, configuration or database error).
 func fail(_ message: Any) -> ExitCode {
-    FileHandle.standardError.write(Data("trustaudit: \(message)\n".utf8))
+    StandardStreams.writeError("trustaudit: \(message)\n")
     return ExitCode(2)
+}
+
+/// A line on standard output; a failed write (a full disk) ends the command with exit code 2.
+func say(_ text: String = "") throws {
+    try StandardStreams.writeOutput(text + "\n")
 }

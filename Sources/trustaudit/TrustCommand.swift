@@ -45,12 +45,16 @@ struct TrustCommand: ParsableCommand {
             }
             level = parsed
         }
-        let audit = try database.open()
+        let audit = try database.openExisting()
         let report: TrustGraphReport
         do {
-            report = try audit.pool.read { db in
+            report = try audit.checkedRead { db in
                 let summary = try ScanCatalog.resolve(scan, db: db)
-                return try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo, reachableBy: level)
+                let report = try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo, reachableBy: level)
+                if let serviceAccount, level == nil, report.accounts.isEmpty {
+                    try explainNoMatch(serviceAccount, scan: summary, known: try ServiceAccountNames.load(db: db, scan: summary))
+                }
+                return report
             }
         } catch {
             throw fail(error)
@@ -60,4 +64,21 @@ struct TrustCommand: ParsableCommand {
         case .json: try outputOptions.write(report.renderJSON())
         }
     }
+
+    /// A `--service-account` that matches nothing is a typo or a missing export; say which.
+    private func explainNoMatch(_ wanted: String, scan: ScanSummary, known names: [String]) throws {
+        if names.isEmpty {
+            throw TrustLookupError("scan \(scan.id) has no Octopus service accounts: give an Octopus export with --octopus when scanning")
+        }
+        if repo == nil {
+            throw TrustLookupError("no service account `\(wanted)` in scan \(scan.id) (matched by username, Users-N id or ExternalId); it has: \(names.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Why `trust` cannot show what was asked for (exit code 2).
+struct TrustLookupError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
 }

@@ -162,7 +162,7 @@ struct AuditReportTests {
         }
     }
 
-    @Test("JUnit is well-formed XML with one test case per policy and repository and one failure per open finding")
+    @Test("JUnit is well-formed XML with one test case per policy and repository and one failure per failing case")
     func junitStructure() throws {
         try AuditReportFixture.with { fixture in
             let data = try fixture.load()
@@ -177,8 +177,14 @@ struct AuditReportTests {
             #expect(Set(suites.compactMap { $0.attribute(forName: "name")?.stringValue }) == repositories)
             let cases = suites.flatMap { $0.elements(forName: "testcase") }
             let failures = cases.flatMap { $0.elements(forName: "failure") }
-            #expect(failures.count == open.count)
+            let failingCases = Set(open.map { "\($0.repository ?? AuditJUnitReport.organizationSuite) \($0.policy)" })
+            #expect(failures.count == failingCases.count, "one <failure> per failing case, listing its findings")
+            #expect(cases.allSatisfy { $0.elements(forName: "failure").count <= 1 })
+            for finding in open {
+                #expect(failures.contains { ($0.stringValue ?? "").contains(finding.fingerprint) }, "\(finding.fingerprint)")
+            }
             let failedCases = cases.filter { !$0.elements(forName: "failure").isEmpty }.count
+            #expect(failedCases == failures.count)
             #expect(root.attribute(forName: "tests")?.stringValue == String(cases.count))
             #expect(root.attribute(forName: "failures")?.stringValue == String(failedCases))
             for suite in suites {
@@ -345,7 +351,7 @@ struct AuditReportTests {
             }
             let json = try CLI.run(["report", "--format", "json", "--db", fixture.database.path], in: fixture.root)
             let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-            #expect(Set(document.keys) == ["tool", "scan", "summary", "findings"])
+            #expect(Set(document.keys) == ["coverage", "tool", "scan", "summary", "findings"])
 
             let markdown = try CLI.run(["report", "--format", "markdown", "--db", fixture.database.path, "--max-length", "2500"], in: fixture.root)
             #expect(markdown.status == 0)

@@ -68,7 +68,8 @@ struct CLITests {
             let result = try CLI.run(["scan", Self.demo, "--db", "audit.db", "--format", "json", "--label", "ci-run"], in: cwd)
             #expect(result.status == 0, "\(result.stderr)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-            #expect(Set(document.keys) == ["tool", "scan", "summary", "findings"])
+            #expect(Set(document.keys) == ["coverage", "tool", "scan", "summary", "findings"])
+            #expect((document["coverage"] as? [Any])?.isEmpty == true, "the demo is read completely")
 
             let tool = try #require(document["tool"] as? [String: Any])
             #expect(Set(tool.keys) == ["name", "version"])

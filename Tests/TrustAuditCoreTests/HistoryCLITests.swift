@@ -35,6 +35,11 @@ struct HistoryCLITests {
     func scansListing() throws {
         try CLI.inTemporaryDirectory { cwd in
             try Self.writeOrg(in: cwd)
+            let missing = try CLI.run(["scans", "--db", "audit.db"], in: cwd)
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("no database at audit.db"))
+            #expect(!FileManager.default.fileExists(atPath: cwd.appendingPathComponent("audit.db").path))
+            _ = try TestSupport.openDatabase(in: cwd)
             let empty = try CLI.run(["scans", "--db", "audit.db"], in: cwd)
             #expect(empty.status == 0)
             #expect(empty.stdout.contains("No scans yet"))
@@ -81,6 +86,10 @@ struct HistoryCLITests {
         try CLI.inTemporaryDirectory { cwd in
             try Self.writeOrg(in: cwd)
             let db = cwd.appendingPathComponent("audit.db").path
+            let noFile = try CLI.run(["drift", "--db", db], in: cwd)
+            #expect(noFile.status == 2)
+            #expect(noFile.stderr.contains("no database at"))
+            _ = try TestSupport.openDatabase(in: cwd)
             let none = try CLI.run(["drift", "--db", db], in: cwd)
             #expect(none.status == 2)
             #expect(none.stderr.contains("no complete scan"))

@@ -14,9 +14,17 @@ struct JSONReportTests {
                     message: "plain", serviceAccount: "gh-deploy (e1)", waived: true, waiverReason: "config: accepted"),
         ]
         let scan = ScanSummary(id: 42, startedAt: "2026-11-27T00:00:00Z", finishedAt: nil, label: "nightly \"1\"")
-        let text = JSONReport.render(scan: scan, findings: findings)
+        let coverage = [CoverageNote(kind: "workflows", document: "acme/api", detail: ".github/workflows/x.yml: not read: no permission", unreadable: false)]
+        let errors = [PolicyRunError(policy: "acme-slow", source: "policies/acme-slow.yml", message: "stopped")]
+        let text = JSONReport.render(scan: scan, findings: findings, coverage: coverage, policyErrors: errors)
         let counts = ScanSummary.counts(findings)
         let tree = JSONValue.object([
+            "coverage": .array([
+                .object(["kind": .string("policy"), "document": .string("policies/acme-slow.yml"), "status": .string("not run"),
+                         "detail": .string("policy acme-slow: stopped")]),
+                .object(["kind": .string("workflows"), "document": .string("acme/api"), "status": .string("problem"),
+                         "detail": .string(".github/workflows/x.yml: not read: no permission")]),
+            ]),
             "tool": .object(["name": .string("trustaudit"), "version": .string(ScanPipeline.toolVersion)]),
             "scan": .object(["id": .number(42), "started_at": .string(scan.startedAt), "finished_at": .null, "label": .string("nightly \"1\"")]),
             "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(counts[$0] ?? 0))) })),
@@ -24,6 +32,6 @@ struct JSONReportTests {
         ])
         #expect(text == tree.jsonText + "\n")
         #expect(JSONValue.parse(text) == tree)
-        #expect(JSONReport.render(scan: scan, findings: []).hasPrefix("{\"findings\":[],\"scan\":"))
+        #expect(JSONReport.render(scan: scan, findings: []).hasPrefix("{\"coverage\":[],\"findings\":[],\"scan\":"))
     }
 }

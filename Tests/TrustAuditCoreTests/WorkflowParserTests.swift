@@ -63,17 +63,28 @@ struct WorkflowParserTriggerTests {
         #expect(facts.triggers.first?.branches == [])
     }
 
-    @Test(arguments: ["on", "\"on\"", "'on'", "true"])
+    @Test(arguments: ["on", "\"on\"", "'on'"])
     func onKeySpellings(key: String) throws {
         let facts = try #require(parsed("\(key):\n  push:\n    branches: [main]\njobs: {}\n"))
         #expect(facts.triggers == [TriggerFact(event: "push", line: 2, branches: ["main"])])
     }
 
-    @Test func onWinsOverTrue() throws {
-        let facts = try #require(parsed("true: [issues]\non: [push]\njobs: {}\n"))
-        #expect(facts.triggers.map(\.event) == ["push"])
-        let reversed = try #require(parsed("on: [push]\ntrue: [issues]\njobs: {}\n"))
-        #expect(reversed.triggers.map(\.event) == ["push"])
+    /// GitHub reads YAML 1.2 and matches keys exactly: these are not `on`, and GitHub refuses a
+    /// workflow holding them, so each is reported (never read as triggers, never ignored silently).
+    @Test(arguments: ["On", "ON", "Yes", "yes", "y", "Y", "true", "True", "TRUE"])
+    func triggerKeyLookalikesAreReported(key: String) throws {
+        let result = WorkflowParser.parse(text: "\(key): [pull_request_target]\njobs: {}\n")
+        guard case .failed(let failure) = result else {
+            Issue.record("`\(key):` was accepted: \(result)")
+            return
+        }
+        #expect(failure.line == 1)
+        #expect(failure.reason.contains("`\(key):` is not the trigger key"), "\(failure.reason)")
+        let alongside = WorkflowParser.parse(text: "on: [push]\n\(key): [issues]\njobs: {}\n")
+        guard case .failed = alongside else {
+            Issue.record("`\(key):` next to `on:` was accepted")
+            return
+        }
     }
 }
 

@@ -32,15 +32,15 @@ public struct GitHubSettingsExport: Sendable, Equatable {
     /// fields often); unknown keys of the file's own envelope are reported.
     public static func decode(_ data: Data, file: String) throws(GitHubSettingsExportError) -> GitHubSettingsExport {
         let root: Any
+        var reader = JSONTreeReader(file: file)
         do {
-            root = try JSONDocument.parse(data)
+            root = try JSONDocument.parse(data, reader: &reader)
         } catch {
             throw .malformedJSON(file: file, line: error.line, column: error.column, detail: error.detail)
         }
         guard let object = root as? [String: Any] else {
             throw .notAnObject(file: file, found: JSONTreeReader.typeName(root))
         }
-        var reader = JSONTreeReader(file: file)
         let repositoryBody = object["repository"] as? [String: Any]
         let name = (object["repository"] as? String) ?? (repositoryBody?["full_name"] as? String)
         if let name {

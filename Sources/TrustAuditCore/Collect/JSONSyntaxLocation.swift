@@ -11,8 +11,17 @@ struct JSONSyntaxFailure: Error, Equatable {
 }
 
 enum JSONDocument {
-    /// Parses `data` into a `JSONSerialization` tree, turning a failure into a located one.
-    static func parse(_ data: Data) throws(JSONSyntaxFailure) -> Any {
+    /// Parses `data` into a `JSONSerialization` tree, turning a failure into a located one, and
+    /// records repeated keys in `reader` (see `JSONPrescan`).
+    static func parse(_ data: Data, reader: inout JSONTreeReader) throws(JSONSyntaxFailure) -> Any {
+        let prescan = JSONPrescan(data)
+        for path in prescan.duplicateKeys {
+            reader.record(path, .invalidValue("the key appears more than once in its object; which value counts is undefined, so fix the export"))
+        }
+        return try parse(prescan.data)
+    }
+
+    private static func parse(_ data: Data) throws(JSONSyntaxFailure) -> Any {
         do {
             return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {

@@ -72,7 +72,7 @@ public enum LocalActionCollector {
             let url = directory.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) || RepositoryDiscovery.isSymlink(url.path) else { continue }
-            return WorkflowFileInput(path: "\(folder)/\(name)", content: RepositoryDiscovery.read(url, inside: root), kind: .action)
+            return WorkflowFileInput(path: "\(folder)/\(name)", content: RepositoryDiscovery.read(Array(url.path.utf8), inside: root), kind: .action)
         }
         return failure("no action.yml or action.yaml in `\(parts.isEmpty ? "." : parts.joined(separator: "/"))`")
     }

@@ -20,8 +20,9 @@ public enum OctopusExport {
     /// Decodes one export document. `file` is only used in problems and errors.
     public static func decode(_ data: Data, file: String) throws(OctopusExportError) -> OctopusInstance {
         let root: Any
+        var decoder = Decoder(reader: JSONTreeReader(file: file))
         do {
-            root = try JSONDocument.parse(data)
+            root = try JSONDocument.parse(data, reader: &decoder.reader)
         } catch {
             throw .malformedJSON(file: file, line: error.line, column: error.column, detail: error.detail)
         }
@@ -31,7 +32,6 @@ public enum OctopusExport {
         guard let server = document["server"] as? String else {
             throw .invalidServer(file: file, found: document["server"].map(JSONTreeReader.typeName) ?? "nothing")
         }
-        var decoder = Decoder(reader: JSONTreeReader(file: file))
         decoder.reader.checkKeys(document, known: Keys.document, at: "")
         let accounts = decoder.accounts(document)
         return OctopusInstance(file: file, server: server, serviceAccounts: accounts, problems: decoder.reader.problems)

@@ -108,20 +108,75 @@ public enum RepositoryDiscovery {
         let plainFolder = !isSymlink("\(rootPath)/.github") && !isSymlink(folder)
         var files: [WorkflowFileInput] = []
         var resolvedRoot: URL?
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names.sorted() where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
-            let path = ".github/workflows/\(name)"
-            if plainFolder, let bytes = readPlainFile("\(folder)/\(name)") {
+        let listing = workflowNames(in: folder)
+        for entry in listing.names {
+            let path = ".github/workflows/\(entry.display)"
+            let fullPath = Array("\(folder)/".utf8) + entry.fileSystemName
+            if plainFolder, let bytes = readFile(fullPath, followingSymlinks: false) {
                 files.append(WorkflowFileInput(path: path, content: bytes))
             } else {
                 let root = resolvedRoot ?? repository.root.resolvingSymlinksInPath()
                 resolvedRoot = root
-                files.append(WorkflowFileInput(path: path, content: read(URL(fileURLWithPath: "\(folder)/\(name)"), inside: root)))
+                files.append(WorkflowFileInput(path: path, content: read(fullPath, inside: root)))
+            }
+        }
+        var problems = listing.error.map { [CoverageProblem(path: ".github/workflows", message: "cannot list the folder: \($0)")] } ?? []
+        for file in files {
+            if case .failure(let failure) = file.content {
+                problems.append(CoverageProblem(path: file.path, message: "not read: \(failure.description)"))
             }
         }
         files += LocalActionCollector.collect(root: repository.root, workflows: files)
         return RepositorySnapshot(fullName: repository.fullName, source: repository.root.path,
-                                  headCommit: repository.headCommit, files: files)
+                                  headCommit: repository.headCommit, files: files, problems: problems)
+    }
+
+    /// A workflow file's name as the file system has it, and as reports show it.
+    struct WorkflowName {
+        /// The bytes of the name, for opening the file.
+        var fileSystemName: [UInt8]
+        /// The name as text: the name itself when it is UTF-8, else with each invalid byte written `\xNN`.
+        var display: String
+    }
+
+    /// The `*.yml`/`*.yaml` names in `folder`, sorted, read with `readdir` so that a name that is
+    /// not UTF-8 is still found (and named), or why the folder cannot be listed.
+    static func workflowNames(in folder: String) -> (names: [WorkflowName], error: String?) {
+        guard let directory = opendir(folder) else {
+            return ([], String(cString: strerror(errno)))
+        }
+        defer { closedir(directory) }
+        var names: [WorkflowName] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard bytes.count > 4, bytes.suffix(4).elementsEqual(".yml".utf8) || bytes.suffix(5).elementsEqual(".yaml".utf8) else { continue }
+            // A String made from invalid UTF-8 would replace its bytes, and the file could no
+            // longer be opened by that name: the bytes are kept for opening.
+            names.append(WorkflowName(fileSystemName: bytes, display: String(validating: bytes, as: UTF8.self) ?? escapedName(bytes)))
+        }
+        return (names.sorted { $0.display < $1.display }, nil)
+    }
+
+    /// `name` with every byte that is not part of valid UTF-8 written as `\xNN`.
+    static func escapedName(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var index = 0
+        while index < bytes.count {
+            var matched = false
+            for width in (1...4).reversed() where index + width <= bytes.count {
+                if let scalar = String(validating: bytes[index..<(index + width)], as: UTF8.self), scalar.unicodeScalars.count == 1 {
+                    out += scalar
+                    index += width
+                    matched = true
+                    break
+                }
+            }
+            if !matched {
+                out += String(format: "\\x%02X", bytes[index])
+                index += 1
+            }
+        }
+        return out
     }
 
     static func isSymlink(_ path: String) -> Bool {
@@ -129,48 +184,78 @@ public enum RepositoryDiscovery {
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
-    /// Reads a path that is a regular file itself (not a symlink), or returns nil to let the
-    /// careful path decide.
-    static func readPlainFile(_ path: String) -> Result<[UInt8], WorkflowParseFailure>? {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+    /// Reads a regular file, never blocking (a FIFO named `x.yml` must not hang the scan) and
+    /// never reading more than the size limit. Without `followingSymlinks`, a symlink returns nil
+    /// to let the careful path (`read(_:inside:)`) decide.
+    static func readFile(_ path: [UInt8], followingSymlinks: Bool, limit: Int? = InputGuards.maxBytes) -> Result<[UInt8], WorkflowParseFailure>? {
+        var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+        if !followingSymlinks { flags |= O_NOFOLLOW }
+        let descriptor = open(cString(path), flags)
+        guard descriptor >= 0 else {
+            if errno == ELOOP && !followingSymlinks { return nil }
+            return .failure(.init("cannot open the file: \(String(cString: strerror(errno)))"))
+        }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard fstat(descriptor, &info) == 0 else {
+            return .failure(.init("cannot read the file: \(String(cString: strerror(errno)))"))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(.init("not a regular file (\(fileType(info.st_mode)))"))
+        }
         let size = Int(info.st_size)
-        if size > InputGuards.maxBytes {
-            return .failure(.init("file is \(size) bytes, over the \(InputGuards.maxBytes)-byte limit for a workflow"))
+        if let limit, size > limit {
+            return .failure(.init("file is \(size) bytes, over the \(limit)-byte limit for a workflow"))
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var offset = 0
         while offset < size {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Foundation.read(descriptor, buffer.baseAddress! + offset, size - offset)
+            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return Foundation.read(descriptor, base + offset, size - offset)
             }
-            if count <= 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(.init("cannot read the file: \(String(cString: strerror(errno)))"))
+            }
+            if count == 0 { break }
             offset += count
         }
         return .success(Array(bytes[0..<offset]))
     }
 
-    static func read(_ url: URL, inside root: URL) -> Result<[UInt8], WorkflowParseFailure> {
-        let resolved = url.resolvingSymlinksInPath()
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        guard resolved.path.hasPrefix(rootPath) else {
-            return .failure(.init("symlink pointing outside the repository (to \(resolved.path)); not followed"))
+    /// A path's bytes as the NUL-terminated C string the file system calls take.
+    static func cString(_ path: [UInt8]) -> [CChar] {
+        path.map { CChar(bitPattern: $0) } + [0]
+    }
+
+    static func fileType(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a named pipe"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFDIR: return "a folder"
+        default: return "not a file"
         }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved.path) else {
-            return .failure(.init("cannot read the file (broken symlink or no permission)"))
+    }
+
+    /// Reads a path that may be or pass through a symlink: only when it resolves inside `root`.
+    static func read(_ path: [UInt8], inside root: URL) -> Result<[UInt8], WorkflowParseFailure> {
+        var resolvedBytes: [UInt8]?
+        if let resolved = realpath(cString(path), nil) {
+            resolvedBytes = Array(UnsafeBufferPointer(start: resolved, count: strlen(resolved))).map { UInt8(bitPattern: $0) }
+            free(resolved)
         }
-        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
-            return .failure(.init("not a regular file"))
+        guard let resolvedBytes else {
+            return .failure(.init("cannot read the file (broken symlink or no permission): \(String(cString: strerror(errno)))"))
         }
-        if let size = attributes[.size] as? Int, size > InputGuards.maxBytes {
-            return .failure(.init("file is \(size) bytes, over the \(InputGuards.maxBytes)-byte limit for a workflow"))
+        let rootPath = Array((root.path.hasSuffix("/") ? root.path : root.path + "/").utf8)
+        guard resolvedBytes.starts(with: rootPath) else {
+            let shown = String(validating: resolvedBytes, as: UTF8.self) ?? escapedName(resolvedBytes)
+            return .failure(.init("symlink pointing outside the repository (to \(shown)); not followed"))
         }
-        guard let data = FileManager.default.contents(atPath: resolved.path) else {
-            return .failure(.init("cannot read the file"))
-        }
-        return .success([UInt8](data))
+        return readFile(resolvedBytes, followingSymlinks: true)
+            ?? .failure(.init("cannot read the file"))
     }
 }

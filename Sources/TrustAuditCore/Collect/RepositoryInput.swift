@@ -9,12 +9,27 @@ public struct RepositorySnapshot: Sendable {
     public var source: String
     public var headCommit: String?
     public var files: [WorkflowFileInput]
+    /// What could not be read at all, such as a workflows folder without read permission: the
+    /// scan's coverage lists these, so an empty result is never mistaken for a clean one.
+    public var problems: [CoverageProblem]
 
-    public init(fullName: String, source: String, headCommit: String? = nil, files: [WorkflowFileInput]) {
+    public init(fullName: String, source: String, headCommit: String? = nil, files: [WorkflowFileInput], problems: [CoverageProblem] = []) {
         self.fullName = fullName
         self.source = source
         self.headCommit = headCommit
         self.files = files
+        self.problems = problems
+    }
+}
+
+/// A part of a repository the scan could not read: where (a path in the repository) and why.
+public struct CoverageProblem: Sendable, Equatable {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
     }
 }
 

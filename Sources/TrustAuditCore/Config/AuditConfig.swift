@@ -24,6 +24,7 @@ import Yams
 ///   service-account-shared: { params: { max_repositories: 3 } }
 /// waivers:
 ///   - { policy: oidc-action-unpinned, repository: acme/legacy, reason: "vendored action", expires: 2027-03-31 }
+/// limits: { policy_timeout: 60, policy_max_rows: 250000, max_expanded_bytes: 16777216 }
 /// ```
 public struct AuditConfig: Sendable, Equatable {
     public var paths: [String] = []
@@ -86,7 +87,7 @@ public struct AuditConfig: Sendable, Equatable {
         }
         let known: Set<String> = ["paths", "owner", "github_settings", "octopus", "policies_dir", "fail_on", "policies", "waivers",
                                   "github_orgs", "github_repos", "github_api_url", "octopus_urls",
-                                  "github_app_id", "github_app_key", "github_app_installation"]
+                                  "github_app_id", "github_app_key", "github_app_installation", "limits"]
         func names(_ key: String) throws -> [String] {
             switch object[key] {
             case nil, .null?: return []

@@ -36,7 +36,7 @@ public enum PolicyEngine {
             do {
                 let scope = policy.scope == .repository ? incremental : nil
                 let rows = try clock.measure("query") {
-                    try run(policy, database: database, params: settings.params(for: policy),
+                    try run(policy, database: database, params: settings.params(for: policy), limits: settings.limits,
                             scope: scope.map { (scopedViews, $0.visibleNames) })
                 }
                 rowCount = rows.count
@@ -73,7 +73,7 @@ public enum PolicyEngine {
     /// Runs one policy's query and returns its rows.
     /// Runs one policy's query and returns its rows; with a `scope`, the given views show only
     /// the named repositories (see `ScopedViews`).
-    static func run(_ policy: Policy, database: AuditDatabase, params: [String: JSONValue],
+    static func run(_ policy: Policy, database: AuditDatabase, params: [String: JSONValue], limits: ScanLimits,
                     scope: (views: [String], names: [String])? = nil) throws -> [Row] {
         try database.pool.read { db in
             db.add(function: paramFunction(params, policy: policy.id))
@@ -82,7 +82,7 @@ public enum PolicyEngine {
             }
             defer { if let scope { try? ScopedViews.remove(db, views: scope.views) } }
             let statement = try checkedStatement(policy.query, db: db)
-            let rows = try Row.fetchAll(statement)
+            let rows = try BoundedQuery.rows(statement, db: db, timeout: limits.policyTimeout, maxRows: limits.policyMaxRows)
             if policy.scope == .repository, let row = rows.first(where: { ($0["repository"] as String?) == nil }) {
                 throw PolicyQueryError.repositoryScopeWithoutRepository(columns: Array(row.columnNames))
             }
@@ -92,12 +92,22 @@ public enum PolicyEngine {
 
     /// Prepares a query and refuses anything that is not one read-only SELECT.
     public static func checkedStatement(_ sql: String, db: Database) throws -> Statement {
-        let statement = try db.makeStatement(sql: sql)
+        let statement = try singleStatement(sql, db: db)
         let firstWord = withoutLeadingComments(sql).prefix { $0.isLetter }.lowercased()
         guard statement.isReadonly, ["select", "with", "values"].contains(firstWord) else {
             throw PolicyQueryError.notReadOnly
         }
         return statement
+    }
+
+    /// Prepares exactly one statement of user-written SQL.
+    public static func singleStatement(_ sql: String, db: Database) throws -> Statement {
+        do {
+            return try db.makeStatement(sql: sql)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_MISUSE && (error.message ?? "").hasPrefix("Multiple statements") {
+            // GRDB's message names its own API; the user only needs to know what to change.
+            throw PolicyQueryError.multipleStatements
+        }
     }
 
     /// The SQL after any leading whitespace and `--` or `/* */` comments.
@@ -166,6 +176,9 @@ public enum PolicyEngine {
 /// Why a policy's query was refused or failed.
 public enum PolicyQueryError: Error, CustomStringConvertible {
     case notReadOnly
+    case multipleStatements
+    case timeLimit(seconds: Double)
+    case rowLimit(Int)
     case missingMessage(columns: [String])
     case unknownParam(String, known: [String])
     case repositoryScopeWithoutRepository(columns: [String])
@@ -174,6 +187,12 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
         switch self {
         case .notReadOnly:
             return "a policy query must be a single read-only SELECT (or WITH … SELECT)"
+        case .multipleStatements:
+            return "only one SQL statement is allowed, but this text holds several (separated by `;`); run them one at a time"
+        case .timeLimit(let seconds):
+            return "the query ran longer than its \(seconds.formatted()) s limit and was stopped (raise it with --policy-timeout or `limits.policy_timeout`)"
+        case .rowLimit(let count):
+            return "the query returned more than \(count) rows and was stopped (raise the cap with --policy-max-rows or `limits.policy_max_rows`)"
         case .missingMessage(let columns):
             return "the query must return a `message` column (it returned: \(columns.joined(separator: ", ")))"
         case .repositoryScopeWithoutRepository(let columns):

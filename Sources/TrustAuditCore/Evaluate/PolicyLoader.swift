@@ -29,7 +29,12 @@ public enum PolicyLoader {
         }
         let files: [String]
         if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                return ([], [PolicyLoadError(file: path, reason: "cannot list the folder: \(error.localizedDescription)")])
+            }
             files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
                 .map { (path as NSString).appendingPathComponent($0) }
         } else {
@@ -39,8 +44,14 @@ public enum PolicyLoader {
         var errors: [PolicyLoadError] = []
         for file in files {
             do {
-                guard let data = FileManager.default.contents(atPath: file),
-                      let text = String(data: data, encoding: .utf8) else {
+                // Only a regular file is opened, and without blocking: a FIFO named `x.yml` must not hang.
+                let bytes: [UInt8]
+                switch RepositoryDiscovery.readFile(Array(file.utf8), followingSymlinks: true, limit: nil) {
+                case .success(let read)?: bytes = read
+                case .failure(let failure)?: throw PolicyLoadError(file: file, reason: failure.reason)
+                case nil: throw PolicyLoadError(file: file, reason: "cannot read the file")
+                }
+                guard let text = String(validating: bytes, as: UTF8.self) else {
                     throw PolicyLoadError(file: file, reason: "cannot read the file as UTF-8 text")
                 }
                 policies.append(try parse(text: text, source: file))

@@ -48,14 +48,16 @@ public struct Waiver: Sendable, Equatable {
     }
 }
 
-/// Per-policy overrides and waivers, as read from `trustaudit.yml`.
+/// Per-policy overrides, waivers and the scan's limits, as read from `trustaudit.yml`.
 public struct PolicySettings: Sendable, Equatable {
     public var overrides: [String: PolicyOverride]
     public var waivers: [Waiver]
+    public var limits: ScanLimits
 
-    public init(overrides: [String: PolicyOverride] = [:], waivers: [Waiver] = []) {
+    public init(overrides: [String: PolicyOverride] = [:], waivers: [Waiver] = [], limits: ScanLimits = ScanLimits()) {
         self.overrides = overrides
         self.waivers = waivers
+        self.limits = limits
     }
 
     /// The parameters a policy's query sees: its defaults with the overrides laid over them.

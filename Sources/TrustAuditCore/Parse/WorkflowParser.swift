@@ -2,22 +2,22 @@ import Yams
 
 /// Turns a workflow file's bytes into `WorkflowFacts`, or a failure with its reason and line.
 ///
-/// Reads the YAML the way GitHub does where loaders disagree: `on` is the trigger key (a YAML 1.1
-/// loader would read it as the boolean `true`, so a `true` key is accepted as well), merge keys
+/// Reads the YAML the way GitHub does where loaders disagree: `on` is the trigger key, spelled
+/// exactly so (GitHub reads YAML 1.2 and refuses `On:`, `yes:` or `true:`), merge keys
 /// `<<` and anchors are honoured, and a scalar is accepted wherever GitHub accepts a one-element
 /// list. It never throws and never traps: every problem becomes a `WorkflowParseFailure`.
 public enum WorkflowParser {
     /// Bumped when the facts extracted from the same bytes change, so stored facts are re-derived.
     public static let version = 3
 
-    public static func parse(bytes: [UInt8]) -> WorkflowParseResult {
+    public static func parse(bytes: [UInt8], maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) -> WorkflowParseResult {
         switch InputGuards.decode(bytes) {
         case .failure(let failure): return .failed(failure)
-        case .success(let text): return parse(text: text)
+        case .success(let text): return parse(text: text, maxExpandedBytes: maxExpandedBytes)
         }
     }
 
-    public static func parse(text: String) -> WorkflowParseResult {
+    public static func parse(text: String, maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) -> WorkflowParseResult {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
@@ -31,6 +31,7 @@ public enum WorkflowParser {
         }
         do {
             var reader = WorkflowReader()
+            reader.yaml.maxExpandedBytes = maxExpandedBytes
             var facts = try reader.read(root)
             facts.suppressions = SuppressionScanner.scan(text)
             return .parsed(facts)
@@ -73,10 +74,16 @@ struct WorkflowReader {
             switch pair.key {
             case "name":
                 facts.name = YAMLAccess.scalarString(pair.value)
-            case "on", "true", "True", "TRUE", "yes", "y", "Y":
-                guard pair.key == "on" || !sawTriggers else { continue }
+            case "on":
                 sawTriggers = true
                 facts.triggers = try triggers(pair.value, keyLine: pair.keyLine)
+            case _ where Self.triggerKeyLookalikes.contains(pair.key):
+                // GitHub reads YAML 1.2: `On`, `yes` or `y` are text, `true` a boolean it turns into
+                // the key "true", and it matches top-level keys exactly, so none of them is `on`.
+                // Its workflow schema has no other keys, so GitHub refuses the whole file.
+                throw WorkflowParseFailure(
+                    "`\(pair.key):` is not the trigger key: GitHub reads only lowercase `on` and refuses this workflow (unexpected value '\(pair.key)'), so it never runs",
+                    line: pair.keyLine)
             case "permissions":
                 facts.permissions = try permissions(pair.value, keyLine: pair.keyLine, path: "permissions")
             case "env":
@@ -93,6 +100,9 @@ struct WorkflowReader {
         }
         return facts
     }
+
+    /// Keys a YAML 1.1 reader would take for `on` (or for the boolean `on` becomes there).
+    static let triggerKeyLookalikes: Set<String> = ["On", "ON", "oN", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"]
 
     func kind(of node: Node) -> String {
         switch node {

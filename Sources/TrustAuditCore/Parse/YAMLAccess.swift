@@ -10,13 +10,27 @@ struct YAMLAccess {
     static let maxDepth = 256
 
     private(set) var visited = 0
+    /// Text taken out of the tree so far: keys and rendered values. Few nodes can still make a
+    /// lot of text (an alias of a long string, repeated), so text is bounded on its own.
+    private(set) var expandedBytes = 0
+    var maxExpandedBytes = ScanLimits.defaultMaxExpandedBytes
 
     mutating func spend(_ count: Int = 1, at node: Node) throws {
         visited += count
         if visited > Self.maxVisitedNodes {
             throw WorkflowParseFailure(
                 "YAML aliases expand to more than \(Self.maxVisitedNodes) nodes (an alias bomb?)",
-                line: node.mark?.line)
+                line: node.mark?.line, limit: "nodes")
+        }
+    }
+
+    mutating func spend(bytes count: Int, at node: Node) throws {
+        expandedBytes += count
+        if expandedBytes > maxExpandedBytes {
+            throw WorkflowParseFailure(
+                "the workflow's text expands to more than \(maxExpandedBytes) bytes through YAML aliases (an alias bomb?); "
+                    + "raise the limit with --max-expanded-bytes or `limits.max_expanded_bytes`",
+                line: node.mark?.line, limit: "max_expanded_bytes")
         }
     }
 
@@ -36,6 +50,7 @@ struct YAMLAccess {
                 throw WorkflowParseFailure("a mapping key must be a plain value", line: key.mark?.line)
             }
             let line = key.mark?.line ?? 0
+            try spend(bytes: scalar.string.utf8.count, at: key)
             if scalar.string == "<<" && scalar.style == .plain {
                 let sources: [Node]
                 switch value {
@@ -100,6 +115,7 @@ struct YAMLAccess {
         try spend(at: node)
         switch node {
         case .scalar(let scalar):
+            try spend(bytes: scalar.string.utf8.count, at: node)
             return scalar.string
         case .sequence(let sequence):
             var parts: [String] = []

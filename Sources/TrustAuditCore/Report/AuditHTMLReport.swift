@@ -233,7 +233,7 @@ public enum AuditHTMLReport {
         out += "</div>\n"
         for (title, list) in [("Introduced", drift.introduced), ("Resolved", drift.resolved)] where !list.isEmpty {
             out += "<details\(list.count <= 30 ? " open" : "")><summary>\(title) (\(list.count))</summary>\n"
-            out += findingTable(list, data: data, columns: [.severity, .policy, .location, .message])
+            out += findingTable(list, data: data, columns: [.severity, .policy, .place, .message])
             out += "</details>\n"
         }
         if !drift.changes.isEmpty {
@@ -268,7 +268,8 @@ public enum AuditHTMLReport {
         """
     }
 
-    enum Column { case severity, policy, location, job, message, waived }
+    /// `location` is the file and line (tables grouped by repository); `place` adds the repository.
+    enum Column { case severity, policy, location, place, job, message, waived }
 
     /// A table of findings; each row carries its searchable text for the filter.
     static func findingTable(_ findings: [Finding], data: AuditReportData, columns: [Column]) -> String {
@@ -277,7 +278,7 @@ public enum AuditHTMLReport {
             switch column {
             case .severity: out += "<th>Severity</th>"
             case .policy: out += "<th>Policy</th>"
-            case .location: out += "<th>Location</th>"
+            case .location, .place: out += "<th>Location</th>"
             case .job: out += "<th>Job</th>"
             case .message: out += "<th>Message</th>"
             case .waived: out += "<th>Status</th>"
@@ -294,8 +295,14 @@ public enum AuditHTMLReport {
                 case .severity: out += "<td>\(badge(finding.severity))</td>"
                 case .policy: out += "<td class=\"pol\"><a href=\"#policy-\(escape(finding.policy))\"><code>\(escape(finding.policy))</code></a></td>"
                 case .location: out += "<td class=\"loc\">\(locationCell(finding))</td>"
+                case .place:
+                    var place = escape(AuditReportData.location(finding))
+                    if finding.file != nil, let url = AuditReportData.githubURL(finding) {
+                        place = "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(place)</a>"
+                    }
+                    out += "<td class=\"loc\">\(place)</td>"
                 case .job: out += "<td>\(escape(finding.job ?? ""))</td>"
-                case .message: out += "<td class=\"msg\">\(escape(finding.message))</td>"
+                case .message: out += "<td class=\"msg\">\(codeSpans(escape(finding.message)))</td>"
                 case .waived:
                     out += finding.waived
                         ? "<td><span class=\"tag waived\" title=\"\(escape(finding.waiverReason ?? ""))\">waived</span></td>"
@@ -305,6 +312,23 @@ public enum AuditHTMLReport {
             out += "</tr>\n"
         }
         return out + "</tbody></table>\n"
+    }
+
+    /// Messages mark names as Markdown code (`` `deploy` ``); in HTML they become `<code>`.
+    /// Works on escaped text, where a backtick is still a backtick.
+    static func codeSpans(_ escaped: String) -> String {
+        let parts = escaped.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return escaped }
+        var out = ""
+        for (index, part) in parts.enumerated() {
+            let closesSpan = index % 2 == 1 && index < parts.count - 1
+            if index % 2 == 1 && !closesSpan {
+                out += "`" + part
+            } else {
+                out += closesSpan ? "<code>\(part)</code>" : String(part)
+            }
+        }
+        return out
     }
 
     static func locationCell(_ finding: Finding) -> String {

@@ -1,11 +1,11 @@
 /// JUnit XML for CI dashboards: one `<testsuite>` per repository, one `<testcase>` per policy
-/// and repository, one `<failure>` per open finding. A waived finding does not fail its test
+/// and repository, one `<failure>` per test case with open findings, listing them all. A waived finding does not fail its test
 /// case; it is listed in the case's `<system-out>`. Findings about no repository (e.g. an Octopus
 /// identity) form a suite named `(organization)`.
 ///
 /// Counts follow the usual JUnit reading: `tests` is the number of test cases, `failures` the
-/// number of test cases with at least one failure (not the number of findings; each suite's
-/// `trustaudit.findings` property has that).
+/// number of test cases with a failure, which is the number of `<failure>` elements (not the
+/// number of findings; each suite's `trustaudit.findings` property has that).
 public enum AuditJUnitReport {
     public static let organizationSuite = "(organization)"
 
@@ -42,14 +42,16 @@ public enum AuditJUnitReport {
                     continue
                 }
                 cases += ">\n"
-                if !open.isEmpty { failures += 1 }
-                for finding in open {
-                    let place = AuditReportData.location(finding) + (finding.job.map { " [job \($0)]" } ?? "")
-                    cases += "      <failure type=\"\(escape(finding.severity.rawValue))\" message=\"\(escape(finding.message))\">"
-                    cases += escape("[\(finding.severity.rawValue)] \(info.title)\n\(place)\n\(finding.message)"
-                                    + (info.remediation.isEmpty ? "" : "\nRemediation: \(info.remediation)")
-                                    + "\nFingerprint: \(finding.fingerprint)")
-                    cases += "</failure>\n"
+                if let worst = open.map(\.severity).max() {
+                    // One <failure> per failing case, as JUnit readers expect (several would make
+                    // `failures` disagree with the elements); it lists every open finding.
+                    failures += 1
+                    let message = open.count == 1 ? open[0].message : "\(open.count) findings; first: \(open[0].message)"
+                    let body = open.map { finding in
+                        let place = AuditReportData.location(finding) + (finding.job.map { " [job \($0)]" } ?? "")
+                        return "[\(finding.severity.rawValue)] \(info.title)\n\(place)\n\(finding.message)\nFingerprint: \(finding.fingerprint)"
+                    }.joined(separator: "\n\n") + (info.remediation.isEmpty ? "" : "\n\nRemediation: \(info.remediation)")
+                    cases += "      <failure type=\"\(escape(worst.rawValue))\" message=\"\(escape(message))\">\(escape(body))</failure>\n"
                 }
                 if !waived.isEmpty {
                     cases += "      <system-out>" + escape(waived.map { "waived: \(AuditReportData.location($0)): \($0.message) (\($0.waiverReason ?? ""))" }.joined(separator: "\n")) + "</system-out>\n"

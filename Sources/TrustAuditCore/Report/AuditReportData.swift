@@ -77,7 +77,7 @@ public struct AuditReportData: Sendable {
         let wanted = repository?.lowercased()
         func keep(_ name: String?) -> Bool { wanted == nil || name?.lowercased() == wanted }
 
-        var data = try database.pool.read { db -> AuditReportData in
+        var data = try database.checkedRead { db -> AuditReportData in
             let findings = try FindingStore.load(scanID: scan.findingsScanID, db: db).filter { keep($0.repository) }
             let errors = try FindingStore.loadErrors(scanID: scan.findingsScanID, db: db)
             let coverage = try CoverageNote.load(scanID: scan.dataScanID, db: db)

@@ -49,12 +49,10 @@ public enum AuditSARIFReport {
     /// One document per scanned repository, keyed by file name (`owner__name.sarif`). Every
     /// repository gets a file, even without results, so an upload also closes fixed alerts.
     public static func renderPerRepository(_ data: AuditReportData) -> [(fileName: String, repository: String, text: String)] {
-        var names = data.repositories.map(\.name)
-        for finding in data.findings {
-            if let repository = finding.repository, !names.contains(where: { $0.lowercased() == repository.lowercased() }) {
-                names.append(repository)
-            }
-        }
+        // Only repositories the scan read: a finding may name one it never saw (an identity
+        // trusting a deleted repository), and a file for it would claim a code-scanning upload
+        // for a repository that has no code here.
+        let names = data.repositories.map(\.name)
         var used: Set<String> = []
         return names.map { name in
             var fileName = splitFileName(name)

@@ -21,7 +21,7 @@ extension DriftReport {
     }
 
     public func renderText() -> String {
-        let clean = TextReport.sanitize
+        let clean: (String) -> String = TextReport.sanitize
         var out = "Drift from scan \(from.id) (\(from.startedAt)) to scan \(to.id) (\(to.startedAt))\n\n"
         out += "Findings: \(introduced.count) introduced, \(resolved.count) resolved, \(persisting.count) persisting\n"
         for (title, list) in [("Introduced", introduced), ("Resolved", resolved)] where !list.isEmpty {

@@ -49,9 +49,27 @@ public struct DriftReport: Sendable {
         }
         let bothRepositories = before.repositories.intersection(after.repositories)
         let bothServers = before.servers.intersection(after.servers)
+        // Settings read in one scan and not the other (an export missing or unreadable): the
+        // environment findings of that repository cannot be compared either.
+        let settingsCovered = before.environmentsCollected.intersection(after.environmentsCollected)
+        for name in before.environmentsCollected.symmetricDifference(after.environmentsCollected).intersection(bothRepositories).sorted() {
+            let missingIn = before.environmentsCollected.contains(name) ? to.id : from.id
+            notCovered.append(NotCovered(kind: "github-settings", name: name,
+                                         reason: "no usable GitHub settings for it in scan \(missingIn); its environment findings are neither resolved nor introduced"))
+        }
         func comparable(_ finding: Finding) -> Bool {
-            if let resource = finding.resource, resource.hasPrefix("octopus:") {
-                return bothServers.contains { resource.hasPrefix("octopus:\($0)") }
+            // A finding about an Octopus account (an identity, or a trust path from a job) exists
+            // only while that instance's export was read: compare it only where both scans read it.
+            if case .object(let evidence) = finding.evidence, case .string(let server)? = evidence["server"] {
+                guard bothServers.contains(server) else { return false }
+            }
+            if let resource = finding.resource, resource.hasPrefix("octopus:") || resource.contains("→ octopus:") {
+                guard bothServers.contains(where: { resource.contains("octopus:\($0)") }) else { return false }
+                if finding.repository == nil { return true }
+            }
+            if finding.policy.hasPrefix("environment-"), let repository = finding.repository,
+               !settingsCovered.contains(repository.lowercased()) {
+                return false
             }
             guard let repository = finding.repository else { return true }
             return bothRepositories.contains(repository.lowercased()) || !(before.repositories.union(after.repositories)).contains(repository.lowercased())
@@ -135,7 +153,7 @@ public struct DriftReport: Sendable {
 
         static func load(database: AuditDatabase, scan: ScanSummary) throws -> Side {
             database.currentScan = scan.dataScanID
-            return try database.pool.read { db in
+            return try database.checkedRead { db in
                 var side = Side()
                 let data = scan.dataScanID
                 side.repositories = Set(try String.fetchAll(db, sql: "SELECT lower(full_name) FROM scan_repositories WHERE scan_id = ?", arguments: [data]))

@@ -1,6 +1,8 @@
 /// The JSON findings document (README, "JSON output"; a contract: field names and shapes do not change).
 public enum JSONReport {
-    public static func render(scan: ScanSummary, findings: [Finding]) -> String {
+    /// `coverage` lists what the scan could not read and the policies that did not run; it is
+    /// empty for a complete audit.
+    public static func render(scan: ScanSummary, findings: [Finding], coverage: [CoverageNote] = [], policyErrors: [PolicyRunError] = []) -> String {
         let counts = ScanSummary.counts(findings)
         let document = JSONValue.object([
             "tool": .object(["name": .string("trustaudit"), "version": .string(ScanPipeline.toolVersion)]),
@@ -13,8 +15,15 @@ public enum JSONReport {
         ])
         // Written finding by finding instead of as one JSONValue tree: a large organization's
         // report runs to tens of megabytes. The text is what the tree would serialize to, with
-        // "findings" first among the sorted keys.
-        var out = "{\"findings\":["
+        // "coverage" and "findings" first among the sorted keys.
+        let gaps = policyErrors.map { error in
+            JSONValue.object(["kind": .string("policy"), "document": .string(error.source), "status": .string("not run"),
+                              "detail": .string("policy \(error.policy): \(error.message)")])
+        } + coverage.map { note in
+            JSONValue.object(["kind": .string(note.kind), "document": .string(note.document),
+                              "status": .string(note.unreadable ? "unreadable" : "problem"), "detail": .string(note.detail)])
+        }
+        var out = "{\"coverage\":" + JSONValue.array(gaps).jsonText + ",\"findings\":["
         out.reserveCapacity(findings.count * 600)
         for (index, finding) in findings.enumerated() {
             if index > 0 { out += "," }

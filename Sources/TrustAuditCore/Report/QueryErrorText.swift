@@ -20,6 +20,9 @@ public enum QueryErrorText {
         if case PolicyQueryError.notReadOnly? = error as? PolicyQueryError {
             return "only a single read-only SELECT (or WITH … SELECT) is allowed here; nothing was changed"
         }
+        if let error = error as? PolicyQueryError {
+            return error.description
+        }
         return "\(error)"
     }
 

@@ -81,7 +81,7 @@ public final class ShellSession {
             let result: QueryResult
             if writable {
                 result = try database.pool.write { db -> QueryResult in
-                    let statement = try db.makeStatement(sql: sql)
+                    let statement = try PolicyEngine.singleStatement(sql, db: db)
                     if statement.isReadonly { return try QueryResult.run(sql, db: db) }
                     try statement.execute()
                     return QueryResult(columns: ["changes"], rows: [[String(db.changesCount)]])
@@ -122,23 +122,43 @@ public final class ShellSession {
         case ".tables":
             return execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY type DESC, name")
         case ".schema":
-            if parts.count > 1 {
-                let name = parts[1].replacingOccurrences(of: "'", with: "''")
-                return execute("SELECT sql FROM sqlite_master WHERE name = '\(name)'")
-            }
-            return execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name")
+            return schema(named: parts.count > 1 ? parts[1] : nil)
         case ".policies":
             let policies = PolicyLoader.builtIn().policies
             return render(QueryResult(columns: ["id", "severity", "category", "title"],
                                       rows: policies.map { [$0.id, $0.severity.rawValue, $0.category.rawValue, $0.title] }))
         case ".scans":
             do {
-                return try database.pool.read { db in try ScanList.load(db: db) }.renderText()
+                let list = try database.pool.read { db in try ScanList.load(db: db) }
+                return mode == .json ? list.renderJSON() : render(list.queryResult)
             } catch {
                 return "Error: \(error)\n"
             }
         default:
             return "Unknown command \(parts.first ?? line); .help lists the commands.\n"
+        }
+    }
+
+    /// `CREATE` statements as SQLite keeps them, whole and with their line breaks (a table
+    /// rendering would cut long views and turn line breaks into `?`).
+    func schema(named name: String?) -> String {
+        do {
+            let statements = try database.pool.read { db -> [String] in
+                if let name {
+                    return try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND lower(name) = lower(?)",
+                                               arguments: [name])
+                }
+                return try String.fetchAll(db, sql: """
+                    SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+                    ORDER BY type DESC, name
+                    """)
+            }
+            if let name, statements.isEmpty {
+                return "Error: no table, view or index named \(TextReport.sanitize(name)); .tables lists them\n"
+            }
+            return statements.map { TextReport.sanitize($0, lineBreaks: true) + ";\n" }.joined()
+        } catch {
+            return "Error: " + QueryErrorText.describe(error, sql: "") + "\n"
         }
     }
 

@@ -5,10 +5,13 @@ import Foundation
 public struct InputDocument: Sendable {
     public var name: String
     public var data: Data
+    /// Why the file could not be read (a FIFO, no permission); the scan lists it as unreadable.
+    public var readError: String?
 
-    public init(name: String, data: Data) {
+    public init(name: String, data: Data, readError: String? = nil) {
         self.name = name
         self.data = data
+        self.readError = readError
     }
 
     /// Reads a file, or every `*.json` file of a folder (sorted by name).
@@ -19,12 +22,23 @@ public struct InputDocument: Sendable {
         }
         let files: [String]
         if isDirectory.boolValue {
-            files = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-                .filter { $0.hasSuffix(".json") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                // A folder of exports that cannot be listed is a document the scan could not read.
+                return [InputDocument(name: path, data: Data(), readError: "cannot list the folder: \(error.localizedDescription)")]
+            }
+            files = names.filter { $0.hasSuffix(".json") }.sorted().map { (path as NSString).appendingPathComponent($0) }
         } else {
             files = [path]
         }
-        return files.map { InputDocument(name: $0, data: FileManager.default.contents(atPath: $0) ?? Data()) }
+        return files.map { file in
+            switch RepositoryDiscovery.readFile(Array(file.utf8), followingSymlinks: true, limit: nil) {
+            case .success(let bytes)?: return InputDocument(name: file, data: Data(bytes))
+            case .failure(let failure)?: return InputDocument(name: file, data: Data(), readError: failure.reason)
+            case nil: return InputDocument(name: file, data: Data(), readError: "cannot read the file")
+            }
+        }
     }
 }

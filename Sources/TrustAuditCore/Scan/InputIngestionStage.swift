@@ -17,8 +17,8 @@ public struct InputIngestionStage: ScanStage {
     }
 
     public var signature: String {
-        let documents = (githubSettings.map { "github\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))" }
-            + octopus.map { "octopus\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))" })
+        let documents = (githubSettings.map { "github\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))\u{1F}\($0.readError ?? "")" }
+            + octopus.map { "octopus\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))\u{1F}\($0.readError ?? "")" })
         return "ingest-v1\u{1E}" + documents.joined(separator: "\u{1E}")
     }
 
@@ -28,11 +28,28 @@ public struct InputIngestionStage: ScanStage {
         // Decoding is independent per document (an organization may export one per repository),
         // so it runs in parallel; rows are written in document order.
         let decoded = ParallelMap.map(githubSettings) { document in
-            Result { try GitHubSettingsExport.decode(document.data, file: document.name) }
+            Result {
+                if let readError = document.readError { throw DocumentReadError(reason: readError) }
+                return try GitHubSettingsExport.decode(document.data, file: document.name)
+            }
+        }
+        // Two documents about one repository (or organization) would otherwise be read in turn, the
+        // last silently winning; which one is right cannot be known, so neither is used.
+        var documentsBySubject: [String: [String]] = [:]
+        for (document, result) in zip(githubSettings, decoded) {
+            guard let export = try? result.get() else { continue }
+            documentsBySubject[Self.subjectKey(export.document), default: []].append(document.name)
         }
         for (document, result) in zip(githubSettings, decoded) {
             do {
                 let export = try result.get()
+                let key = Self.subjectKey(export.document)
+                if let names = documentsBySubject[key], names.count > 1 {
+                    let others = names.filter { $0 != document.name }
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, subject: Self.subject(export.document),
+                               error: "\(Self.subject(export.document)) is also described by \(others.joined(separator: ", ")); neither document is used until one is removed")
+                    continue
+                }
                 switch export.document {
                 case .repository(let settings):
                     repositories.append(settings)
@@ -84,6 +101,7 @@ public struct InputIngestionStage: ScanStage {
         var servers = Set<String>()
         for document in octopus {
             do {
+                if let readError = document.readError { throw DocumentReadError(reason: readError) }
                 let instance = try OctopusExport.decode(document.data, file: document.name)
                 guard servers.insert(instance.server).inserted else {
                     try record(db, scanID: scanID, kind: "octopus", document: document, subject: instance.server,
@@ -96,6 +114,20 @@ public struct InputIngestionStage: ScanStage {
             } catch {
                 try record(db, scanID: scanID, kind: "octopus", document: document, subject: nil, error: "\(error)")
             }
+        }
+    }
+
+    private static func subject(_ document: GitHubSettingsExport.Document) -> String {
+        switch document {
+        case .repository(let settings): return settings.repository
+        case .organization(let settings): return settings.organization
+        }
+    }
+
+    private static func subjectKey(_ document: GitHubSettingsExport.Document) -> String {
+        switch document {
+        case .repository(let settings): return "repository " + settings.repository.lowercased()
+        case .organization(let settings): return "organization " + settings.organization.lowercased()
         }
     }
 
@@ -116,4 +148,11 @@ public struct InputIngestionStage: ScanStage {
                 sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, kind, problem.file, problem.path, problem.message])
         }
     }
+}
+
+/// An export file that could not be read at all; its text is the coverage row's reason.
+struct DocumentReadError: Error, CustomStringConvertible {
+    var reason: String
+
+    var description: String { reason }
 }

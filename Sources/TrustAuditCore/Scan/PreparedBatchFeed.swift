@@ -27,9 +27,9 @@ final class PreparedBatchFeed: @unchecked Sendable {
 
     /// Starts preparing `repositories` in batches of `batchSize`; `known` are hashes whose facts
     /// are stored already.
-    init(repositories: [RepositorySource], batchSize: Int, known: Set<String>) {
+    init(repositories: [RepositorySource], batchSize: Int, known: Set<String>, maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) {
         let thread = Thread { [self] in
-            produce(repositories: repositories, batchSize: batchSize, known: known)
+            produce(repositories: repositories, batchSize: batchSize, known: known, maxExpandedBytes: maxExpandedBytes)
         }
         thread.name = "trustaudit-prepare"
         thread.start()
@@ -57,7 +57,7 @@ final class PreparedBatchFeed: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func produce(repositories: [RepositorySource], batchSize: Int, known: Set<String>) {
+    private func produce(repositories: [RepositorySource], batchSize: Int, known: Set<String>, maxExpandedBytes: Int) {
         var seen = known
         var start = 0
         while start < repositories.count {
@@ -66,7 +66,7 @@ final class PreparedBatchFeed: @unchecked Sendable {
             let readStart = DispatchTime.now().uptimeNanoseconds
             let snapshots = ParallelMap.map(batch) { $0.snapshot }
             let parseStart = DispatchTime.now().uptimeNanoseconds
-            let files = ScanPipeline.prepare(snapshots, known: seen)
+            let files = ScanPipeline.prepare(snapshots, known: seen, maxExpandedBytes: maxExpandedBytes)
             let parseEnd = DispatchTime.now().uptimeNanoseconds
             for file in files.joined() where file.result != nil {
                 if let hash = file.hash { seen.insert(hash) }

@@ -46,6 +46,10 @@ public struct ScanPipeline: Sendable {
                 try db.execute(sql: "UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
                                arguments: [Timestamp.now(), "\(error)", scanID])
             }
+            if let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB,
+               let damage = try? database.pool.read({ db in DatabaseIntegrity.damaged(db, finding: error.message ?? "\(error)") }) {
+                throw damage
+            }
             throw error
         }
     }
@@ -67,8 +71,10 @@ public struct ScanPipeline: Sendable {
             [$0.policy, $0.repository, $0.file ?? "", $0.reason, $0.expires ?? ""].joined(separator: "\u{1F}")
         }
         let datesMatter = request.settings.waivers.contains { $0.expires != nil }
+        // A policy stopped by a limit under one setting may complete under another.
+        let limits = "\(request.settings.limits.policyTimeout)/\(request.settings.limits.policyMaxRows)"
         return SHA256.hex([String(dataScanID), policyDigest(request), waivers.joined(separator: "\u{1E}"),
-                           datesMatter ? request.today : ""].joined(separator: "\u{1D}"))
+                           datesMatter ? request.today : "", limits].joined(separator: "\u{1D}"))
     }
 
     /// One repository as this scan saw it: what goes into the snapshot's rows and its hash.
@@ -77,6 +83,7 @@ public struct ScanPipeline: Sendable {
         var source: String
         var headCommit: String?
         var files: [(path: String, hash: String?, readError: String?, kind: WorkflowFileKind)]
+        var problems: [CoverageProblem] = []
     }
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
@@ -90,7 +97,8 @@ public struct ScanPipeline: Sendable {
             let stale = documents.stale
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
             // read and parse phases run at the same time as store; each is the time spent in it.
-            let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: Set(known.keys))
+            let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: Set(known.keys),
+                                         maxExpandedBytes: request.settings.limits.maxExpandedBytes)
             defer { feed.cancel() }
             while let batch = clock.measure("wait", { feed.next() }) {
                 clock.add("read", batch.readSeconds)
@@ -108,7 +116,10 @@ public struct ScanPipeline: Sendable {
                         fileCount += files.filter { $0.kind == .workflow }.count
                         manifests.append(RepositoryManifest(
                             fullName: snapshot.fullName, source: snapshot.source, headCommit: snapshot.headCommit,
-                            files: files.map { ($0.path, $0.hash, $0.readError, $0.kind) }))
+                            files: files.map { ($0.path, $0.hash, $0.readError, $0.kind) },
+                            problems: snapshot.problems + files.filter(\.overLimit).map { file in
+                                CoverageProblem(path: file.path, message: "not read: \(file.readError ?? "over a limit")")
+                            }))
                     }
                 }
             }
@@ -254,6 +265,9 @@ public struct ScanPipeline: Sendable {
             for file in manifest.files.sorted(by: { $0.path < $1.path }) {
                 text += "\(file.path)\u{1F}\(file.hash ?? "")\u{1F}\(file.readError ?? "")\u{1F}\(file.kind.rawValue)\u{1E}"
             }
+            for problem in manifest.problems {
+                text += "problem\u{1F}\(problem.path)\u{1F}\(problem.message)\u{1E}"
+            }
             text += "\u{1D}"
         }
         for stage in stages { text += stage.signature + "\u{1D}" }
@@ -271,12 +285,20 @@ public struct ScanPipeline: Sendable {
             ON CONFLICT (scan_id, full_name) DO NOTHING
             """)
         let findRepository = try db.cachedStatement(sql: "SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name = ?")
+        // What could not be read is coverage, like an unusable export: listed with the scan so that
+        // no report presents a repository it could not read as clean.
+        let insertProblem = try db.cachedStatement(sql: """
+            INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, 'workflows', ?, ?, ?)
+            """)
         for manifest in manifests {
             try insertRepository.execute(arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
             guard let repositoryID = try Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
             for file in manifest.files {
                 try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.hash.flatMap { documents[$0] },
                                                    file.readError, file.kind.rawValue])
+            }
+            for problem in manifest.problems {
+                try insertProblem.execute(arguments: [scanID, manifest.fullName, problem.path, problem.message])
             }
         }
     }
@@ -290,10 +312,13 @@ public struct ScanPipeline: Sendable {
         var result: WorkflowFactRows?
         var readError: String?
         var kind: WorkflowFileKind = .workflow
+        /// Not parsed because it went over a limit (`readError` says which).
+        var overLimit = false
     }
 
     /// Hashes every file and parses those not `known`, on large-stack threads (see `LargeStackRunner`).
-    static func prepare(_ snapshots: [RepositorySnapshot], known: Set<String>) -> [[PreparedFile]] {
+    static func prepare(_ snapshots: [RepositorySnapshot], known: Set<String>,
+                        maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) -> [[PreparedFile]] {
         LargeStackRunner.map(snapshots, threads: ProcessInfo.processInfo.activeProcessorCount) { snapshot in
             snapshot.files.map { file -> PreparedFile in
                 switch file.content {
@@ -302,7 +327,14 @@ public struct ScanPipeline: Sendable {
                 case .success(let bytes):
                     let hash = SHA256.hex(bytes)
                     if known.contains(hash) { return PreparedFile(path: file.path, hash: hash, kind: file.kind) }
-                    let parsed = file.kind == .action ? ActionManifestParser.parse(bytes: bytes) : WorkflowParser.parse(bytes: bytes)
+                    let parsed = file.kind == .action
+                        ? ActionManifestParser.parse(bytes: bytes)
+                        : WorkflowParser.parse(bytes: bytes, maxExpandedBytes: maxExpandedBytes)
+                    if case .failed(let failure) = parsed, failure.limit != nil {
+                        // Over a limit: not stored by content (another limit may read it), and listed
+                        // in the scan's coverage like a file that could not be read.
+                        return PreparedFile(path: file.path, readError: failure.description, kind: file.kind, overLimit: true)
+                    }
                     return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowFactRows(parsed), kind: file.kind)
                 }
             }

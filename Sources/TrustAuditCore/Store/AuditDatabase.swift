@@ -15,7 +15,27 @@ public final class AuditDatabase: Sendable {
     ///
     /// A file that is not SQLite is refused before SQLite writes anything to it; a database from a
     /// newer trustaudit is refused rather than half-understood.
+    ///
+    /// Read-only, the file must exist and hold trustaudit's schema: nothing is created beside it
+    /// (no lock file), so a mistyped `--db` is an error rather than a new empty database. An older
+    /// schema is upgraded first through a writable connection, when the file allows it.
     public static func open(path: String, readOnly: Bool = false) throws -> AuditDatabase {
+        guard readOnly else { return try openWritable(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw AuditDatabaseError.missing(path: path)
+        }
+        try refuseNonSQLite(path: path)
+        try inspectExisting(path: path)
+        do {
+            return try openPool(path: path, readOnly: true)
+        } catch AuditDatabaseError.needsUpgrade {
+            _ = try openWritable(path: path)
+            return try openPool(path: path, readOnly: true)
+        }
+    }
+
+    private static func openWritable(path: String) throws -> AuditDatabase {
         // Two trustaudit processes may open a new database at once: while one creates and migrates
         // it, the other would see a half-made schema and call it foreign. Inspecting and migrating
         // under a short lock of their own (not the scan lock, which a long scan holds) keeps that
@@ -34,6 +54,23 @@ public final class AuditDatabase: Sendable {
             try? FileManager.default.removeItem(atPath: openLockPath)
             throw AuditDatabaseError.notADatabase(path: path)
         }
+        return try openPool(path: path, readOnly: false)
+    }
+
+    /// What SQLite should open for reading `path`. A WAL database needs its `-shm` file, which a
+    /// reader creates beside the database; in a folder it cannot write (a read-only mount, an
+    /// auditor's copy) the file is opened immutable instead, which needs none.
+    static func readOnlyLocation(_ path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        if access(folder.isEmpty ? "." : folder, W_OK) == 0 || FileManager.default.fileExists(atPath: path + "-shm") {
+            return path
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute
+        return "file:\(encoded)?immutable=1"
+    }
+
+    private static func openPool(path: String, readOnly: Bool) throws -> AuditDatabase {
         let scope = ScanScope()
         var config = Configuration()
         config.readonly = readOnly
@@ -43,6 +80,13 @@ public final class AuditDatabase: Sendable {
             db.add(function: DatabaseFunction("current_scan", argumentCount: 0, pure: true) { _ in
                 scope.scanID
             })
+            // SQLite's fts3_tokenizer(name) returns a tokenizer's address in memory: a query
+            // (or a policy) could read the process's heap layout with it. Nothing here needs it.
+            for count in [1, 2] {
+                db.add(function: DatabaseFunction("fts3_tokenizer", argumentCount: count, pure: false) { _ in
+                    throw DeniedFunctionError(name: "fts3_tokenizer")
+                })
+            }
             // An organization's database runs to hundreds of megabytes; a page cache larger than
             // SQLite's 2 MiB default spares the index lookups of a scan most of their read() calls.
             // Each connection has its own (the writer and one reader per core during evaluation):
@@ -56,7 +100,7 @@ public final class AuditDatabase: Sendable {
         }
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try DatabasePool(path: readOnly ? readOnlyLocation(path) : path, configuration: config)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw AuditDatabaseError.notADatabase(path: path)
         } catch {
@@ -89,9 +133,8 @@ public final class AuditDatabase: Sendable {
                 throw AuditDatabaseError.newerSchema(path: path, unknownMigrations: unknown)
             }
             if readOnly {
-                if applied != known {
-                    throw AuditDatabaseError.cannotOpen(path: path, reason: "the database needs upgrading; open it once without read-only mode")
-                }
+                if applied.isEmpty { throw AuditDatabaseError.empty(path: path) }
+                if applied != known { throw AuditDatabaseError.needsUpgrade(path: path) }
                 return
             }
             try migrator.migrate(pool)
@@ -118,7 +161,7 @@ public final class AuditDatabase: Sendable {
         // Another trustaudit may be creating or migrating this file right now: wait for it.
         config.busyMode = .timeout(30)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            let queue = try DatabaseQueue(path: readOnlyLocation(path), configuration: config)
             defer { try? queue.close() }
             try queue.read { db in
                 let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
@@ -166,4 +209,11 @@ final class ScanScope: @unchecked Sendable {
         get { lock.withLock { value } }
         set { lock.withLock { value = newValue } }
     }
+}
+
+/// A built-in SQLite function trustaudit does not offer to queries.
+struct DeniedFunctionError: Error, CustomStringConvertible {
+    var name: String
+
+    var description: String { "\(name)() is not available in trustaudit queries" }
 }

@@ -26,25 +26,36 @@ public enum FindingStore {
 
     /// A stored scan's findings, in report order (the order `insert` was given them in).
     public static func load(scanID: Int64, db: Database) throws -> [Finding] {
-        var findings: [Finding] = []
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT fingerprint, policy, severity, category, title, message, resource, repository, file, line, job,
-                   service_account, evidence_json, waived, waiver_reason
-            FROM findings WHERE scan_id = ? ORDER BY id
-            """, arguments: [scanID])
-        while let row = try cursor.next() {
-            findings.append(Finding(
-                fingerprint: row[0], policy: row[1], severity: Severity(rawValue: row[2]) ?? .info,
-                category: PolicyCategory(rawValue: row[3]) ?? .hygiene, title: row[4], message: row[5], resource: row[6],
-                repository: row[7], file: row[8], line: row[9], job: row[10], serviceAccount: row[11],
-                evidence: JSONValue.parse(row[12]) ?? .object([:]), waived: row[13], waiverReason: row[14]))
+        try DatabaseIntegrity.reading(db) {
+            var findings: [Finding] = []
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT fingerprint, policy, severity, category, title, message, resource, repository, file, line, job,
+                       service_account, evidence_json, waived, waiver_reason
+                FROM findings WHERE scan_id = ? ORDER BY id
+                """, arguments: [scanID])
+            while let row = try cursor.next() {
+                let severity: String = try row.decode(atIndex: 2)
+                let category: String = try row.decode(atIndex: 3)
+                let evidence: String? = try row.decode(atIndex: 12)
+                findings.append(Finding(
+                    fingerprint: try row.decode(atIndex: 0), policy: try row.decode(atIndex: 1),
+                    severity: Severity(rawValue: severity) ?? .info, category: PolicyCategory(rawValue: category) ?? .hygiene,
+                    title: try row.decode(atIndex: 4), message: try row.decode(atIndex: 5), resource: try row.decode(atIndex: 6),
+                    repository: try row.decode(atIndex: 7), file: try row.decode(atIndex: 8), line: try row.decode(atIndex: 9),
+                    job: try row.decode(atIndex: 10), serviceAccount: try row.decode(atIndex: 11),
+                    evidence: evidence.flatMap(JSONValue.parse) ?? .object([:]), waived: try row.decode(atIndex: 13),
+                    waiverReason: try row.decode(atIndex: 14)))
+            }
+            return findings
         }
-        return findings
     }
 
     public static func loadErrors(scanID: Int64, db: Database) throws -> [PolicyRunError] {
-        try Row.fetchAll(db, sql: "SELECT policy, source, message FROM policy_errors WHERE scan_id = ? ORDER BY policy", arguments: [scanID])
-            .map { PolicyRunError(policy: $0["policy"], source: $0["source"], message: $0["message"]) }
+        try DatabaseIntegrity.reading(db) {
+            try Row.fetchAll(db, sql: "SELECT policy, source, message FROM policy_errors WHERE scan_id = ? ORDER BY policy", arguments: [scanID])
+                .map { PolicyRunError(policy: try $0.decode(forColumn: "policy"), source: try $0.decode(forColumn: "source"),
+                                      message: try $0.decode(forColumn: "message")) }
+        }
     }
 }
 

@@ -90,7 +90,7 @@ public enum Retention {
     static func fileSize(_ path: String) -> Int64 {
         let main = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int64) ?? 0
-        return (main ?? 0) + (wal ?? 0)
+        return main + wal
     }
 
     /// Parses `90d`, `12w`, `6m` (30-day months) or `1y` into an ISO 8601 cutoff before `now`.

@@ -25,25 +25,30 @@ public enum ScanCatalog {
 
     /// The scan `id`, or the latest complete scan when nil.
     public static func resolve(_ id: Int64?, db: Database) throws -> ScanSummary {
+        try DatabaseIntegrity.reading(db) { try lookUp(id, db: db) }
+    }
+
+    private static func lookUp(_ id: Int64?, db: Database) throws -> ScanSummary {
         let complete = try Row.fetchAll(db, sql: "SELECT id, started_at FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 20")
-            .map { "\($0["id"] as Int64) (\($0["started_at"] as String))" }
+            .map { "\(try $0.decode(Int64.self, forColumn: "id")) (\(try $0.decode(String.self, forColumn: "started_at")))" }
         if let id {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE id = ?", arguments: [id]) else {
                 throw LookupError.notFound(id, available: complete)
             }
-            let status: String = row["status"]
+            let status: String = try row.decode(forColumn: "status")
             guard status == "complete" else { throw LookupError.notComplete(id, status: status, available: complete) }
-            return summary(row)
+            return try summary(row)
         }
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 1") else {
             throw LookupError.noCompleteScan
         }
-        return summary(row)
+        return try summary(row)
     }
 
-    static func summary(_ row: Row) -> ScanSummary {
-        ScanSummary(id: row["id"], startedAt: row["started_at"], finishedAt: row["finished_at"], label: row["label"],
-                    dataScanID: row["data_scan_id"], findingsScanID: row["findings_scan_id"])
+    static func summary(_ row: Row) throws -> ScanSummary {
+        ScanSummary(id: try row.decode(forColumn: "id"), startedAt: try row.decode(forColumn: "started_at"),
+                    finishedAt: try row.decode(forColumn: "finished_at"), label: try row.decode(forColumn: "label"),
+                    dataScanID: try row.decode(forColumn: "data_scan_id"), findingsScanID: try row.decode(forColumn: "findings_scan_id"))
     }
 }
 
@@ -54,7 +59,7 @@ extension ScanCatalog {
                                          arguments: [id]) else {
             throw LookupError.noEarlierScan(id)
         }
-        return summary(row)
+        return try summary(row)
     }
 }
 

@@ -18,6 +18,6 @@ public enum Profiling {
 
     /// Prints one `trustaudit: profile: LABEL S s[DETAIL]` line (callers check `enabled`).
     static func report(_ label: String, seconds: Double, detail: String = "") {
-        FileHandle.standardError.write(Data("trustaudit: profile: \(label) \(String(format: "%.3f", seconds)) s\(detail)\n".utf8))
+        StandardStreams.writeError("trustaudit: profile: \(label) \(String(format: "%.3f", seconds)) s\(detail)\n")
     }
 }
