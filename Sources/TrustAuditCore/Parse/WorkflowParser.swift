@@ -18,6 +18,17 @@ public enum WorkflowParser {
     }
 
     public static func parse(text: String) -> WorkflowParseResult {
+        read(text) { reader, root in
+            var facts = try reader.read(root)
+            facts.suppressions = SuppressionScanner.scan(text)
+            return facts
+        }
+    }
+
+    /// Composes `text` and hands its root to `extract`, turning every YAML error and reader
+    /// failure into a located `WorkflowParseFailure`: shared by workflows and action manifests so
+    /// both fail the same way and never throw.
+    static func read(_ text: String, extract: (inout WorkflowReader, Node) throws -> WorkflowFacts) -> WorkflowParseResult {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
@@ -31,9 +42,7 @@ public enum WorkflowParser {
         }
         do {
             var reader = WorkflowReader()
-            var facts = try reader.read(root)
-            facts.suppressions = SuppressionScanner.scan(text)
-            return .parsed(facts)
+            return .parsed(try extract(&reader, root))
         } catch let failure as WorkflowParseFailure {
             return .failed(failure)
         } catch {
