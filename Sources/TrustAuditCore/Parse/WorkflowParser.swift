@@ -18,6 +18,18 @@ public enum WorkflowParser {
     }
 
     public static func parse(text: String, maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) -> WorkflowParseResult {
+        read(text, maxExpandedBytes: maxExpandedBytes) { reader, root in
+            var facts = try reader.read(root)
+            facts.suppressions = SuppressionScanner.scan(text)
+            return facts
+        }
+    }
+
+    /// Composes `text` and hands its root to `extract`, turning every YAML error and reader
+    /// failure into a located `WorkflowParseFailure`: shared by workflows and action manifests so
+    /// both fail the same way, under the same bounds, and never throw.
+    static func read(_ text: String, maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes,
+                     extract: (inout WorkflowReader, Node) throws -> WorkflowFacts) -> WorkflowParseResult {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
@@ -32,9 +44,7 @@ public enum WorkflowParser {
         do {
             var reader = WorkflowReader()
             reader.yaml.maxExpandedBytes = maxExpandedBytes
-            var facts = try reader.read(root)
-            facts.suppressions = SuppressionScanner.scan(text)
-            return .parsed(facts)
+            return .parsed(try extract(&reader, root))
         } catch let failure as WorkflowParseFailure {
             return .failed(failure)
         } catch {
