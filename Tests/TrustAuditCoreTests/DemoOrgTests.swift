@@ -146,8 +146,8 @@ struct DemoOrgTests {
     @Test("severity counts match what the README describes")
     func severities() throws {
         let counts = ScanSummary.counts(try scanDemo().findings)
-        #expect(counts[.critical] == 7)
-        #expect(counts[.high] == 22)
+        #expect(counts[.critical] == 12)
+        #expect(counts[.high] == 25)
         #expect(counts[.medium] == 24)
         #expect(counts[.low] == 4)
         #expect(counts[.info] == 0)

@@ -360,7 +360,7 @@ struct HostileInputTests {
             try handle.seek(toOffset: UInt64((findingsRoot - 1) * pageSize))
             try handle.write(contentsOf: Data((0..<pageSize).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }))
             try handle.close()
-            for arguments in [["scans"], ["report", "--format", "json"], ["query", "SELECT count(*) FROM findings_latest"]] {
+            for arguments in [["scans"], ["report", "--format", "json"], ["query", "SELECT policy, message FROM findings_latest"]] {
                 let result = try CLI.run(arguments + ["--db", "audit.db"], in: cwd)
                 #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
                 #expect(result.stderr.contains("is damaged (SQLite integrity check:"), "\(arguments): \(result.stderr)")

@@ -34,6 +34,19 @@ struct IncrementalEvaluationTests {
         } + outcome.policyErrors.map { "error \($0.policy): \($0.message)" }
     }
 
+    /// Expects both evaluations to render the same rows in the same order; on failure names only
+    /// the rows that differ, which a whole-array comparison buries in thousands of equal ones.
+    func expectSame(_ incremental: ScanOutcome, _ full: ScanOutcome, sourceLocation: SourceLocation = #_sourceLocation) {
+        let left = rendered(incremental), right = rendered(full)
+        guard left != right else { return }
+        let onlyIncremental = Set(left).subtracting(right).sorted(), onlyFull = Set(right).subtracting(left).sorted()
+        Issue.record("""
+            incremental and full evaluation differ (\(left.count) vs \(right.count) rows)
+            only incremental: \(onlyIncremental.joined(separator: "\n"))
+            only full: \(onlyFull.joined(separator: "\n"))
+            """, sourceLocation: sourceLocation)
+    }
+
     func fullEvaluation(_ dir: URL, in work: URL, name: String) throws -> ScanOutcome {
         let fresh = try TestSupport.openDatabase(in: work, name: name)
         let outcome = try scan(dir, database: fresh)
@@ -63,7 +76,7 @@ struct IncrementalEvaluationTests {
             let reevaluated = try #require(incremental.reevaluatedRepositories, "the rescan evaluated everything")
             #expect(reevaluated > 0 && reevaluated < incremental.repositories)
             let full = try fullEvaluation(dir, in: work, name: "full-1.db")
-            #expect(rendered(incremental) == rendered(full))
+            expectSame(incremental, full)
             #expect(incremental.findings.count != cold.findings.count || rendered(incremental) != rendered(cold),
                     "the edits changed no finding, so the comparison proves little")
 
@@ -71,7 +84,7 @@ struct IncrementalEvaluationTests {
             try edits.apply(count: 6, random: &random)
             let again = try scan(dir, database: database)
             #expect(again.reevaluatedRepositories != nil)
-            #expect(rendered(again) == rendered(try fullEvaluation(dir, in: work, name: "full-2.db")))
+            expectSame(again, try fullEvaluation(dir, in: work, name: "full-2.db"))
 
             // An edited Octopus export changes what every repository's jobs can reach: no
             // incremental evaluation then.
@@ -80,7 +93,7 @@ struct IncrementalEvaluationTests {
             try (String(contentsOf: exportURL, encoding: .utf8) + "\n").write(to: exportURL, atomically: true, encoding: .utf8)
             let afterExport = try scan(dir, database: database)
             #expect(afterExport.reevaluatedRepositories == nil)
-            #expect(rendered(afterExport) == rendered(again))
+            expectSame(afterExport, again)
         }
     }
 }

@@ -305,6 +305,14 @@ final class FakeAPIs: @unchecked Sendable {
             ["name": environment["name"] ?? "", "databaseId": environment["id"] ?? NSNull(),
              "protectionRules": ["totalCount": (environment["protection_rules"] as? [Any])?.count ?? 0]]
         }]
+        let defaultRules = ((object["branch_rules"] as? [String: Any])?[object["default_branch"] as? String ?? "main"] as? [[String: Any]]) ?? []
+        node["branchRules"] = ["rules": ["totalCount": defaultRules.count, "nodes": defaultRules.map { rule -> [String: Any] in
+            var parameters: [String: Any] = [:]
+            if let count = (rule["parameters"] as? [String: Any])?["required_approving_review_count"] { parameters["requiredApprovingReviewCount"] = count }
+            return ["type": (rule["type"] as? String ?? "").uppercased(), "parameters": parameters.isEmpty ? NSNull() : parameters,
+                    "repositoryRuleset": ["databaseId": rule["ruleset_id"] ?? NSNull(),
+                                          "source": ["__typename": rule["ruleset_source_type"] ?? "Repository"]]]
+        }]]
         return node
     }
 

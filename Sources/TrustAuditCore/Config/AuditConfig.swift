@@ -113,6 +113,7 @@ public struct AuditConfig: Sendable, Equatable {
         config.githubRepos = try names("github_repos")
         config.githubApiURL = object["github_api_url"]?.stringValue
         config.octopusURLs = try names("octopus_urls")
+        config.policySettings.limits = try ScanLimits.parse(object["limits"], file: file)
         switch object["github_app_id"] {
         case nil, .null?: break
         case .string(let text)?: config.githubAppID = text

@@ -2,10 +2,11 @@
 /// repository collection: `GET /repos/{owner}/{repo}/rules/branches/{branch}` for the default
 /// branch and every branch an environment's deployment branch policy names literally (a pattern
 /// names no single branch). The endpoint needs only read access and answers `[]` for a branch no
-/// active ruleset covers, whether or not it exists.
+/// active ruleset covers, whether or not it exists. Branches whose rules a GraphQL batch already
+/// gave in full (`known`) cost no request.
 extension GitHubCollector {
     func branchRules(base: [String], defaultBranch: String?, deploymentPolicies: [String: Any], subject: String,
-                     document: String) async -> (rules: [String: Any], failures: [CollectionFailure]) {
+                     document: String, known: [String: [Any]] = [:]) async -> (rules: [String: Any], failures: [CollectionFailure]) {
         var branches: [String] = defaultBranch.map { [$0] } ?? []
         for case let body as [String: Any] in deploymentPolicies.values {
             for case let policy as [String: Any] in body["branch_policies"] as? [Any] ?? [] {
@@ -14,9 +15,9 @@ extension GitHubCollector {
                 branches.append(name)
             }
         }
-        var rules: [String: Any] = [:]
+        var rules: [String: Any] = known
         var failures: [CollectionFailure] = []
-        for branch in branches {
+        for branch in branches where known[branch] == nil {
             do {
                 let fetched = try await pages(
                     LiveJSON.url(base: api, path: base + ["rules", "branches"] + branch.split(separator: "/").map { LiveJSON.segment(String($0)) },

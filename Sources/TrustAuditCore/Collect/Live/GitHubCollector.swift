@@ -380,6 +380,12 @@ public struct GitHubCollector: Sendable {
         return result
     }
 
+    /// The default branch's rules as REST gives them, when a GraphQL batch fetched all of them.
+    static func prefetchedBranchRules(_ info: RepositoryInfo) -> [String: [Any]] {
+        guard let branch = info.defaultBranch, let rules = info.prefetched?.defaultBranchRules else { return [:] }
+        return [branch: rules.map(\.restBody)]
+    }
+
     /// The environments body GraphQL alone can give: when it saw every environment and none has
     /// a protection rule, there is no branch policy and nothing to bypass. Otherwise nil, and
     /// REST gives the exact settings (`deployment_branch_policy`, `can_admins_bypass`).
@@ -504,7 +510,8 @@ public struct GitHubCollector: Sendable {
 
         let branchRules = await branchRules(base: base, defaultBranch: info.defaultBranch,
                                             deploymentPolicies: settings["deployment_branch_policies"] as? [String: Any] ?? [:],
-                                            subject: info.fullName, document: document)
+                                            subject: info.fullName, document: document,
+                                            known: Self.prefetchedBranchRules(info))
         if !branchRules.rules.isEmpty { settings["branch_rules"] = branchRules.rules }
         failures += branchRules.failures
 

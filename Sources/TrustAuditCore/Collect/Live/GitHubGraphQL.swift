@@ -21,9 +21,31 @@ struct GraphQLRepository: Sendable {
         var protectionRules: Int
     }
 
+    /// One rule of an active ruleset applying to the default branch (`Ref.rules`), in the shape
+    /// `GET /repos/{o}/{r}/rules/branches/{branch}` returns it, so exports read both the same way.
+    struct BranchRule: Sendable {
+        /// REST spelling: GraphQL's `PULL_REQUEST` is `pull_request`.
+        var type: String
+        var requiredApprovingReviewCount: Int?
+        var rulesetID: Int?
+        /// `Repository` or `Organization`.
+        var sourceType: String?
+
+        var restBody: [String: Any] {
+            var body: [String: Any] = ["type": type]
+            if let requiredApprovingReviewCount { body["parameters"] = ["required_approving_review_count": requiredApprovingReviewCount] }
+            if let rulesetID { body["ruleset_id"] = rulesetID }
+            if let sourceType { body["ruleset_source_type"] = sourceType }
+            return body
+        }
+    }
+
     var fullName: String
     /// Nil: the repository has no `.github/workflows` folder on its default branch (or no branch).
     var workflows: [Entry]?
+    /// Every rule applying to the default branch; nil when GraphQL did not give all of them (more
+    /// than one page, or a server without `Ref.rules`), so REST asks instead.
+    var defaultBranchRules: [BranchRule]?
     var environmentsTotal: Int
     var environments: [Environment]
 }
@@ -134,8 +156,14 @@ struct GitHubGraphQL: Sendable {
         \(listingFields) \
         workflows: object(expression: "HEAD:.github/workflows") { \
         ... on Tree { entries { name type mode oid object { ... on Blob { isBinary isTruncated text } } } } } \
-        environments(first: \(environmentsPerRepository)) { totalCount nodes { name databaseId protectionRules(first: 1) { totalCount } } }
+        environments(first: \(environmentsPerRepository)) { totalCount nodes { name databaseId protectionRules(first: 1) { totalCount } } } \
+        branchRules: defaultBranchRef { rules(first: \(rulesPerBranch)) { totalCount nodes { type \
+        parameters { ... on PullRequestParameters { requiredApprovingReviewCount } } \
+        repositoryRuleset { databaseId source { __typename } } } } }
         """
+
+    /// Rules of the default branch asked per repository; more are read through REST.
+    static let rulesPerBranch = 50
 
     /// The content of `names` (`owner/name`), in batches. Per name: the repository and its
     /// listing entry, nil when GitHub does not know it (or the token cannot see it), or the
@@ -213,8 +241,26 @@ struct GitHubGraphQL: Sendable {
             // Unknown counts as protected: the REST listing then says exactly.
             return GraphQLRepository.Environment(name: name, databaseId: LiveJSON.int(environment["databaseId"]), protectionRules: rules ?? 1)
         }
-        return GraphQLRepository(fullName: fullName, workflows: workflows,
+        return GraphQLRepository(fullName: fullName, workflows: workflows, defaultBranchRules: branchRules(node["branchRules"]),
                                  environmentsTotal: LiveJSON.int(environments?["totalCount"]) ?? Int.max, environments: list)
+    }
+
+    /// The default branch's rules when the answer holds all of them; a rule whose type is missing
+    /// makes the list unusable rather than silently shorter.
+    static func branchRules(_ value: Any?) -> [GraphQLRepository.BranchRule]? {
+        guard let ref = value as? [String: Any], let connection = ref["rules"] as? [String: Any],
+              let nodes = connection["nodes"] as? [Any], let total = LiveJSON.int(connection["totalCount"]), total == nodes.count else { return nil }
+        var rules: [GraphQLRepository.BranchRule] = []
+        for case let node as [String: Any] in nodes {
+            guard let type = node["type"] as? String else { return nil }
+            let parameters = node["parameters"] as? [String: Any]
+            let ruleset = node["repositoryRuleset"] as? [String: Any]
+            rules.append(GraphQLRepository.BranchRule(
+                type: type.lowercased(), requiredApprovingReviewCount: parameters.flatMap { LiveJSON.int($0["requiredApprovingReviewCount"]) },
+                rulesetID: ruleset.flatMap { LiveJSON.int($0["databaseId"]) },
+                sourceType: (ruleset?["source"] as? [String: Any])?["__typename"] as? String))
+        }
+        return rules.count == nodes.count ? rules : nil
     }
 
     // MARK: Transport
