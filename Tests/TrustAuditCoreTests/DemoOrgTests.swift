@@ -80,6 +80,11 @@ struct DemoOrgTests {
     /// Scans the demo as `trustaudit scan Examples/acme` does: with the exports kept in
     /// `Examples/acme/exports/` (GitHub settings and the Octopus identities that trust the repositories).
     func scanDemo() throws -> ScanOutcome {
+        try scanDemo { _, outcome in outcome }
+    }
+
+    /// The demo scanned into a database that lives while `body` runs.
+    func scanDemo<T>(_ body: (AuditDatabase, ScanOutcome) throws -> T) throws -> T {
         let demo = TestSupport.packageRoot.appendingPathComponent("Examples/acme")
         let exports = ExportDiscovery.find(under: [demo.path])
         #expect(exports.githubSettings.count == 1 && exports.octopus.count == 1, "Examples/acme/exports is missing")
@@ -90,8 +95,32 @@ struct DemoOrgTests {
                 repositories: repositories.map(RepositorySource.disk), policies: PolicyLoader.builtIn().policies,
                 stages: StandardStages.make(githubSettings: try exports.githubSettings.flatMap(InputDocument.load),
                                             octopus: try exports.octopus.flatMap(InputDocument.load)))
-            return try ScanPipeline(database: database).run(request)
+            return try body(database, try ScanPipeline(database: database).run(request))
         }
+    }
+
+    @Test("the HTML trust section leads with the accounts anyone, readers or writers can obtain, in that order")
+    func htmlTrustSectionLeadsWithExposedAccounts() throws {
+        let html = try scanDemo { database, _ in
+            AuditHTMLReport.render(try AuditReportData.load(database: database, scanID: nil, policies: PolicyLoader.builtIn().policies))
+        }
+        let section = try #require(html.range(of: "<section id=\"trust\">").map { html[$0.lowerBound...] })
+        let trust = String(section[..<(section.range(of: "</section>")?.upperBound ?? section.endIndex)])
+        let alert = try #require(trust.range(of: "<div class=\"alert\">").map { trust[$0.lowerBound...] })
+        let listed = String(alert[..<(alert.range(of: "</div>")?.lowerBound ?? alert.endIndex)])
+        for account in ["gh-preview", "gh-deploy-billing", "gh-deploy-legacy"] {
+            #expect(listed.contains("<strong>\(account)</strong>"), "\(account) is reachable without review but not listed first")
+        }
+        #expect(!listed.contains("<strong>gh-infra</strong>") && !listed.contains("<strong>gh-deploy-api</strong>"),
+                "accounts behind a review or an approval are not in the alert")
+        // Account groups are ordered by level: every `anyone` before every `read`, and so on.
+        let levels = trust.components(separatedBy: "<details class=\"group\"").dropFirst().compactMap { group -> ReachLevel? in
+            guard let tag = group.range(of: "reachable by ") else { return nil }
+            return ReachLevel(word: String(group[tag.upperBound...].prefix { $0.isLetter }))
+        }
+        #expect(Set(levels) == Set(ReachLevel.allCases), "the demo has an account at each level: \(levels)")
+        #expect(levels == levels.sorted(), "\(levels)")
+        #expect(trust.contains("<th>Reachable by</th>"))
     }
 
     @Test("every repository of the demo org is discovered and named acme/<folder>")

@@ -184,8 +184,16 @@ struct DriftTests {
             #expect(edgeAdded?.before == nil, "\(all)")
             #expect(edgeAdded?.after == "possible")
 
+            // The account was reachable only through the reviewed Production environment; now its
+            // identity accepts Staging, which the repository never defined, so any writer reaches it.
+            let lowered = changes.first { $0.kind == "reachable-by-lowered" }
+            #expect(lowered?.subject.hasPrefix("service account ") == true, "\(all)")
+            #expect(lowered?.after == "write", "\(all)")
+            #expect((lowered?.before).flatMap(ReachLevel.init(word:)).map { $0 > .write } == true, "\(all)")
+
             // And the reverse direction reports the opposite changes.
             let back = try fixture.drift(from: second.scanID, to: first.scanID).changes
+            #expect(back.contains { $0.kind == "reachable-by-raised" && $0.before == "write" }, "\(back)")
             #expect(back.contains { $0.kind == "action-pin-pinned" && $0.subject.contains("actions/checkout") })
             #expect(back.contains { $0.kind == "environment-reviewers-added" && $0.before == "0" && $0.after == "1" })
             #expect(back.contains { $0.kind == "id-token-gained" && $0.file == ".github/workflows/ci.yml" })

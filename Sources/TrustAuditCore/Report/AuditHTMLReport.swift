@@ -404,12 +404,28 @@ public enum AuditHTMLReport {
             let why = data.octopus.isEmpty ? "No Octopus export was given to this scan." : "No Octopus service account has an OIDC identity\(data.repositoryFilter == nil ? "" : " reachable from this repository")."
             return out + "<p class=\"muted\">\(why)</p>\n</section>\n"
         }
-        for account in accounts {
+        // Accounts an outsider, a reader or any writer can obtain lead: they are what an auditor
+        // must act on first.
+        let ordered = data.trustGraph.accountsByReach
+        let exposed = ordered.filter { ($0.reachableBy ?? .approve) <= .write }
+        if !exposed.isEmpty {
+            out += "<div class=\"alert\"><strong>\(exposed.count) service account\(exposed.count == 1 ? "" : "s") reachable without review</strong> (by any GitHub user, any reader or anyone who can push a branch):<ul>"
+            for account in exposed {
+                out += "<li><span class=\"tag reach-\(account.reachableBy?.word ?? "unknown")\">\(escape(Self.reachLabel(account.reachableBy)))</span> <strong>\(escape(account.username ?? account.accountID))</strong>"
+                out += account.reachableReason.map { ": \(escape($0))" } ?? ""
+                out += "</li>"
+            }
+            out += "</ul></div>\n"
+        }
+        for account in ordered {
             let name = account.username ?? account.accountID
             let inUse = account.paths.filter { $0.status == "in use" }.count
-            out += "<details class=\"group\"\(accounts.count <= 10 ? " open" : "")><summary><span class=\"name\">\(escape(name))</span> <span class=\"muted\">\(escape(account.accountID)) on \(escape(account.server))</span>"
+            out += "<details class=\"group\"\(accounts.count <= 10 ? " open" : "")><summary><span class=\"tag reach-\(account.reachableBy?.word ?? "unknown")\">\(escape(Self.reachLabel(account.reachableBy)))</span> <span class=\"name\">\(escape(name))</span> <span class=\"muted\">\(escape(account.accountID)) on \(escape(account.server))</span>"
             out += "<span class=\"count\">\(account.paths.count) path\(account.paths.count == 1 ? "" : "s"), \(inUse) in use</span></summary>\n"
             out += "<p class=\"muted\">ExternalId <code>\(escape(account.externalID ?? "none"))</code></p>\n"
+            if let reason = account.reachableReason {
+                out += "<p>Reachable by <strong>\(escape(account.reachableBy?.word ?? "unknown"))</strong>: \(escape(reason))</p>\n"
+            }
             if !account.identities.isEmpty {
                 out += "<table class=\"grid compact\"><thead><tr><th>Identity</th><th>Accepted subject</th></tr></thead><tbody>\n"
                 for identity in account.identities {
@@ -420,22 +436,30 @@ public enum AuditHTMLReport {
             if account.paths.isEmpty {
                 out += "<p class=\"ok\">No scanned job can obtain its token.</p>\n"
             } else {
-                out += "<table class=\"grid filterable\"><thead><tr><th>Status</th><th>Repository / workflow</th><th>Job</th><th>Trigger</th><th>Subject</th><th>Gate</th></tr></thead><tbody>\n"
+                out += "<table class=\"grid filterable\"><thead><tr><th>Status</th><th>Repository / workflow</th><th>Job</th><th>Trigger</th><th>Subject</th><th>Gate</th><th>Reachable by</th></tr></thead><tbody>\n"
                 for path in account.paths {
-                    let search = [path.repository, path.file, path.job, path.trigger, path.subject, path.gate, path.status].joined(separator: " ").lowercased()
+                    let search = [path.repository, path.file, path.job, path.trigger, path.subject, path.gate, path.status,
+                                  path.reachableBy?.word ?? ""].joined(separator: " ").lowercased()
                     let link = AuditReportData.githubURL(Finding(fingerprint: "", policy: "", severity: .info, category: .hygiene, title: "", message: "",
                                                                  repository: path.repository, file: path.file))
                     let place = escape(path.repository) + "/" + escape(path.file)
                     out += "<tr data-search=\"\(escape(search))\"><td><span class=\"tag \(path.status == "in use" ? "inuse" : "possible")\">\(escape(path.status))</span></td>"
                     out += "<td class=\"loc\">\(link.map { "<a href=\"\(escape($0))\" rel=\"noopener noreferrer\">\(place)</a>" } ?? place)</td>"
                     out += "<td>\(escape(path.job))</td><td>\(escape(path.trigger))</td><td><code>\(escape(path.subject))</code> <span class=\"muted\">(\(escape(path.match)))</span></td>"
-                    out += "<td>\(escape(path.gate))\(path.environment.map { " <span class=\"muted\">env \(escape($0))</span>" } ?? "")</td></tr>\n"
+                    out += "<td>\(escape(path.gate))\(path.environment.map { " <span class=\"muted\">env \(escape($0))</span>" } ?? "")</td>"
+                    out += "<td><span class=\"tag reach-\(path.reachableBy?.word ?? "unknown")\">\(escape(Self.reachLabel(path.reachableBy)))</span>"
+                    out += (path.reachableReason.map { " <span class=\"muted\">\(escape($0))</span>" } ?? "") + "</td></tr>\n"
                 }
                 out += "</tbody></table>\n"
             }
             out += "</details>\n"
         }
         return out + "</section>\n"
+    }
+
+    /// The level as a short label; an account or path without a derived level says so.
+    static func reachLabel(_ level: ReachLevel?) -> String {
+        level.map { "reachable by \($0.word)" } ?? "reach unknown"
     }
 
     static func waiverSection(_ data: AuditReportData) -> String {
@@ -539,6 +563,8 @@ public enum AuditHTMLReport {
         .tag{display:inline-block;white-space:nowrap;padding:0 7px;border-radius:9px;font-size:11.5px;border:1px solid var(--line)}
         .tag.waived{background:#eef0f3;color:#555}.tag.open{background:#fff4f4;color:#a4161a;border-color:#f3c4c6}
         .tag.inuse{background:#fff4f4;color:#a4161a;border-color:#f3c4c6}.tag.possible{background:#fff8e6;color:#8a5300;border-color:#f1d9a6}
+        .tag.reach-anyone,.tag.reach-read{background:#a4161a;color:#fff;border-color:#a4161a}.tag.reach-write{background:#fff4f4;color:#a4161a;border-color:#f3c4c6}
+        .tag.reach-merge{background:#fff8e6;color:#8a5300;border-color:#f1d9a6}.tag.reach-approve{background:#eef7ee;color:#1e6b2a;border-color:#bfe0c4}.tag.reach-unknown{background:#eef0f3;color:#555}
         details{margin:8px 0}
         details>summary{cursor:pointer;padding:8px 10px;border-radius:6px;background:#f6f7f9;list-style-position:inside;font-weight:550}
         details>summary:hover{background:#eef1f5}

@@ -187,18 +187,21 @@ public enum AuditMarkdownReport {
             return out + (data.octopus.isEmpty ? "No Octopus export was given to this scan.\n\n" : "No Octopus service account has an OIDC identity.\n\n")
         }
         var shownPaths = 0
-        for account in accounts {
+        for account in data.trustGraph.accountsByReach {
             out += "### \(cell(account.username ?? account.accountID)) (\(cell(account.accountID)) on \(cell(account.server)))\n\n"
+            if let level = account.reachableBy {
+                out += "Reachable by **\(level.word)**" + (account.reachableReason.map { ": \(cell($0))" } ?? "") + ".\n\n"
+            }
             out += "Identities: " + (account.identities.isEmpty ? "none" : account.identities.map { "\(cell($0.name ?? $0.id)) accepts \(cell($0.subject))" }.joined(separator: "; ")) + ".\n\n"
             if account.paths.isEmpty {
                 out += "No scanned job can obtain its token.\n\n"
                 continue
             }
-            out += "| status | workflow | job | trigger | subject | gate |\n|---|---|---|---|---|---|\n"
+            out += "| status | workflow | job | trigger | subject | gate | reachable by |\n|---|---|---|---|---|---|---|\n"
             for path in account.paths {
                 guard shownPaths < listCap * 2 else { break }
                 shownPaths += 1
-                out += "| \(cell(path.status)) | \(cell(path.repository + "/" + path.file)) | \(cell(path.job)) | \(cell(path.trigger)) | \(cell(path.subject)) | \(cell(path.gate)) |\n"
+                out += "| \(cell(path.status)) | \(cell(path.repository + "/" + path.file)) | \(cell(path.job)) | \(cell(path.trigger)) | \(cell(path.subject)) | \(cell(path.gate)) | \(cell(path.reachableBy?.word ?? "unknown")) |\n"
             }
             out += "\n"
         }

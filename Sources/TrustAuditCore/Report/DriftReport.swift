@@ -121,6 +121,13 @@ public struct DriftReport: Sendable {
         compare("trust-edge", before.edges, after.edges, covered: { repoCovered($0) && serverCovered($0) }) { old, new in
             old == nil ? "-added" : new == nil ? "-removed" : "-changed"
         }
+        // Who can obtain an account's token: `-lowered` means fewer people stand in the way now.
+        compare("reachable-by", before.reach, after.reach, covered: serverCovered) { old, new in
+            guard let old, let new, let from = ReachLevel(word: old), let to = ReachLevel(word: new) else {
+                return old == nil ? "-added" : "-removed"
+            }
+            return to < from ? "-lowered" : "-raised"
+        }
         return DriftReport(from: from, to: to, introduced: introduced, resolved: resolved, persisting: persisting,
                            changes: changes, notCovered: notCovered)
     }
@@ -150,6 +157,8 @@ public struct DriftReport: Sendable {
         var branchPolicies: [FactKey: String] = [:]
         var identities: [FactKey: String] = [:]
         var edges: [FactKey: String] = [:]
+        /// Per service account, the lowest level at which someone can obtain its token.
+        var reach: [FactKey: String] = [:]
 
         static func load(database: AuditDatabase, scan: ScanSummary) throws -> Side {
             database.currentScan = scan.dataScanID
@@ -190,6 +199,10 @@ public struct DriftReport: Sendable {
                                       subject: "jobs.\(row["job"] as String) → \(row["account_id"] as String) (\((row["external_id"] as String?) ?? "?")) via \(row["identity_id"] as String)")
                     let status: String = row["status"]
                     if side.edges[key] != "in use" { side.edges[key] = status }
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT server, account_id, service_account, reachable_by FROM service_account_reach") {
+                    let name = (row["service_account"] as String?).map { "\($0) (\(row["account_id"] as String))" } ?? row["account_id"]
+                    side.reach[FactKey(server: row["server"], subject: "service account \(name)")] = row["reachable_by"]
                 }
                 return side
             }

@@ -49,6 +49,16 @@ public struct TrustGraphReport: Sendable {
     public var scan: ScanSummary
     public var accounts: [Account]
 
+    /// The accounts, those the fewest people stand in front of first (`anyone`, then `read`, …);
+    /// an account without a derived level sorts last, never as safe. Ties keep their order.
+    public var accountsByReach: [Account] {
+        accounts.enumerated().sorted { a, b in
+            let left = a.element.reachableBy?.rawValue ?? ReachLevel.allCases.count
+            let right = b.element.reachableBy?.rawValue ?? ReachLevel.allCases.count
+            return (left, a.offset) < (right, b.offset)
+        }.map(\.element)
+    }
+
     /// Loads the graph; `serviceAccount` matches an ExternalId, a `Users-N` id or a username,
     /// `repository` a repository's full name (both case-insensitive).
     /// `reachableBy` keeps only accounts whose level is at or below it (worse or equal).
