@@ -115,6 +115,24 @@ struct HostileInputTests {
         }
     }
 
+    @Test("lowering the byte limit refuses a file whose facts an earlier scan stored under a higher one")
+    func loweredLimitRereadsStoredContent() throws {
+        // 40 copies of a 1,000-character string: about 40 KB once expanded, fine by default.
+        let aliased = "on: push\nx: &a \"\(String(repeating: "A", count: 1_000))\"\nenv:\n"
+            + (0..<40).map { "  V\($0): *a\n" }.joined() + "jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+        try CLI.inTemporaryDirectory { cwd in
+            try TestSupport.write(aliased, to: "org/app/.github/workflows/aliases.yml", in: cwd)
+            let first = try CLI.run(["scan", "org", "--db", "audit.db"], in: cwd)
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            let lowered = try CLI.run(["scan", "org", "--db", "audit.db", "--max-expanded-bytes", "20000"], in: cwd)
+            #expect(lowered.status == 3, "the stored facts were reused under a limit they exceed: \(lowered.stdout)")
+            #expect(lowered.stdout.contains("aliases.yml: not read: line"), "\(lowered.stdout)")
+            #expect(lowered.stdout.contains("expands to more than 20000 bytes"), "\(lowered.stdout)")
+            let again = try CLI.run(["scan", "org", "--db", "audit.db"], in: cwd)
+            #expect(again.status == 0, "back at the default limit the file is read again: \(again.stdout)")
+        }
+    }
+
     // MARK: 11. policy queries are bounded in time and rows
 
     static func hostilePolicy(id: String, query: String) -> String {

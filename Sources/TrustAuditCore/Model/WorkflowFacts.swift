@@ -18,6 +18,9 @@ public struct WorkflowFacts: Sendable, Equatable {
     public var suppressions: [SuppressionFact]
     /// For a local action's `action.yml` (no triggers or jobs): how it runs and its steps.
     public var action: ActionManifestFact?
+    /// Bytes of text the reader walked, YAML aliases expanded: the same facts come out under any
+    /// `max_expanded_bytes` at or above it, and none under a lower one.
+    public var expandedBytes = 0
 
     public init(
         name: String? = nil, permissions: PermissionBlock? = nil, triggers: [TriggerFact] = [],

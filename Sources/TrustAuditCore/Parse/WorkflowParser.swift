@@ -44,7 +44,9 @@ public enum WorkflowParser {
         do {
             var reader = WorkflowReader()
             reader.yaml.maxExpandedBytes = maxExpandedBytes
-            return .parsed(try extract(&reader, root))
+            var facts = try extract(&reader, root)
+            facts.expandedBytes = reader.yaml.expandedBytes
+            return .parsed(facts)
         } catch let failure as WorkflowParseFailure {
             return .failed(failure)
         } catch {

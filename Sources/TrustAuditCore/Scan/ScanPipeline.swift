@@ -92,7 +92,7 @@ public struct ScanPipeline: Sendable {
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
         let dataScanID = try database.pool.write { db -> Int64 in
-            let documents = try WorkflowFactStore.parsedDocuments(db)
+            let documents = try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
             var known = documents.current
             let stale = documents.stale
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the

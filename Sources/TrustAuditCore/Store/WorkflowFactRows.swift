@@ -25,7 +25,7 @@ struct WorkflowFactRows: Sendable {
         case .parsed(let facts):
             parsed = true
             document = Self.values(WorkflowParser.version, facts.name, facts.permissions?.kind.rawValue, facts.permissions?.line,
-                                   Self.json(facts.env))
+                                   Self.json(facts.env), facts.expandedBytes)
             triggers = facts.triggers.map { fact in
                 Self.values(fact.event, fact.line, Self.json(fact.types), Self.json(fact.branches), Self.json(fact.branchesIgnore),
                             Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths), fact.inputs?.jsonText)

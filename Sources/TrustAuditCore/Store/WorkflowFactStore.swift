@@ -13,12 +13,17 @@ enum WorkflowFactStore {
 
     /// Document numbers by content hash, in one pass: `current` for documents whose facts this
     /// parser version produced, `stale` for those an older one produced (replaced when seen).
-    static func parsedDocuments(_ db: Database) throws -> (current: [String: Int64], stale: [String: Int64]) {
+    static func parsedDocuments(_ db: Database, maxExpandedBytes: Int) throws -> (current: [String: Int64], stale: [String: Int64]) {
         var current: [String: Int64] = [:]
         var stale: [String: Int64] = [:]
+        // Facts read under a higher limit than today's are stale when reading them took more than
+        // today's limit allows: parsed again, the file is refused as it would be if new.
+        // Unparseable documents fail whatever the limit (failures over a limit are never stored).
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT b.hash, b.id, d.parser_version = ? FROM wf_documents d JOIN blobs b ON b.id = d.doc
-            """, arguments: [WorkflowParser.version])
+            SELECT b.hash, b.id,
+                   d.parser_version = ? AND (d.parse_error IS NOT NULL OR COALESCE(d.expanded_bytes, ? + 1) <= ?)
+            FROM wf_documents d JOIN blobs b ON b.id = d.doc
+            """, arguments: [WorkflowParser.version, maxExpandedBytes, maxExpandedBytes])
         while let row = try cursor.next() {
             if row[2] as Bool { current[row[0]] = row[1] } else { stale[row[0]] = row[1] }
         }
@@ -57,8 +62,8 @@ enum WorkflowFactStore {
             return
         }
         try insert("""
-            INSERT INTO wf_documents (doc, parser_version, name, permissions_kind, permissions_line, env_json)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO wf_documents (doc, parser_version, name, permissions_kind, permissions_line, env_json, expanded_bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [rows.document])
         try insert("""
             INSERT OR REPLACE INTO wf_triggers (doc, event, line, types_json, branches_json, branches_ignore_json,
