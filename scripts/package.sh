@@ -6,7 +6,7 @@
 #
 #   scripts/package.sh [--out DIR] [--scratch-path DIR]
 #
-# The version is ScanPipeline.toolVersion, the one `trustaudit --version` and every report print.
+# The version is ToolVersion.current, the one `trustaudit --version` and every report print.
 # Builds in its own scratch folder (default .build-package) so it neither waits for nor disturbs
 # a debug build in .build. Linux only: macOS binaries link the system's Swift runtime anyway.
 set -euo pipefail
@@ -27,9 +27,9 @@ if [ "$(uname -s)" != Linux ]; then
     exit 2
 fi
 
-version="$(sed -n 's/.*static let toolVersion = "\([^"]*\)".*/\1/p' "$root/Sources/TrustAuditCore/Scan/ScanPipeline.swift")"
+version="$(sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' "$root/Sources/TrustAuditCore/Support/ToolVersion.swift")"
 if [ -z "$version" ]; then
-    echo "package.sh: could not read toolVersion from Sources/TrustAuditCore/Scan/ScanPipeline.swift" >&2
+    echo "package.sh: could not read ToolVersion.current from Sources/TrustAuditCore/Support/ToolVersion.swift" >&2
     exit 1
 fi
 arch="$(uname -m)"

@@ -14,7 +14,7 @@ struct TrustAudit: ParsableCommand {
             completed but did not cover everything: an input that could not be read, a limit \
             hit, a policy that did not run, or live collection gaps (see the coverage).
             """,
-        version: ScanPipeline.toolVersion,
+        version: ToolVersion.current,
         subcommands: [ScanCommand.self, ScansCommand.self, DriftCommand.self, TrustCommand.self, QueryCommand.self, ShellCommand.self, PolicyCommand.self, PruneCommand.self, ReportCommand.self, CollectCommand.self]
     )
 

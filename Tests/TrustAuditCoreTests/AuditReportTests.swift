@@ -252,7 +252,7 @@ struct AuditReportTests {
             let run = try AuditReportFixture.sarifRun(AuditSARIFReport.render(data, repository: "acme/web"))
             let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
             #expect(driver["name"] as? String == "trustaudit")
-            #expect(driver["version"] as? String == ScanPipeline.toolVersion)
+            #expect(driver["version"] as? String == ToolVersion.current)
             #expect(driver["informationUri"] as? String != nil)
             let rules = try #require(driver["rules"] as? [[String: Any]])
             let writeAll = try #require(rules.first { $0["id"] as? String == "permissions-write-all" })

@@ -226,7 +226,7 @@ struct HostileInputTests {
             let folder = cwd.appendingPathComponent("org/app/.github/workflows")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let name = Array(folder.path.utf8) + Array("/d\u{0}".utf8).dropLast() + [0xFF, 0xFE] + Array(".yml".utf8)
-            let descriptor = open(RepositoryDiscovery.cString(name), O_WRONLY | O_CREAT, 0o644)
+            let descriptor = open(RegularFileReader.cString(name), O_WRONLY | O_CREAT, 0o644)
             #expect(descriptor >= 0)
             let bytes = Array(writeAllWorkflow.utf8)
             #expect(write(descriptor, bytes, bytes.count) == bytes.count)

@@ -25,7 +25,7 @@ struct JSONReportTests {
                 .object(["kind": .string("workflows"), "document": .string("acme/api"), "status": .string("problem"),
                          "detail": .string(".github/workflows/x.yml: not read: no permission")]),
             ]),
-            "tool": .object(["name": .string("trustaudit"), "version": .string(ScanPipeline.toolVersion)]),
+            "tool": .object(["name": .string("trustaudit"), "version": .string(ToolVersion.current)]),
             "scan": .object(["id": .number(42), "started_at": .string(scan.startedAt), "finished_at": .null, "label": .string("nightly \"1\"")]),
             "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(counts[$0] ?? 0))) })),
             "findings": .array(findings.map(JSONReport.object)),

@@ -34,7 +34,7 @@ public struct InputDocument: Sendable {
             files = [path]
         }
         return files.map { file in
-            switch RepositoryDiscovery.readFile(Array(file.utf8), followingSymlinks: true, limit: nil) {
+            switch RegularFileReader.read(Array(file.utf8), followingSymlinks: true, limit: nil) {
             case .success(let bytes)?: return InputDocument(name: file, data: Data(bytes))
             case .failure(let failure)?: return InputDocument(name: file, data: Data(), readError: failure.reason)
             case nil: return InputDocument(name: file, data: Data(), readError: "cannot read the file")

@@ -184,66 +184,16 @@ public enum RepositoryDiscovery {
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
-    /// Reads a regular file, never blocking (a FIFO named `x.yml` must not hang the scan) and
-    /// never reading more than the size limit. Without `followingSymlinks`, a symlink returns nil
-    /// to let the careful path (`read(_:inside:)`) decide.
+    /// Reads a workflow file under the workflow size limit (see `RegularFileReader`). A symlink
+    /// without `followingSymlinks` returns nil for the careful path (`read(_:inside:)`).
     static func readFile(_ path: [UInt8], followingSymlinks: Bool, limit: Int? = InputGuards.maxBytes) -> Result<[UInt8], WorkflowParseFailure>? {
-        var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
-        if !followingSymlinks { flags |= O_NOFOLLOW }
-        let descriptor = open(cString(path), flags)
-        guard descriptor >= 0 else {
-            if errno == ELOOP && !followingSymlinks { return nil }
-            return .failure(.init("cannot open the file: \(String(cString: strerror(errno)))"))
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            return .failure(.init("cannot read the file: \(String(cString: strerror(errno)))"))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(.init("not a regular file (\(fileType(info.st_mode)))"))
-        }
-        let size = Int(info.st_size)
-        if let limit, size > limit {
-            return .failure(.init("file is \(size) bytes, over the \(limit)-byte limit for a workflow"))
-        }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return Foundation.read(descriptor, base + offset, size - offset)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(.init("cannot read the file: \(String(cString: strerror(errno)))"))
-            }
-            if count == 0 { break }
-            offset += count
-        }
-        return .success(Array(bytes[0..<offset]))
-    }
-
-    /// A path's bytes as the NUL-terminated C string the file system calls take.
-    static func cString(_ path: [UInt8]) -> [CChar] {
-        path.map { CChar(bitPattern: $0) } + [0]
-    }
-
-    static func fileType(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFIFO: return "a named pipe"
-        case S_IFSOCK: return "a socket"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFDIR: return "a folder"
-        default: return "not a file"
-        }
+        RegularFileReader.read(path, followingSymlinks: followingSymlinks, limit: limit)?.mapError { WorkflowParseFailure($0.reason) }
     }
 
     /// Reads a path that may be or pass through a symlink: only when it resolves inside `root`.
     static func read(_ path: [UInt8], inside root: URL) -> Result<[UInt8], WorkflowParseFailure> {
         var resolvedBytes: [UInt8]?
-        if let resolved = realpath(cString(path), nil) {
+        if let resolved = realpath(RegularFileReader.cString(path), nil) {
             resolvedBytes = Array(UnsafeBufferPointer(start: resolved, count: strlen(resolved))).map { UInt8(bitPattern: $0) }
             free(resolved)
         }

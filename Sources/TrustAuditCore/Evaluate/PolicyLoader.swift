@@ -46,7 +46,7 @@ public enum PolicyLoader {
             do {
                 // Only a regular file is opened, and without blocking: a FIFO named `x.yml` must not hang.
                 let bytes: [UInt8]
-                switch RepositoryDiscovery.readFile(Array(file.utf8), followingSymlinks: true, limit: nil) {
+                switch RegularFileReader.read(Array(file.utf8), followingSymlinks: true, limit: nil) {
                 case .success(let read)?: bytes = read
                 case .failure(let failure)?: throw PolicyLoadError(file: file, reason: failure.reason)
                 case nil: throw PolicyLoadError(file: file, reason: "cannot read the file")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What a live collection cost: REST requests (and how many a 304 or the cache answered) and
 /// GraphQL queries with the rate-limit points they took, for `--verbose` and `scans`.
@@ -42,29 +41,6 @@ public struct CollectionUsage: Sendable, Equatable, Codable {
 }
 
 extension CollectionUsage {
-    /// Records what the collection of `service` cost in scan `scanID` (`scan_api_usage`).
-    public func record(service: String, scanID: Int64, in database: AuditDatabase) throws {
-        try database.pool.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO scan_api_usage
-                    (scan_id, service, repositories, rest_requests, not_modified, cache_hits, graphql_requests, graphql_cost, seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [scanID, service, repositories, restRequests, notModified, cacheHits, graphQLRequests, graphQLCost, seconds])
-        }
-    }
-
-    /// The recorded usage of every scan, by scan id and service.
-    static func load(db: Database) throws -> [Int64: [String: CollectionUsage]] {
-        var result: [Int64: [String: CollectionUsage]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM scan_api_usage") {
-            var usage = CollectionUsage(repositories: row["repositories"], restRequests: row["rest_requests"], notModified: row["not_modified"],
-                                        cacheHits: row["cache_hits"], graphQLRequests: row["graphql_requests"], graphQLCost: row["graphql_cost"])
-            usage.seconds = row["seconds"]
-            result[row["scan_id"], default: [:]][row["service"]] = usage
-        }
-        return result
-    }
-
     /// Short, for the `scans` table: `2.43 REST/repo, 97% 304, GraphQL 612 pts`.
     var summary: String {
         var parts: [String] = []

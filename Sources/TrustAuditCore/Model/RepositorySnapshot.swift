@@ -21,36 +21,3 @@ public struct RepositorySnapshot: Sendable {
         self.problems = problems
     }
 }
-
-/// A part of a repository the scan could not read: where (a path in the repository) and why.
-public struct CoverageProblem: Sendable, Equatable {
-    public var path: String
-    public var message: String
-
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
-    }
-}
-
-/// One workflow file, or a local action's metadata file a workflow uses: its bytes, or why they
-/// could not be read.
-public struct WorkflowFileInput: Sendable {
-    /// Path from the repository root, e.g. `.github/workflows/deploy.yml` or
-    /// `.github/actions/setup/action.yml`.
-    public var path: String
-    public var content: Result<[UInt8], WorkflowParseFailure>
-    public var kind: WorkflowFileKind
-
-    public init(path: String, content: Result<[UInt8], WorkflowParseFailure>, kind: WorkflowFileKind = .workflow) {
-        self.path = path
-        self.content = content
-        self.kind = kind
-    }
-}
-
-/// What a scanned file is: a workflow, or the `action.yml` of a local action (`uses: ./path`).
-public enum WorkflowFileKind: String, Sendable {
-    case workflow
-    case action
-}

@@ -59,7 +59,7 @@ public enum AuditMarkdownReport {
         out += "\n\nStarted \(cell(data.scan.startedAt))"
         if let finished = data.scan.finishedAt { out += ", finished \(cell(finished))" }
         if let label = data.scan.label { out += ", label \(cell(label))" }
-        out += "; \(data.repositories.count) repositor\(data.repositories.count == 1 ? "y" : "ies"); trustaudit \(ScanPipeline.toolVersion).\n\n"
+        out += "; \(data.repositories.count) repositor\(data.repositories.count == 1 ? "y" : "ies"); trustaudit \(ToolVersion.current).\n\n"
         return out
     }
 

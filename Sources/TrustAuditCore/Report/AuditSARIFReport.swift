@@ -102,8 +102,8 @@ public enum AuditSARIFReport {
         var run: [String: JSONValue] = [
             "tool": .object(["driver": .object([
                 "name": .string("trustaudit"),
-                "version": .string(ScanPipeline.toolVersion),
-                "semanticVersion": .string(ScanPipeline.toolVersion),
+                "version": .string(ToolVersion.current),
+                "semanticVersion": .string(ToolVersion.current),
                 "informationUri": .string(informationURI),
                 "rules": .array(rules),
             ])]),

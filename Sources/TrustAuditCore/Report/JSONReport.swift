@@ -5,7 +5,7 @@ public enum JSONReport {
     public static func render(scan: ScanSummary, findings: [Finding], coverage: [CoverageNote] = [], policyErrors: [PolicyRunError] = []) -> String {
         let counts = ScanSummary.counts(findings)
         let document = JSONValue.object([
-            "tool": .object(["name": .string("trustaudit"), "version": .string(ScanPipeline.toolVersion)]),
+            "tool": .object(["name": .string("trustaudit"), "version": .string(ToolVersion.current)]),
             "scan": .object([
                 "id": .number(Double(scan.id)), "started_at": .string(scan.startedAt),
                 "finished_at": scan.finishedAt.map(JSONValue.string) ?? .null,

@@ -14,7 +14,6 @@ import GRDB
 /// its `failed` row remains; earlier snapshots are never touched. One scan runs at a time per
 /// database (`ScanLock`); a scan killed mid-way is marked failed by the next one.
 public struct ScanPipeline: Sendable {
-    public static let toolVersion = "0.1.0"
     /// Repositories read and parsed per batch: bounds memory on large organizations.
     static let batchSize = 256
 
@@ -35,7 +34,7 @@ public struct ScanPipeline: Sendable {
         let scanID = try database.pool.write { db -> Int64 in
             try db.execute(
                 sql: "INSERT INTO scans (started_at, status, label, tool_version, policy_digest) VALUES (?, 'running', ?, ?, ?)",
-                arguments: [startedAt, request.label, Self.toolVersion, Self.policyDigest(request)])
+                arguments: [startedAt, request.label, ToolVersion.current, Self.policyDigest(request)])
             return db.lastInsertedRowID
         }
         do {
@@ -252,7 +251,7 @@ public struct ScanPipeline: Sendable {
         }
         let datesMatter = request.settings.waivers.contains { $0.expires != nil }
         let derivation = request.stages.filter { !($0 is InputIngestionStage) }.map(\.signature)
-        return SHA256.hex(["eval-base-v1", Self.toolVersion, "parser-\(WorkflowParser.version)", policyDigest(request),
+        return SHA256.hex(["eval-base-v1", ToolVersion.current, "parser-\(WorkflowParser.version)", policyDigest(request),
                            waivers.joined(separator: "\u{1E}"), datesMatter ? request.today : "",
                            derivation.joined(separator: "\u{1E}"), sharedInputs].joined(separator: "\u{1D}"))
     }
@@ -339,34 +338,5 @@ public struct ScanPipeline: Sendable {
                 }
             }
         }
-    }
-}
-
-/// Wall-clock seconds per named phase, accumulated across batches.
-struct PhaseClock {
-    private(set) var phases: [(phase: String, seconds: Double)] = []
-
-    mutating func measure<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { add(phase, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
-        return try body()
-    }
-
-    /// Adds time measured elsewhere (on another thread) to `phase`.
-    mutating func add(_ phase: String, _ seconds: Double) {
-        if let index = phases.firstIndex(where: { $0.phase == phase }) {
-            phases[index].seconds += seconds
-        } else {
-            phases.append((phase, seconds))
-        }
-    }
-}
-
-/// ISO 8601 UTC timestamps, as stored in `scans`.
-public enum Timestamp {
-    public static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Something a live collection could not fetch, and why.
 ///
@@ -55,46 +54,5 @@ public struct CollectionCoverage: Sendable, Equatable, Codable {
     /// Stable order (collection runs concurrently), so equal outcomes hash equally.
     public var sorted: [CollectionFailure] {
         failures.sorted { ($0.service, $0.subject, $0.part ?? "", $0.reason) < ($1.service, $1.subject, $1.part ?? "", $1.reason) }
-    }
-}
-
-/// Records a live collection's failures in the scan, where offline coverage already lives:
-///
-/// - a whole subject missing → a `scan_inputs` row with its `error` (the `coverage` view's
-///   `unreadable`, the text report's COVERAGE section, the HTML report's coverage);
-/// - a part missing → a `scan_input_problems` row on the subject's document (`problem`);
-/// - a repository whose workflows are missing → also `repositories.collection_error`, so the
-///   repository reads as "not covered" rather than "clean".
-public struct LiveCoverageStage: ScanStage {
-    public let name = "live-coverage"
-    public var coverage: CollectionCoverage
-
-    public init(coverage: CollectionCoverage) {
-        self.coverage = coverage
-    }
-
-    public var signature: String {
-        "live-coverage-v1\u{1E}" + coverage.sorted.map {
-            [$0.service, $0.subject, $0.part ?? "", $0.document, $0.reason, $0.repositoryIncomplete ? "1" : "0"].joined(separator: "\u{1F}")
-        }.joined(separator: "\u{1E}")
-    }
-
-    public func run(_ db: Database, scanID: Int64) throws {
-        for failure in coverage.sorted {
-            if let part = failure.part {
-                try db.cachedStatement(sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [scanID, failure.kind, failure.document, part, "not collected: \(failure.reason)"])
-            } else {
-                try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, NULL, ?)")
-                    .execute(arguments: [scanID, failure.kind, failure.document, failure.subject, "not collected: \(failure.reason)"])
-            }
-            if failure.repositoryIncomplete {
-                try db.cachedStatement(sql: """
-                    UPDATE scan_repositories
-                    SET collection_error = CASE WHEN collection_error IS NULL THEN ? ELSE collection_error || '; ' || ? END
-                    WHERE scan_id = ? AND lower(full_name) = lower(?)
-                    """).execute(arguments: [failure.line, failure.line, scanID, failure.subject])
-            }
-        }
     }
 }

@@ -26,7 +26,7 @@ public struct HTTPClientOptions: Sendable {
     public var maxRateLimitWait: TimeInterval = 3600
     /// Rate-limit waits per request before giving up (secondary limits can repeat).
     public var maxRateLimitWaits = 6
-    public var userAgent = "trustaudit/\(ScanPipeline.toolVersion)"
+    public var userAgent = "trustaudit/\(ToolVersion.current)"
 
     public init() {}
 }
