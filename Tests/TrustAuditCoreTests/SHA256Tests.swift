@@ -37,10 +37,10 @@ struct SHA256Tests {
         #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: length)) == expected)
     }
 
-    @Test func digestWordsMatchHex() {
-        let words = SHA256.digest(Array("abc".utf8))
-        #expect(words.count == 8)
-        #expect(words[0] == 0xba7816bf)
-        #expect(words[7] == 0xf20015ad)
+    @Test func digestBytesMatchHex() {
+        let bytes = SHA256.digest(Array("abc".utf8))
+        #expect(bytes.count == 32)
+        #expect(Array(bytes.prefix(4)) == [0xba, 0x78, 0x16, 0xbf])
+        #expect(Hex.lowercase(bytes) == SHA256.hex("abc"))
     }
 }

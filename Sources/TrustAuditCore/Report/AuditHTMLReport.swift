@@ -630,9 +630,6 @@ public enum AuditHTMLReport {
 
     /// The CSP source for the one inline script: `sha256-<base64>`.
     static let scriptHash: String = {
-        let words = SHA256.digest(Array(script.utf8))
-        var bytes: [UInt8] = []
-        for word in words { for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8((word >> UInt32(shift)) & 0xff)) } }
-        return "sha256-" + Data(bytes).base64EncodedString()
+        "sha256-" + Data(SHA256.digest(Array(script.utf8))).base64EncodedString()
     }()
 }

@@ -15,9 +15,9 @@ public enum GitObjectID {
         var data = Data("blob \(bytes.count)\0".utf8)
         data.append(contentsOf: bytes)
         if id.utf8.count == 64 {
-            return Crypto.SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            return Hex.lowercase(Crypto.SHA256.hash(data: data))
         }
-        return Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(Insecure.SHA1.hash(data: data))
     }
 
     /// Whether `bytes` are the blob named `id` (compared in lowercase, as git prints names).
