@@ -25,8 +25,7 @@ struct QueryCommand: ParsableCommand {
         let result: QueryResult
         do {
             let summary = try audit.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }
-            audit.currentScan = summary?.dataScanID
-            result = try audit.checkedRead { db in try QueryResult.run(sql, db: db) }
+            result = try audit.checkedRead(snapshot: summary?.dataScanID) { db in try QueryResult.run(sql, db: db) }
         } catch {
             throw fail(QueryErrorText.describe(error, sql: sql))
         }

@@ -48,8 +48,7 @@ struct ExactTrustPathTests {
                     """, arguments: [outcome.scanID])
             }
             let paths = rows.map { Path(repository: $0[0], file: $0[1], job: $0[2], subject: $0[3], reason: $0[4], calledJob: $0[5], via: $0[6]) }
-            database.currentScan = outcome.scanID
-            let edges = try database.strings("SELECT status || ' ' || via FROM trust_graph ORDER BY repository, job")
+            let edges = try database.strings("SELECT status || ' ' || via FROM trust_graph ORDER BY repository, job", snapshot: outcome.scanID)
             return (paths, edges)
         }
     }

@@ -193,7 +193,6 @@ struct LiveCollectorTests {
 
             let outcome = try Self.scan(live, database: database)
             #expect(outcome.coverage.count == 5)
-            database.currentScan = outcome.scanID
             let coverage = try database.strings("SELECT status || ' ' || COALESCE(subject, '') || ' ' || COALESCE(detail, '') FROM coverage")
             #expect(coverage.contains { $0.hasPrefix("unreadable ghost not collected:") }, "\(coverage)")
             #expect(coverage.contains { $0.hasPrefix("problem") && $0.contains("environments: not collected") })

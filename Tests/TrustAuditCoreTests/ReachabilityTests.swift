@@ -40,8 +40,7 @@ struct ReachabilityTests {
                 repositories: repositories.map(RepositorySource.disk), policies: TestSupport.builtInPolicies(),
                 stages: StandardStages.make(githubSettings: githubSettings,
                                             octopus: try InputDocument.load(path: directory.appendingPathComponent("octopus").path))))
-            database.currentScan = outcome.scanID
-            return try database.pool.read { db in
+            return try database.read(snapshot: outcome.scanID) { db in
                 let account = try Row.fetchOne(db, sql: "SELECT reachable_by, reason FROM service_account_reach")
                 let paths = try Row.fetchAll(db, sql: """
                     SELECT DISTINCT job, trigger, reachable_by, reachable_reason FROM trust_graph ORDER BY job, trigger

@@ -38,8 +38,7 @@ struct RetentionTests {
             let summary = try fixture.database.pool.read { db in try ScanCatalog.resolve(nil, db: db) }
             #expect(summary.id == second.scanID)
             #expect(try FindingStoreReader.fingerprints(fixture.database, summary.findingsScanID) == second.findings.map(\.fingerprint).sorted())
-            fixture.database.currentScan = summary.dataScanID
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM workflows") == 4)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM workflows", snapshot: summary.dataScanID) == 4)
             let graph = try fixture.database.pool.read { db in
                 try TrustGraphReport.load(db: db, scan: summary, serviceAccount: nil, repository: nil)
             }
@@ -116,9 +115,8 @@ struct RetentionTests {
             #expect(try fixture.scanRow(first.scanID) == nil)
             #expect(try fixture.rowsOwned(by: first.scanID).isEmpty)
             // The kept scan still has every file it saw, with parsed facts.
-            fixture.database.currentScan = second.scanID
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM workflows WHERE parse_error IS NULL") == 4)
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM jobs") == 4)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM workflows WHERE parse_error IS NULL", snapshot: second.scanID) == 4)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM jobs", snapshot: second.scanID) == 4)
 
             // The removed content comes back when a file has it again: stored and parsed anew.
             try fixture.write(writeAllWorkflow, "web", "ci.yml")
@@ -171,8 +169,7 @@ struct RetentionTests {
             // --older-than 90d alone: the old one goes, the recent one stays.
             #expect(try Retention.prune(database: fixture.database, keep: nil, olderThan: cutoff).scansRemoved == 1)
             #expect(try fixture.database.strings("SELECT id FROM scans ORDER BY id") == [String(recent.scanID)])
-            fixture.database.currentScan = recent.scanID
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM workflows WHERE parse_error IS NULL") == 4)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM workflows WHERE parse_error IS NULL", snapshot: recent.scanID) == 4)
         }
     }
 

@@ -460,8 +460,7 @@ struct ScanEndToEndTests {
                 }
             }
             let database = try AuditDatabase.open(path: path)
-            database.currentScan = 1
-            let rows = try database.pool.read { db in
+            let rows = try database.read(snapshot: 1) { db in
                 try Row.fetchAll(db, sql: """
                     SELECT file, job, identity_id, match_kind, status, environment, gate, called_file, called_job, reason, service_account
                     FROM trust_graph ORDER BY file, identity_id
@@ -477,12 +476,12 @@ struct ScanEndToEndTests {
             #expect(rows[0]["reason"] as String == "push runs it; permissions are an expression, so id-token: write is assumed possible")
             #expect(rows[1]["reason"] as String == "push runs it")
             #expect(rows.allSatisfy { ($0["service_account"] as String) == "gh-deploy" })
-            let subjects = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_subjects") }
+            let subjects = try database.read(snapshot: 1) { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_subjects") }
             #expect(subjects == 2)
 
             // Workflow facts keyed by hash before 0006 are keyed by document number after it, and
             // read the same through the views.
-            try database.pool.read { db in
+            try database.read(snapshot: 1) { db in
                 let tokens = try Row.fetchAll(db, sql: "SELECT file, job, id_token, source FROM job_tokens ORDER BY file")
                 #expect(tokens.map { "\($0["file"] as String) \($0["job"] as String) \($0["id_token"] as String) \($0["source"] as String)" }
                         == ["ci.yml test inherited default", "deploy.yml deploy write workflow"])

@@ -8,6 +8,45 @@ import Testing
 /// that decides them (policy parameters, a waiver's expiry against today's date) changed.
 @Suite("Snapshots and content-addressed storage")
 struct SnapshotStorageTests {
+    @Test("each read names the snapshot its views show: two readers of different snapshots at once each see their own")
+    func readsAreScopedToOneSnapshot() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            var fixture = try HistoryFixture(root: root)
+            try fixture.writeStandardOrg()
+            let first = try fixture.scan()
+            try fixture.write(writeAllWorkflow, "web", "extra.yml")
+            let second = try fixture.scan()
+            #expect(second.scanID != first.scanID && !second.reusedSnapshot)
+            let database = fixture.database
+            let count = "SELECT COUNT(*) FROM workflows"
+            let expected = [try database.count(count, snapshot: first.scanID), try database.count(count, snapshot: second.scanID)]
+            #expect(expected[0].map { $0 + 1 } == expected[1], "\(expected)")
+            // Interleaved on several reader connections: a process-wide "current scan" would let
+            // one reader's choice leak into the other's answers.
+            let seen = SeenCounts()
+            DispatchQueue.concurrentPerform(iterations: 40) { index in
+                let snapshot = index % 2 == 0 ? first.scanID : second.scanID
+                let value = try? database.read(snapshot: snapshot) { db -> Int? in
+                    Thread.sleep(forTimeInterval: 0.001)
+                    return try Int.fetchOne(db, sql: count)
+                }
+                seen.record(index % 2, value ?? nil)
+            }
+            #expect(seen.values(0) == [expected[0]] && seen.values(1) == [expected[1]], "\(seen.values(0)) \(seen.values(1))")
+            // Outside any scoped read, the views show nothing rather than some earlier choice.
+            #expect(try database.pool.read { db in try Int.fetchOne(db, sql: count) } == 0)
+        }
+    }
+
+    /// Values seen per reader kind, from several threads.
+    final class SeenCounts: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen: [Int: Set<Int?>] = [:]
+
+        func record(_ kind: Int, _ value: Int?) { lock.withLock { _ = seen[kind, default: []].insert(value) } }
+        func values(_ kind: Int) -> Set<Int?> { lock.withLock { seen[kind] ?? [] } }
+    }
+
     @Test("an unchanged rescan reuses the snapshot and the findings and adds no per-scan rows")
     func unchangedRescan() throws {
         try TestSupport.withTemporaryDirectory { root in

@@ -97,13 +97,21 @@ let cleanWorkflow = """
     """
 
 extension AuditDatabase {
-    /// The first column of the first row of a query, as an integer (for counts in tests).
-    func count(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> Int? {
-        try pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) }
+    /// The snapshot of the latest complete scan, which `trustaudit query` shows by default.
+    func latestSnapshot() throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT data_scan_id FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 1")
+        }
     }
 
-    /// Every value of a query's first column, as text.
-    func strings(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+    /// The first column of the first row of a query, as an integer (for counts in tests); the
+    /// documented views show `snapshot`, by default the latest complete scan's.
+    func count(_ sql: String, _ arguments: StatementArguments = StatementArguments(), snapshot: Int64? = nil) throws -> Int? {
+        try read(snapshot: try snapshot ?? latestSnapshot()) { db in try Int.fetchOne(db, sql: sql, arguments: arguments) }
+    }
+
+    /// Every value of a query's first column, as text; the views show `snapshot` as in `count`.
+    func strings(_ sql: String, _ arguments: StatementArguments = StatementArguments(), snapshot: Int64? = nil) throws -> [String] {
+        try read(snapshot: try snapshot ?? latestSnapshot()) { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
     }
 }

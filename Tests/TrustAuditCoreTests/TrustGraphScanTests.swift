@@ -61,8 +61,7 @@ struct TrustGraphScanTests {
     }
 
     func edges(_ database: AuditDatabase, scan: Int64) throws -> [Row] {
-        database.currentScan = scan
-        return try database.pool.read { db in
+        try database.read(snapshot: scan) { db in
             try Row.fetchAll(db, sql: "SELECT * FROM trust_graph ORDER BY job, trigger, identity_id")
         }
     }
@@ -130,9 +129,8 @@ struct TrustGraphScanTests {
             // The good export still produced the graph, and the workflow was still audited.
             #expect(try edges(database, scan: outcome.scanID).contains { ($0["server"] as String) == "https://acme.octopus.app" })
             #expect(outcome.findings.contains { $0.policy == "id-token-unused" && $0.job == "test" })
-            let coverage = try database.pool.read { db -> Int in
-                database.currentScan = outcome.scanID
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM coverage WHERE status != 'read'") ?? 0
+            let coverage = try database.read(snapshot: outcome.scanID) { db -> Int in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM coverage WHERE status != 'read'") ?? 0
             }
             #expect(coverage == notes.count)
         }

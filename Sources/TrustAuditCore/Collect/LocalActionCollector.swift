@@ -81,20 +81,43 @@ public enum LocalActionCollector {
     /// `- { uses: ./x }` included). A reference this misses is simply not read, and the policies
     /// treat an unread local action as "cannot tell".
     static func references(in bytes: [UInt8]) -> [String] {
+        // Every file of every scan passes through here, changed or not: bytes, not Strings.
+        let key = Array("uses:".utf8)
         var found: [String] = []
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            guard let range = line.range(of: "uses:") else { continue }
+        var lineStart = 0
+        while lineStart < bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            defer { lineStart = lineEnd + 1 }
+            guard let keyStart = Self.find(key, in: bytes, from: lineStart, to: lineEnd) else { continue }
             // A key of its own: only indentation, `-`, `{` or `,` before it (not a script's text).
-            let before = line[..<range.lowerBound].trimmingWhitespace()
-            guard before.isEmpty || before == "-" || before.hasSuffix("{") || before.hasSuffix(",") else { continue }
-            var value = line[range.upperBound...].drop { $0 == " " || $0 == "\t" }
-            if let quote = value.first, quote == "\"" || quote == "'" {
-                value = value.dropFirst().prefix { $0 != quote }
-            } else {
-                value = value.prefix { $0 != " " && $0 != "\t" && $0 != "#" && $0 != "}" && $0 != "," && $0 != "\r" }
+            let before = bytes[lineStart..<keyStart].filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+            guard before.isEmpty || before == [UInt8(ascii: "-")] || before.last == UInt8(ascii: "{") || before.last == UInt8(ascii: ",") else {
+                continue
             }
-            if value.hasPrefix("./") { found.append(String(value)) }
+            var index = keyStart + key.count
+            while index < lineEnd, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+            var value: ArraySlice<UInt8>
+            if index < lineEnd, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") {
+                let quote = bytes[index]
+                let rest = bytes[(index + 1)..<lineEnd]
+                value = rest.prefix { $0 != quote }
+            } else {
+                let stops: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "#"), UInt8(ascii: "}"), UInt8(ascii: ","), UInt8(ascii: "\r")]
+                value = bytes[index..<lineEnd].prefix { !stops.contains($0) }
+            }
+            if value.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { found.append(String(decoding: value, as: UTF8.self)) }
         }
         return found
+    }
+
+    /// The first position of `needle` in `bytes[from..<to]`.
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int, to: Int) -> Int? {
+        guard let first = needle.first, to - from >= needle.count else { return nil }
+        var index = from
+        while index <= to - needle.count {
+            if bytes[index] == first, bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
     }
 }

@@ -18,7 +18,6 @@ public enum PolicyEngine {
         database: AuditDatabase, scanID: Int64, policies: [Policy], settings: PolicySettings,
         incremental: IncrementalScope? = nil
     ) -> (findings: [Finding], errors: [PolicyRunError]) {
-        database.currentScan = scanID
         let active = policies.filter(settings.isEnabled).filter { incremental == nil || $0.scope != .serviceAccount }
         let results = ResultBox(count: active.count)
         let scopedViews = incremental == nil ? [] : ((try? database.pool.read { db in try ScopedViews.repositoryViews(db) }) ?? [])
@@ -36,7 +35,7 @@ public enum PolicyEngine {
             do {
                 let scope = policy.scope == .repository ? incremental : nil
                 let rows = try clock.measure("query") {
-                    try run(policy, database: database, params: settings.params(for: policy), limits: settings.limits,
+                    try run(policy, database: database, snapshot: scanID, params: settings.params(for: policy), limits: settings.limits,
                             scope: scope.map { (scopedViews, $0.visibleNames) })
                 }
                 rowCount = rows.count
@@ -73,9 +72,9 @@ public enum PolicyEngine {
     /// Runs one policy's query and returns its rows.
     /// Runs one policy's query and returns its rows; with a `scope`, the given views show only
     /// the named repositories (see `ScopedViews`).
-    static func run(_ policy: Policy, database: AuditDatabase, params: [String: JSONValue], limits: ScanLimits,
+    static func run(_ policy: Policy, database: AuditDatabase, snapshot: Int64, params: [String: JSONValue], limits: ScanLimits,
                     scope: (views: [String], names: [String])? = nil) throws -> [Row] {
-        try database.pool.read { db in
+        try database.read(snapshot: snapshot) { db in
             db.add(function: paramFunction(params, policy: policy.id))
             if let scope {
                 try ScopedViews.install(db, views: scope.views, names: scope.names)

@@ -161,8 +161,7 @@ public struct DriftReport: Sendable {
         var reach: [FactKey: String] = [:]
 
         static func load(database: AuditDatabase, scan: ScanSummary) throws -> Side {
-            database.currentScan = scan.dataScanID
-            return try database.checkedRead { db in
+            return try database.checkedRead(snapshot: scan.dataScanID) { db in
                 var side = Side()
                 let data = scan.dataScanID
                 side.repositories = Set(try String.fetchAll(db, sql: "SELECT lower(full_name) FROM scan_repositories WHERE scan_id = ?", arguments: [data]))

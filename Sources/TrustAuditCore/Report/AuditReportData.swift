@@ -73,11 +73,10 @@ public struct AuditReportData: Sendable {
             }
         }
         var drift = try previous.map { try DriftReport.compute(database: database, from: $0, to: scan) }
-        database.currentScan = scan.dataScanID
         let wanted = repository?.lowercased()
         func keep(_ name: String?) -> Bool { wanted == nil || name?.lowercased() == wanted }
 
-        var data = try database.checkedRead { db -> AuditReportData in
+        var data = try database.checkedRead(snapshot: scan.dataScanID) { db -> AuditReportData in
             let findings = try FindingStore.load(scanID: scan.findingsScanID, db: db).filter { keep($0.repository) }
             let errors = try FindingStore.loadErrors(scanID: scan.findingsScanID, db: db)
             let coverage = try CoverageNote.load(scanID: scan.dataScanID, db: db)

@@ -9,6 +9,8 @@ public final class ShellSession {
 
     public let database: AuditDatabase
     public let writable: Bool
+    /// The snapshot every statement of the session sees through the documented views.
+    public let snapshot: Int64?
     public private(set) var mode: Mode = .table
     public private(set) var finished = false
     public var width: Int = 120
@@ -18,7 +20,7 @@ public final class ShellSession {
         self.database = database
         self.writable = writable
         let summary = try database.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }
-        database.currentScan = summary?.dataScanID
+        snapshot = summary?.dataScanID
     }
 
     /// True while a statement is being continued over several lines.
@@ -80,14 +82,14 @@ public final class ShellSession {
         do {
             let result: QueryResult
             if writable {
-                result = try database.pool.write { db -> QueryResult in
+                result = try database.write(snapshot: snapshot) { db -> QueryResult in
                     let statement = try PolicyEngine.singleStatement(sql, db: db)
                     if statement.isReadonly { return try QueryResult.run(sql, db: db) }
                     try statement.execute()
                     return QueryResult(columns: ["changes"], rows: [[String(db.changesCount)]])
                 }
             } else {
-                result = try database.pool.read { db in try QueryResult.run(sql, db: db) }
+                result = try database.read(snapshot: snapshot) { db in try QueryResult.run(sql, db: db) }
             }
             return render(result)
         } catch {

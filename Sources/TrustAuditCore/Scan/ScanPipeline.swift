@@ -133,9 +133,10 @@ public struct ScanPipeline: Sendable {
             }
             try clock.measure("store") { try Self.storeSnapshot(manifests, documents: known, scanID: scanID, db: db) }
             // Stages read the documented views too, on the writer's connection, inside the transaction.
-            database.currentScan = scanID
-            for stage in request.stages {
-                try clock.measure(stage.name) { try stage.run(db, scanID: scanID) }
+            try AuditDatabase.showing(db, snapshot: scanID) {
+                for stage in request.stages {
+                    try clock.measure(stage.name) { try stage.run(db, scanID: scanID) }
+                }
             }
             // Policies join the documented views on repository/file/job; without table statistics
             // SQLite's planner picks nested scans there, quadratic in the number of jobs. A sampled
@@ -146,7 +147,6 @@ public struct ScanPipeline: Sendable {
             }
             return scanID
         }
-        database.currentScan = dataScanID
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
         var findings: [Finding]
         var policyErrors: [PolicyRunError]
@@ -210,7 +210,7 @@ public struct ScanPipeline: Sendable {
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
             findings = evaluation.findings + carried
             try clock.measure("store") {
-                findings = try database.pool.read { db in
+                findings = try database.read(snapshot: dataScanID) { db in
                     try FindingWaivers.apply(to: findings, db: db, scanID: dataScanID, settings: request.settings, today: request.today)
                 }
                 findings.sort(by: Finding.reportOrder)

@@ -5,11 +5,13 @@ import GRDB
 ///
 /// Writers (a scan) and readers (policies, reports, the shell) use the same pool; readers get
 /// SQLite read-only connections, which is what makes a policy unable to change anything.
-/// Every connection defines `current_scan()`, the scan the documented views show.
+/// Every connection defines `current_scan()`, the scan the documented views show. It is NULL
+/// (the views are empty) unless the access says which snapshot it reads: `read(snapshot:)`,
+/// `write(snapshot:)`, `checkedRead(snapshot:)`, or `showing(_:snapshot:)` inside one. Nothing
+/// sets it for the whole process, so two readers of different snapshots never see each other's.
 public final class AuditDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
-    private let scope: ScanScope
 
     /// Opens (creating if needed) and migrates the database at `path`.
     ///
@@ -71,15 +73,12 @@ public final class AuditDatabase: Sendable {
     }
 
     private static func openPool(path: String, readOnly: Bool) throws -> AuditDatabase {
-        let scope = ScanScope()
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(30)
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
-            db.add(function: DatabaseFunction("current_scan", argumentCount: 0, pure: true) { _ in
-                scope.scanID
-            })
+            db.add(function: currentScanFunction(nil))
             // SQLite's fts3_tokenizer(name) returns a tokenizer's address in memory: a query
             // (or a policy) could read the process's heap layout with it. Nothing here needs it.
             for count in [1, 2] {
@@ -106,21 +105,36 @@ public final class AuditDatabase: Sendable {
         } catch {
             throw AuditDatabaseError.cannotOpen(path: path, reason: "\(error)")
         }
-        let database = AuditDatabase(path: path, pool: pool, scope: scope)
+        let database = AuditDatabase(path: path, pool: pool)
         try database.migrate(readOnly: readOnly)
         return database
     }
 
-    private init(path: String, pool: DatabasePool, scope: ScanScope) {
+    private init(path: String, pool: DatabasePool) {
         self.path = path
         self.pool = pool
-        self.scope = scope
     }
 
-    /// The scan that `current_scan()` returns on every connection of this database.
-    public var currentScan: Int64? {
-        get { scope.scanID }
-        set { scope.scanID = newValue }
+    /// `current_scan()` answering `snapshot` (NULL: no snapshot, every view empty).
+    private static func currentScanFunction(_ snapshot: Int64?) -> DatabaseFunction {
+        DatabaseFunction("current_scan", argumentCount: 0, pure: true) { _ in snapshot }
+    }
+
+    /// Runs `body` on `db` with the documented views showing scan `snapshot`, and NULL again after.
+    public static func showing<T>(_ db: Database, snapshot: Int64?, _ body: () throws -> T) rethrows -> T {
+        db.add(function: currentScanFunction(snapshot))
+        defer { db.add(function: currentScanFunction(nil)) }
+        return try body()
+    }
+
+    /// A read (on a read-only connection) whose documented views show scan `snapshot`.
+    public func read<T>(snapshot: Int64?, _ body: (Database) throws -> T) throws -> T {
+        try pool.read { db in try Self.showing(db, snapshot: snapshot) { try body(db) } }
+    }
+
+    /// A write transaction whose documented views show scan `snapshot`.
+    public func write<T>(snapshot: Int64?, _ body: (Database) throws -> T) throws -> T {
+        try pool.write { db in try Self.showing(db, snapshot: snapshot) { try body(db) } }
     }
 
     private func migrate(readOnly: Bool) throws {
@@ -197,17 +211,6 @@ public final class AuditDatabase: Sendable {
         if header != Data("SQLite format 3\0".utf8) {
             throw AuditDatabaseError.notADatabase(path: path)
         }
-    }
-}
-
-/// The scan id behind `current_scan()`, shared by all connections of one database.
-final class ScanScope: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int64?
-
-    var scanID: Int64? {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
     }
 }
 

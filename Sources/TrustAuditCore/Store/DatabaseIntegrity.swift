@@ -36,4 +36,9 @@ extension AuditDatabase {
     public func checkedRead<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read { db in try DatabaseIntegrity.reading(db) { try body(db) } }
     }
+
+    /// `checkedRead` with the documented views showing scan `snapshot`.
+    public func checkedRead<T>(snapshot: Int64?, _ body: (Database) throws -> T) throws -> T {
+        try read(snapshot: snapshot) { db in try DatabaseIntegrity.reading(db) { try body(db) } }
+    }
 }
