@@ -186,6 +186,54 @@ struct ReachabilityTests {
         #expect(checked.account?.level == "write")
     }
 
+    static let afterCI = """
+        on:
+          workflow_run:
+            workflows: ["CI"]
+            types: [completed]
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - uses: actions/checkout@v4
+                with:
+                  ref: ${{ github.event.workflow_run.head_sha }}
+              - run: make deploy
+        """
+
+    static func ci(_ trigger: String) -> String {
+        "name: CI\non: \(trigger)\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+    }
+
+    @Test("workflow_run is as open as the runs it follows: a pull-request workflow makes it `anyone`, a push-only one does not")
+    func workflowRunChain() throws {
+        let subjects = ["repo:acme/api:ref:refs/heads/main"]
+        let settings = Self.settings(Self.reviewRule, visibility: "public")
+        let fromPullRequests = try scan(workflows: ["ci.yml": Self.ci("pull_request"), "after.yml": Self.afterCI],
+                                        settings: settings, subjects: subjects)
+        #expect(fromPullRequests.account?.level == "anyone", "\(String(describing: fromPullRequests.account))")
+        #expect(fromPullRequests.paths.contains { $0.trigger == "workflow_run" && $0.level == "anyone" && $0.reason.contains("`CI`") })
+
+        // Two levels: a workflow_run that follows a workflow_run that follows pull requests.
+        let middle = Self.afterCI.replacingOccurrences(of: "\"CI\"", with: "\"Middle\"")
+        let chained = "name: Middle\non:\n  workflow_run:\n    workflows: [CI]\njobs:\n  relay:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n"
+        let twoLevels = try scan(workflows: ["ci.yml": Self.ci("pull_request"), "middle.yml": chained, "after.yml": middle],
+                                 settings: settings, subjects: subjects)
+        #expect(twoLevels.account?.level == "anyone")
+
+        // Only a push starts CI, so only someone who can push starts the follow-up: the branch decides.
+        let fromPushes = try scan(workflows: ["ci.yml": Self.ci("push"), "after.yml": Self.afterCI], settings: settings, subjects: subjects)
+        #expect(fromPushes.account?.level == "merge", "\(String(describing: fromPushes.account))")
+        #expect(fromPushes.paths.allSatisfy { $0.level == "merge" }, "\(fromPushes.paths)")
+
+        // A followed workflow that is not in the scan counts as the worse case, and says so.
+        let unknown = try scan(workflows: ["after.yml": Self.afterCI], settings: settings, subjects: subjects)
+        #expect(unknown.account?.level == "anyone")
+        #expect(unknown.paths.contains { $0.reason.contains("not in this scan") })
+    }
+
     @Test("an outsider path into an environment whose reviewers must approve stays `approve`")
     func outsiderBehindReviewers() throws {
         let gated = Self.preview.replacingOccurrences(of: "    runs-on: ubuntu-latest", with: "    runs-on: ubuntu-latest\n    environment: Production")

@@ -84,8 +84,14 @@ struct ReachabilityJudge {
     /// outsider input; nil otherwise.
     private func outsider(trigger: String, job: MintingJob) -> Reach? {
         guard let triggers = facts.outsiderTriggers else { return nil }
-        guard let why = triggers[trigger] else { return nil }
+        guard var why = triggers[trigger] else { return nil }
         let repository = RepositoryKey(job.repository)
+        if trigger == "workflow_run" {
+            // Only as open as the runs it follows: chained from a push, only writers start it.
+            let names = job.triggers.first { $0.event == "workflow_run" }?.workflows
+            guard let source = workflowRunSource(names, repository: repository, depth: 1) else { return nil }
+            why = source
+        }
         let visibility = facts.repositories[repository]?.visibility?.lowercased()
         let level: ReachLevel
         let who: String
@@ -110,6 +116,44 @@ struct ReachabilityJudge {
             input = "the called jobs are unknown, so they may run input they control"
         }
         return Reach(level, "\(trigger) can be started by \(who) (\(why)), and \(input)")
+    }
+
+    /// Why outsiders can cause a run of one of the workflows `names` (in `repository`), which a
+    /// `workflow_run` trigger follows; nil when only writers can. A workflow that is not in the
+    /// scan, or names not given, count as the worse case. GitHub chains at most three levels.
+    private func workflowRunSource(_ names: [String]?, repository: RepositoryKey, depth: Int) -> String? {
+        guard let names, !names.isEmpty else {
+            return "it names no workflow to follow, so which runs start it is unknown (counts as runs outsiders start)"
+        }
+        guard depth <= 3 else { return nil }
+        let direct = facts.outsiderTriggers ?? [:]
+        for name in names {
+            let followed = facts.workflowOrder.compactMap { facts.workflows[$0] }.filter { workflow in
+                RepositoryKey(workflow.repository) == repository && Self.workflowName(workflow) == name
+            }
+            guard !followed.isEmpty else {
+                return "it follows workflow `\(name)`, which is not in this scan of the repository, so it counts as one outsiders start (not collected)"
+            }
+            for workflow in followed {
+                for trigger in workflow.triggers {
+                    if trigger.event == "workflow_run" {
+                        if let deeper = workflowRunSource(trigger.workflows, repository: repository, depth: depth + 1) {
+                            return "it follows `\(name)`, which follows workflow runs: \(deeper)"
+                        }
+                    } else if trigger.event == "pull_request" {
+                        return "it follows `\(name)` (\(workflow.path)), which runs for pull requests, including from forks, and hands the run's branch, commit and artifacts on with the base repository's token and secrets"
+                    } else if let reason = direct[trigger.event] {
+                        return "it follows `\(name)` (\(workflow.path)), which runs on \(trigger.event): \(reason)"
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The name `workflow_run` matches: the workflow's `name:`, else its path, as GitHub shows it.
+    private static func workflowName(_ workflow: TrustGraphFacts.Workflow) -> String {
+        workflow.name ?? workflow.path
     }
 
     // MARK: - Identities

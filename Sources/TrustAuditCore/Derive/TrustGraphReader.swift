@@ -149,11 +149,13 @@ enum TrustGraphReader {
         for row in try Row.fetchAll(db, sql: """
             SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
             """, arguments: [scanID]) {
-            triggers[row["doc"], default: []].append(TriggerFact(
+            var trigger = TriggerFact(
                 event: row["event"], line: row["line"] ?? 0, types: list(row["types_json"]),
                 branches: list(row["branches_json"]), branchesIgnore: list(row["branches_ignore_json"]),
                 tags: list(row["tags_json"]), tagsIgnore: list(row["tags_ignore_json"]), paths: list(row["paths_json"]),
-                inputs: (row["inputs_json"] as String?).flatMap(JSONValue.parse)))
+                inputs: (row["inputs_json"] as String?).flatMap(JSONValue.parse))
+            trigger.workflows = list(row["workflows_json"])
+            triggers[row["doc"], default: []].append(trigger)
         }
         var logins: [DocumentJobKey: [String?]] = [:]
         for row in try Row.fetchAll(db, sql: """

@@ -88,6 +88,8 @@ public struct TriggerFact: Sendable, Equatable {
     public var paths: [String]?
     /// For `workflow_call`: the declared inputs, name → `{"type": …, "default": …}` as written.
     public var inputs: JSONValue?
+    /// For `workflow_run`: the names of the workflows whose runs start this one.
+    public var workflows: [String]?
 
     public init(
         event: String, line: Int, types: [String]? = nil, branches: [String]? = nil,

@@ -8,7 +8,7 @@ import Yams
 /// list. It never throws and never traps: every problem becomes a `WorkflowParseFailure`.
 public enum WorkflowParser {
     /// Bumped when the facts extracted from the same bytes change, so stored facts are re-derived.
-    public static let version = 3
+    public static let version = 4
 
     public static func parse(bytes: [UInt8], maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) -> WorkflowParseResult {
         switch InputGuards.decode(bytes) {
@@ -148,6 +148,7 @@ struct WorkflowReader {
                         case "tags": trigger.tags = values
                         case "tags-ignore": trigger.tagsIgnore = values
                         case "paths": trigger.paths = values
+                        case "workflows" where pair.key == "workflow_run": trigger.workflows = values
                         case "inputs" where pair.key == "workflow_call": trigger.inputs = try yaml.json(filter.value)
                         default: continue
                         }

@@ -28,7 +28,8 @@ struct WorkflowFactRows: Sendable {
                                    Self.json(facts.env), facts.expandedBytes)
             triggers = facts.triggers.map { fact in
                 Self.values(fact.event, fact.line, Self.json(fact.types), Self.json(fact.branches), Self.json(fact.branchesIgnore),
-                            Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths), fact.inputs?.jsonText)
+                            Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths), fact.inputs?.jsonText,
+                            Self.json(fact.workflows))
             }
             permissions = (facts.permissions?.entries ?? []).map { Self.values("", $0.scope, $0.access, $0.line) }
             if let action = facts.action {

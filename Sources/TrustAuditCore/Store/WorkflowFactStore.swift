@@ -67,7 +67,7 @@ enum WorkflowFactStore {
             """, [rows.document])
         try insert("""
             INSERT OR REPLACE INTO wf_triggers (doc, event, line, types_json, branches_json, branches_ignore_json,
-                tags_json, tags_ignore_json, paths_json, inputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                tags_json, tags_ignore_json, paths_json, inputs_json, workflows_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, rows.triggers)
         try insert("INSERT OR REPLACE INTO wf_permissions (doc, job_key, scope, access, line) VALUES (?, ?, ?, ?, ?)", rows.permissions)
         try insert("""
