@@ -16,22 +16,13 @@ public struct InputDocument: Sendable {
 
     /// Reads a file, or every `*.json` file of a folder (sorted by name).
     public static func load(path: String) throws -> [InputDocument] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DiscoveryError.pathNotFound(path)
-        }
         let files: [String]
-        if isDirectory.boolValue {
-            let names: [String]
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: path)
-            } catch {
-                // A folder of exports that cannot be listed is a document the scan could not read.
-                return [InputDocument(name: path, data: Data(), readError: "cannot list the folder: \(error.localizedDescription)")]
-            }
-            files = names.filter { $0.hasSuffix(".json") }.sorted().map { (path as NSString).appendingPathComponent($0) }
-        } else {
-            files = [path]
+        switch InputFiles.list(path, suffixes: [".json"]) {
+        case .success(let found): files = found
+        case .failure(.missing): throw DiscoveryError.pathNotFound(path)
+        case .failure(.unlistable(let why)):
+            // A folder of exports that cannot be listed is a document the scan could not read.
+            return [InputDocument(name: path, data: Data(), readError: "cannot list the folder: \(why)")]
         }
         return files.map { file in
             switch RegularFileReader.read(Array(file.utf8), followingSymlinks: true, limit: nil) {

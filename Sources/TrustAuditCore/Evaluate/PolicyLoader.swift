@@ -23,22 +23,11 @@ public enum PolicyLoader {
 
     /// Loads every `*.yml`/`*.yaml` file of a directory, or one file.
     public static func load(path: String) -> (policies: [Policy], errors: [PolicyLoadError]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return ([], [PolicyLoadError(file: path, reason: "no such file or directory")])
-        }
         let files: [String]
-        if isDirectory.boolValue {
-            let names: [String]
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: path)
-            } catch {
-                return ([], [PolicyLoadError(file: path, reason: "cannot list the folder: \(error.localizedDescription)")])
-            }
-            files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
-        } else {
-            files = [path]
+        switch InputFiles.list(path, suffixes: [".yml", ".yaml"]) {
+        case .success(let found): files = found
+        case .failure(.missing): return ([], [PolicyLoadError(file: path, reason: "no such file or directory")])
+        case .failure(.unlistable(let why)): return ([], [PolicyLoadError(file: path, reason: "cannot list the folder: \(why)")])
         }
         var policies: [Policy] = []
         var errors: [PolicyLoadError] = []
