@@ -207,6 +207,36 @@ struct LiveCollectorTests {
         }
     }
 
+    @Test("without rulesets (404), branch protection falls back to the classic endpoint; its review requirement stays not collected")
+    func classicProtectionFallback() async throws {
+        let fakes = try FakeAPIs()
+        defer { fakes.stop() }
+        fakes.setFaults { $0.noRulesets = true }
+        try await TestSupport.withTemporaryDirectoryAsync { directory in
+            let database = try TestSupport.openDatabase(in: directory)
+            let live = try await Self.collect(fakes, cache: MemoryHTTPCache(), events: Events())
+            #expect(live.github.coverage.isComplete, "\(live.github.coverage.failures.map(\.line))")
+            let web = try #require(live.github.repositories.first { $0.fullName == "acme/web" })
+            let settings = try GitHubSettingsExport.decode(web.settings.data, file: "web")
+            guard case .repository(let repository) = settings.document else {
+                Issue.record("acme/web's settings are not a repository's")
+                return
+            }
+            let main = try #require(repository.branchProtections?["main"])
+            #expect(main.isProtected && main.source == "classic" && main.requiredApprovals == nil, "\(main)")
+            #expect(fakes.github.count { $0.path == "/repos/acme/web/branches/main" } == 1)
+
+            let outcome = try Self.scan(live, database: database)
+            let reasons = try database.strings("SELECT reachable_reason FROM trust_graph WHERE repository = 'acme/web'", snapshot: outcome.scanID)
+            #expect(!reasons.contains { $0.contains("requires 1 approving review") }, "a review requirement nobody could read is not claimed")
+            let rules = try database.strings("""
+                SELECT source || ' ' || is_protected || ' ' || COALESCE(required_approvals, 'unknown') FROM ref_rules
+                WHERE repository = 'acme/web' AND kind = 'branch' AND name = 'main'
+                """, snapshot: outcome.scanID)
+            #expect(rules == ["classic 1 unknown"], "\(rules)")
+        }
+    }
+
     @Test("a rejected token stops before anything is collected; a non-Octopus URL and plain HTTP are refused")
     func credentialsAndServers() async throws {
         let fakes = try FakeAPIs()

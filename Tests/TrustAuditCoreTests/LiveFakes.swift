@@ -40,6 +40,9 @@ final class FakeAPIs: @unchecked Sendable {
         var graphQLBatches502 = false
         /// GraphQL serves acme/web's deploy.yml with text that does not hash to its oid.
         var graphQLWrongText = false
+        /// The server has no rulesets (`rules/branches` answers 404, as older GitHub Enterprise
+        /// Server does); `branches/{branch}` says `protected` for branches with rules in the export.
+        var noRulesets = false
     }
 
     let lock = NSLock()
@@ -254,8 +257,13 @@ final class FakeAPIs: @unchecked Sendable {
                 let policies = (object["deployment_branch_policies"] as? [String: Any])?[rest[1]] ?? ["total_count": 0, "branch_policies": []]
                 return json(policies, request)
             case "rules" where rest.count >= 3 && rest[1] == "branches":
+                if faults.noRulesets { return .json(#"{"message":"Not Found"}"#, status: 404) }
                 let branch = rest.dropFirst(2).joined(separator: "/")
                 return json((object["branch_rules"] as? [String: Any])?[branch] ?? [Any](), request)
+            case "branches" where rest.count >= 2:
+                let branch = rest.dropFirst().joined(separator: "/")
+                let rules = (object["branch_rules"] as? [String: Any])?[branch] as? [Any] ?? []
+                return json(["name": branch, "protected": !rules.isEmpty, "protection": ["enabled": !rules.isEmpty]], request)
             case "actions" where rest.suffix(3) == ["oidc", "customization", "sub"]:
                 if name == "web", fault("secondary", limit: faults.secondaryRateLimit) {
                     return .json(#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#,

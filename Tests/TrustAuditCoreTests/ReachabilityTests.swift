@@ -136,6 +136,13 @@ struct ReachabilityTests {
         let missing = try scan(workflows: [:], settings: Self.settings(""), subjects: subjects)
         #expect(missing.account?.level == "write")
         #expect(missing.account?.reason.contains("not collected") == true)
+        // Classic protection seen by a reader: protected, but how it protects was not readable.
+        let unreadable = try scan(workflows: [:], settings: Self.settings(#""branches": {"main": {"name": "main", "protected": true}}"#),
+                                  subjects: subjects)
+        #expect(unreadable.account?.level == "write")
+        #expect(unreadable.account?.reason.contains("classic branch protection") == true, "\(String(describing: unreadable.account))")
+        #expect(unreadable.account?.reason.contains("not collected") == true)
+        #expect(unreadable.account?.reason.contains("requires no approving review") == false)
     }
 
     @Test("a tag subject is `merge` when an active tag ruleset restricts creating and moving those tags")

@@ -266,6 +266,9 @@ struct ReachabilityJudge {
         if rule.restrictsUpdates {
             return Reach(.merge, "only bypass actors may push to branch \(name) of \(repositoryName) (\(rule.source))")
         }
+        if rule.isProtected, rule.requiredApprovals == nil, rule.source == "classic" {
+            return Reach(.write, "branch \(name) of \(repositoryName) has classic branch protection, but whether it requires an approving review was not collected (reading that needs admin access), so it counts as not requiring one (not collected)")
+        }
         let what = rule.isProtected ? "is protected but requires no approving review" : "has no protection rule"
         return Reach(.write, "branch \(name) of \(repositoryName) \(what), so anyone who can push can update it")
     }

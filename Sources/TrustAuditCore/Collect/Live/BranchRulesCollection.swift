@@ -3,10 +3,14 @@
 /// branch and every branch an environment's deployment branch policy names literally (a pattern
 /// names no single branch). The endpoint needs only read access and answers `[]` for a branch no
 /// active ruleset covers, whether or not it exists. Branches whose rules a GraphQL batch already
-/// gave in full (`known`) cost no request.
+/// gave in full (`known`) cost no request. A server without rulesets (the endpoint answers 404,
+/// as older GitHub Enterprise Server does) falls back to classic protection:
+/// `GET /repos/{owner}/{repo}/branches/{branch}`, whose `protected` readers may see (how it
+/// protects needs admin access, so the review requirement stays not collected).
 extension GitHubCollector {
     func branchRules(base: [String], defaultBranch: String?, deploymentPolicies: [String: Any], subject: String,
-                     document: String, known: [String: [Any]] = [:]) async -> (rules: [String: Any], failures: [CollectionFailure]) {
+                     document: String, known: [String: [Any]] = [:])
+        async -> (rules: [String: Any], classic: [String: Any], failures: [CollectionFailure]) {
         var branches: [String] = defaultBranch.map { [$0] } ?? []
         for case let body as [String: Any] in deploymentPolicies.values {
             for case let policy as [String: Any] in body["branch_policies"] as? [Any] ?? [] {
@@ -16,6 +20,7 @@ extension GitHubCollector {
             }
         }
         var rules: [String: Any] = known
+        var classic: [String: Any] = [:]
         var failures: [CollectionFailure] = []
         for branch in branches where known[branch] == nil {
             do {
@@ -26,6 +31,17 @@ extension GitHubCollector {
                 // A partial list would understate the rules; without all of them the branch counts as not collected.
                 if let stopped = fetched.stopped { throw stopped }
                 rules[branch] = fetched.items
+            } catch let failure as HTTPFailure where failure.status == 404 {
+                do {
+                    classic[branch] = try await classicProtection(base: base, branch: branch)
+                } catch let fallback as HTTPFailure {
+                    failures.append(CollectionFailure(service: "github", subject: subject, part: "branches.\(branch)", document: document,
+                                                      reason: "no rulesets here (\(failure.description)), and classic protection: \(fallback.description)",
+                                                      repositoryIncomplete: false))
+                } catch {
+                    failures.append(CollectionFailure(service: "github", subject: subject, part: "branches.\(branch)", document: document,
+                                                      reason: "\(error)", repositoryIncomplete: false))
+                }
             } catch let failure as HTTPFailure {
                 failures.append(CollectionFailure(service: "github", subject: subject, part: "branch_rules.\(branch)", document: document,
                                                   reason: failure.description, repositoryIncomplete: false))
@@ -34,6 +50,23 @@ extension GitHubCollector {
                                                   reason: "\(error)", repositoryIncomplete: false))
             }
         }
-        return (rules, failures)
+        return (rules, classic, failures)
+    }
+
+    /// `{"protected": …}` from the branch's classic endpoint; a branch that does not exist is not
+    /// protected (whoever creates it decides what runs there).
+    private func classicProtection(base: [String], branch: String) async throws -> [String: Any] {
+        let url = LiveJSON.url(base: api, path: base + ["branches"] + branch.split(separator: "/").map { LiveJSON.segment(String($0)) })
+        let response = try await client.get(url)
+        if response.status == 404 { return ["protected": false] }
+        guard response.isSuccess else {
+            throw HTTPFailure(url: client.redaction.redact(url.absoluteString), status: response.status,
+                              reason: HTTPClient.explain(response, redaction: client.redaction))
+        }
+        let body = try LiveJSON.object(response, redaction: client.redaction)
+        guard let isProtected = body["protected"] as? Bool else {
+            throw HTTPFailure(url: client.redaction.redact(url.absoluteString), status: response.status, reason: "the answer has no `protected`")
+        }
+        return ["protected": isProtected]
     }
 }

@@ -513,6 +513,7 @@ public struct GitHubCollector: Sendable {
                                             subject: info.fullName, document: document,
                                             known: Self.prefetchedBranchRules(info))
         if !branchRules.rules.isEmpty { settings["branch_rules"] = branchRules.rules }
+        if !branchRules.classic.isEmpty { settings["branches"] = branchRules.classic }
         failures += branchRules.failures
 
         for (key, path) in [("oidc_subject_claim", ["actions", "oidc", "customization", "sub"]),
