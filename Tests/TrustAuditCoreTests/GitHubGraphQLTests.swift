@@ -75,6 +75,7 @@ struct GitHubGraphQLTests {
                 #expect(a.deploymentBranchPolicies == b.deploymentBranchPolicies && a.oidcSubjectClaim == b.oidcSubjectClaim)
                 #expect(a.defaultBranch == b.defaultBranch && a.visibility == b.visibility && a.repositoryId == b.repositoryId && a.ownerId == b.ownerId)
                 #expect(a.branchProtections == b.branchProtections, "\(mine.fullName): branch rules differ")
+                #expect(a.tagRulesets != nil && b.tagRulesets == nil, "\(mine.fullName): tag rulesets come with the GraphQL batch only")
                 if let branch = a.defaultBranch {
                     let asked = graphRequests.contains { $0.path.hasPrefix("/repos/\(mine.fullName)/rules/branches/\(branch)") }
                     #expect(!asked, "\(mine.fullName): GraphQL gave the default branch's rules, REST asked again")
@@ -196,5 +197,30 @@ struct GitHubGraphQLTests {
         #expect(GitHubGraphQL.batchSize(requested: 0) == 1)
         #expect(GitHubGraphQL.endpoint(forAPI: "https://api.github.com")?.absoluteString == "https://api.github.com/graphql")
         #expect(GitHubGraphQL.endpoint(forAPI: "https://ghe.example.com/api/v3")?.absoluteString == "https://ghe.example.com/api/graphql")
+    }
+
+    @Test("tag rulesets from GraphQL read as GitHub's REST ruleset bodies; an answer missing rulesets or rules is not collected")
+    func tagRulesets() throws {
+        let node: [String: Any] = [
+            "totalCount": 1,
+            "nodes": [["databaseId": 42, "name": "release tags", "target": "TAG", "enforcement": "ACTIVE",
+                       "conditions": ["refName": ["include": ["refs/tags/v*"], "exclude": [String]()]],
+                       "rules": ["totalCount": 2, "nodes": [["type": "CREATION"], ["type": "UPDATE"]]]]],
+        ]
+        let parsed = try #require(GitHubGraphQL.tagRulesets(node))
+        let body = try #require(parsed.first?.restBody)
+        var reader = JSONTreeReader(file: "graphql")
+        let protections = try #require(GitHubRefRulesExport.tagRulesets(["rulesets": [body]], reader: &reader))
+        #expect(protections.count == 1)
+        #expect(protections.first?.include == ["refs/tags/v*"])
+        #expect(protections.first?.restrictsCreation == true && protections.first?.restrictsUpdates == true)
+
+        var partial = node
+        partial["totalCount"] = 2
+        #expect(GitHubGraphQL.tagRulesets(partial) == nil, "one ruleset of two is not all of them")
+        var manyRules = (node["nodes"] as? [[String: Any]])?.first ?? [:]
+        manyRules["rules"] = ["totalCount": 60, "nodes": [["type": "CREATION"]]]
+        #expect(GitHubGraphQL.tagRulesets(["totalCount": 1, "nodes": [manyRules]]) == nil)
+        #expect(GitHubGraphQL.tagRulesets(nil) == nil)
     }
 }

@@ -313,6 +313,15 @@ final class FakeAPIs: @unchecked Sendable {
             ["name": environment["name"] ?? "", "databaseId": environment["id"] ?? NSNull(),
              "protectionRules": ["totalCount": (environment["protection_rules"] as? [Any])?.count ?? 0]]
         }]
+        let rulesets = (object["rulesets"] as? [[String: Any]] ?? []).filter { $0["target"] as? String == "tag" }
+        node["tagRulesets"] = ["totalCount": rulesets.count, "nodes": rulesets.map { ruleset -> [String: Any] in
+            let refName = (ruleset["conditions"] as? [String: Any])?["ref_name"] as? [String: Any] ?? [:]
+            let rules = ruleset["rules"] as? [[String: Any]] ?? []
+            return ["databaseId": ruleset["id"] ?? NSNull(), "name": ruleset["name"] ?? NSNull(), "target": "TAG",
+                    "enforcement": (ruleset["enforcement"] as? String ?? "active").uppercased(),
+                    "conditions": ["refName": ["include": refName["include"] ?? [Any](), "exclude": refName["exclude"] ?? [Any]()]],
+                    "rules": ["totalCount": rules.count, "nodes": rules.map { ["type": ($0["type"] as? String ?? "").uppercased()] }]]
+        }]
         let defaultRules = ((object["branch_rules"] as? [String: Any])?[object["default_branch"] as? String ?? "main"] as? [[String: Any]]) ?? []
         node["branchRules"] = ["rules": ["totalCount": defaultRules.count, "nodes": defaultRules.map { rule -> [String: Any] in
             var parameters: [String: Any] = [:]

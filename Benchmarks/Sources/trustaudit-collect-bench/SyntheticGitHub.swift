@@ -185,6 +185,7 @@ final class SyntheticGitHub: @unchecked Sendable {
                      "protectionRules": ["totalCount": (environment.protected ? 1 : 0) + (environment.customBranches.isEmpty ? 0 : 1)]]
                 }]
                 node["branchRules"] = ["rules": ["totalCount": 0, "nodes": [Any]()]]
+                node["tagRulesets"] = ["totalCount": 0, "nodes": [Any]()]
                 data["r\(alias)"] = node
             }
             // GitHub's cost: the connection requests the query may need (per repository its

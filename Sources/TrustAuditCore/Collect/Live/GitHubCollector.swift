@@ -514,6 +514,9 @@ public struct GitHubCollector: Sendable {
                                             known: Self.prefetchedBranchRules(info))
         if !branchRules.rules.isEmpty { settings["branch_rules"] = branchRules.rules }
         if !branchRules.classic.isEmpty { settings["branches"] = branchRules.classic }
+        // Tag rulesets come only with a GraphQL batch (REST would cost two requests more per
+        // repository); without them tag subjects say "not collected".
+        if let tagRulesets = info.prefetched?.tagRulesets { settings["rulesets"] = tagRulesets.map(\.restBody) }
         failures += branchRules.failures
 
         for (key, path) in [("oidc_subject_claim", ["actions", "oidc", "customization", "sub"]),

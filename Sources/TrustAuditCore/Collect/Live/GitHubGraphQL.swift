@@ -46,6 +46,29 @@ struct GraphQLRepository: Sendable {
     /// Every rule applying to the default branch; nil when GraphQL did not give all of them (more
     /// than one page, or a server without `Ref.rules`), so REST asks instead.
     var defaultBranchRules: [BranchRule]?
+    /// One tag ruleset (the repository's own or its organization's).
+    struct TagRuleset: Sendable {
+        var id: Int?
+        var name: String?
+        var target: String
+        var enforcement: String
+        var include: [String]
+        var exclude: [String]
+        var ruleTypes: [String]
+
+        /// The shape `GET /repos/{o}/{r}/rulesets/{id}` returns, which settings exports hold.
+        var restBody: [String: Any] {
+            var body: [String: Any] = ["target": target, "enforcement": enforcement,
+                                       "conditions": ["ref_name": ["include": include, "exclude": exclude]],
+                                       "rules": ruleTypes.map { ["type": $0] }]
+            if let id { body["id"] = id }
+            if let name { body["name"] = name }
+            return body
+        }
+    }
+
+    /// The repository's tag rulesets; nil when not all of them came back.
+    var tagRulesets: [TagRuleset]?
     var environmentsTotal: Int
     var environments: [Environment]
 }
@@ -159,8 +182,14 @@ struct GitHubGraphQL: Sendable {
         environments(first: \(environmentsPerRepository)) { totalCount nodes { name databaseId protectionRules(first: 1) { totalCount } } } \
         branchRules: defaultBranchRef { rules(first: \(rulesPerBranch)) { totalCount nodes { type \
         parameters { ... on PullRequestParameters { requiredApprovingReviewCount } } \
-        repositoryRuleset { databaseId source { __typename } } } } }
+        repositoryRuleset { databaseId source { __typename } } } } } \
+        tagRulesets: rulesets(first: \(tagRulesetsPerRepository), includeParents: true, targets: [TAG]) { totalCount nodes { \
+        databaseId name target enforcement conditions { refName { include exclude } } \
+        rules(first: \(rulesPerBranch)) { totalCount nodes { type } } } }
         """
+
+    /// Tag rulesets asked per repository; a repository with more has them "not collected".
+    static let tagRulesetsPerRepository = 20
 
     /// Rules of the default branch asked per repository; more are read through REST.
     static let rulesPerBranch = 50
@@ -242,7 +271,29 @@ struct GitHubGraphQL: Sendable {
             return GraphQLRepository.Environment(name: name, databaseId: LiveJSON.int(environment["databaseId"]), protectionRules: rules ?? 1)
         }
         return GraphQLRepository(fullName: fullName, workflows: workflows, defaultBranchRules: branchRules(node["branchRules"]),
+                                 tagRulesets: tagRulesets(node["tagRulesets"]),
                                  environmentsTotal: LiveJSON.int(environments?["totalCount"]) ?? Int.max, environments: list)
+    }
+
+    /// Tag rulesets in REST's spelling (`target`, `enforcement` and rule types lower-cased), when
+    /// the answer holds every ruleset and every rule of each.
+    static func tagRulesets(_ value: Any?) -> [GraphQLRepository.TagRuleset]? {
+        guard let connection = value as? [String: Any], let nodes = connection["nodes"] as? [Any],
+              LiveJSON.int(connection["totalCount"]) == nodes.count else { return nil }
+        var result: [GraphQLRepository.TagRuleset] = []
+        for case let node as [String: Any] in nodes {
+            guard let target = node["target"] as? String, let enforcement = node["enforcement"] as? String,
+                  let rules = node["rules"] as? [String: Any], let ruleNodes = rules["nodes"] as? [Any],
+                  LiveJSON.int(rules["totalCount"]) == ruleNodes.count else { return nil }
+            let types = ruleNodes.compactMap { ($0 as? [String: Any])?["type"] as? String }
+            guard types.count == ruleNodes.count else { return nil }
+            let refName = (node["conditions"] as? [String: Any])?["refName"] as? [String: Any]
+            result.append(GraphQLRepository.TagRuleset(
+                id: LiveJSON.int(node["databaseId"]), name: node["name"] as? String, target: target.lowercased(),
+                enforcement: enforcement.lowercased(), include: refName?["include"] as? [String] ?? [],
+                exclude: refName?["exclude"] as? [String] ?? [], ruleTypes: types.map { $0.lowercased() }))
+        }
+        return result.count == nodes.count ? result : nil
     }
 
     /// The default branch's rules when the answer holds all of them; a rule whose type is missing
