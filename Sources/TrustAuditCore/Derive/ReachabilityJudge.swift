@@ -11,6 +11,19 @@
 /// who can push deploys code of their own choosing alone.
 struct ReachabilityJudge {
     let facts: TrustGraphFacts
+    /// Each repository's workflows by the name `workflow_run` matches, built once: every
+    /// `workflow_run` path looks its followed workflows up here.
+    private let workflowsByName: [RepositoryKey: [String: [TrustGraphFacts.Workflow]]]
+
+    init(facts: TrustGraphFacts) {
+        self.facts = facts
+        var index: [RepositoryKey: [String: [TrustGraphFacts.Workflow]]] = [:]
+        for key in facts.workflowOrder {
+            guard let workflow = facts.workflows[key] else { continue }
+            index[RepositoryKey(workflow.repository), default: [:]][Self.workflowName(workflow), default: []].append(workflow)
+        }
+        workflowsByName = index
+    }
 
     /// The parts of a subject that decide who can present it.
     struct SubjectShape: Equatable {
@@ -128,9 +141,7 @@ struct ReachabilityJudge {
         guard depth <= 3 else { return nil }
         let direct = facts.outsiderTriggers ?? [:]
         for name in names {
-            let followed = facts.workflowOrder.compactMap { facts.workflows[$0] }.filter { workflow in
-                RepositoryKey(workflow.repository) == repository && Self.workflowName(workflow) == name
-            }
+            let followed = workflowsByName[repository]?[name] ?? []
             guard !followed.isEmpty else {
                 return "it follows workflow `\(name)`, which is not in this scan of the repository, so it counts as one outsiders start (not collected)"
             }

@@ -22,6 +22,10 @@ extension GitHubCollector {
         var rules: [String: Any] = known
         var classic: [String: Any] = [:]
         var failures: [CollectionFailure] = []
+        func failed(_ part: String, _ reason: String) {
+            failures.append(CollectionFailure(service: "github", subject: subject, part: part, document: document,
+                                              reason: reason, repositoryIncomplete: false))
+        }
         for branch in branches where known[branch] == nil {
             do {
                 let fetched = try await pages(
@@ -35,19 +39,14 @@ extension GitHubCollector {
                 do {
                     classic[branch] = try await classicProtection(base: base, branch: branch)
                 } catch let fallback as HTTPFailure {
-                    failures.append(CollectionFailure(service: "github", subject: subject, part: "branches.\(branch)", document: document,
-                                                      reason: "no rulesets here (\(failure.description)), and classic protection: \(fallback.description)",
-                                                      repositoryIncomplete: false))
+                    failed("branches.\(branch)", "no rulesets here (\(failure.description)), and classic protection: \(fallback.description)")
                 } catch {
-                    failures.append(CollectionFailure(service: "github", subject: subject, part: "branches.\(branch)", document: document,
-                                                      reason: "\(error)", repositoryIncomplete: false))
+                    failed("branches.\(branch)", "\(error)")
                 }
             } catch let failure as HTTPFailure {
-                failures.append(CollectionFailure(service: "github", subject: subject, part: "branch_rules.\(branch)", document: document,
-                                                  reason: failure.description, repositoryIncomplete: false))
+                failed("branch_rules.\(branch)", failure.description)
             } catch {
-                failures.append(CollectionFailure(service: "github", subject: subject, part: "branch_rules.\(branch)", document: document,
-                                                  reason: "\(error)", repositoryIncomplete: false))
+                failed("branch_rules.\(branch)", "\(error)")
             }
         }
         return (rules, classic, failures)
