@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrustAuditCore
 
-/// Incremental evaluation must give exactly the findings a full evaluation gives. The benchmark
+/// Incremental derivation and evaluation must give exactly the rows and findings a full one gives. The benchmark
 /// generator's organization (reusable-workflow callers of a shared workflow, settings, Octopus
 /// identities with wildcards) is scanned, edited at random (workflows, a shared workflow, settings,
 /// repositories added and removed), and rescanned into the same database, which evaluates
@@ -47,11 +47,50 @@ struct IncrementalEvaluationTests {
             """, sourceLocation: sourceLocation)
     }
 
-    func fullEvaluation(_ dir: URL, in work: URL, name: String) throws -> ScanOutcome {
+    /// Every derived row the views show, as sorted text: the trust graph with reachability, the
+    /// accounts' levels, the job environments and the credential jobs.
+    func derived(_ database: AuditDatabase, scanID: Int64) throws -> [String] {
+        let views = [
+            "trust_graph": "repository, file, job, trigger, subject, server, account_id, identity_id, match_kind, status, environment, gate, called_file, called_job, reason, via, reachable_by, reachable_reason",
+            "service_account_reach": "server, account_id, reachable_by, reason",
+            "job_environments": "repository, file, job, line, written, environment, dynamic, via, minting, logs_in",
+            "credential_jobs": "repository, file, job, credential",
+        ]
+        var rows: [String] = []
+        for (view, columns) in views.sorted(by: { $0.key < $1.key }) {
+            let quoted = columns.split(separator: ",").map { "quote(\($0.trimmingCharacters(in: .whitespaces)))" }.joined(separator: " || ' | ' || ")
+            rows += try database.strings("SELECT '\(view): ' || \(quoted) FROM \(view)", snapshot: scanID).sorted()
+        }
+        return rows
+    }
+
+    /// How many repositories the scan derived: nil when it derived all of them.
+    func rederived(_ database: AuditDatabase, scanID: Int64) throws -> Int? {
+        try database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT rederived_repositories FROM scans WHERE id = ?", arguments: [scanID])
+        }
+    }
+
+    /// Expects the incremental scan's derived rows to equal a full derivation's, naming the rows
+    /// that differ.
+    func expectSameDerivation(_ incremental: (AuditDatabase, ScanOutcome), _ full: (AuditDatabase, ScanOutcome),
+                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let left = try derived(incremental.0, scanID: incremental.1.scanID), right = try derived(full.0, scanID: full.1.scanID)
+        #expect(left.count > 100, sourceLocation: sourceLocation)
+        guard left != right else { return }
+        Issue.record("""
+            incremental and full derivation differ (\(left.count) vs \(right.count) rows)
+            only incremental: \(Set(left).subtracting(right).sorted().prefix(20).joined(separator: "\n"))
+            only full: \(Set(right).subtracting(left).sorted().prefix(20).joined(separator: "\n"))
+            """, sourceLocation: sourceLocation)
+    }
+
+    func fullEvaluation(_ dir: URL, in work: URL, name: String) throws -> (AuditDatabase, ScanOutcome) {
         let fresh = try TestSupport.openDatabase(in: work, name: name)
         let outcome = try scan(dir, database: fresh)
         #expect(outcome.reevaluatedRepositories == nil)
-        return outcome
+        #expect(try rederived(fresh, scanID: outcome.scanID) == nil)
+        return (fresh, outcome)
     }
 
     @Test("after random edits, an incremental rescan reports exactly what a full evaluation reports")
@@ -71,20 +110,31 @@ struct IncrementalEvaluationTests {
             let mutate = try CLI.run(["mutate", "--dir", dir.path, "--percent", "3", "--seed", "9"], in: work, executable: Self.generator)
             #expect(mutate.status == 0, "\(mutate.stderr)")
             try edits.apply(count: 12, random: &random)
+            // One repository outsiders can now reach a service account from; later rounds leave it
+            // alone, so its level is carried over rather than derived again.
+            let exposed = try #require(try edits.exposeToOutsiders(), "no workflow of the generated org mints a token")
 
             let incremental = try scan(dir, database: database)
             let reevaluated = try #require(incremental.reevaluatedRepositories, "the rescan evaluated everything")
             #expect(reevaluated > 0 && reevaluated < incremental.repositories)
+            let derivedCount = try #require(try rederived(database, scanID: incremental.scanID), "the rescan derived everything")
+            #expect(derivedCount > 0 && derivedCount < incremental.repositories)
             let full = try fullEvaluation(dir, in: work, name: "full-1.db")
-            expectSame(incremental, full)
+            expectSame(incremental, full.1)
+            try expectSameDerivation((database, incremental), full)
             #expect(incremental.findings.count != cold.findings.count || rendered(incremental) != rendered(cold),
                     "the edits changed no finding, so the comparison proves little")
 
             // A second round on top of the incremental result.
-            try edits.apply(count: 6, random: &random)
+            try edits.apply(count: 6, random: &random, sparing: exposed)
             let again = try scan(dir, database: database)
             #expect(again.reevaluatedRepositories != nil)
-            expectSame(again, try fullEvaluation(dir, in: work, name: "full-2.db"))
+            #expect(try rederived(database, scanID: again.scanID) != nil)
+            let fullAgain = try fullEvaluation(dir, in: work, name: "full-2.db")
+            expectSame(again, fullAgain.1)
+            try expectSameDerivation((database, again), fullAgain)
+            #expect(try database.count("SELECT count(*) FROM service_account_reach WHERE reachable_by IN ('anyone', 'read')",
+                                       snapshot: again.scanID) ?? 0 > 0)
 
             // An edited Octopus export changes what every repository's jobs can reach: no
             // incremental evaluation then.
@@ -93,6 +143,7 @@ struct IncrementalEvaluationTests {
             try (String(contentsOf: exportURL, encoding: .utf8) + "\n").write(to: exportURL, atomically: true, encoding: .utf8)
             let afterExport = try scan(dir, database: database)
             #expect(afterExport.reevaluatedRepositories == nil)
+            #expect(try rederived(database, scanID: afterExport.scanID) == nil)
             expectSame(afterExport, again)
         }
     }
@@ -135,10 +186,30 @@ struct OrgEdits {
         try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
     }
 
-    func apply(count: Int, random: inout SeededGenerator) throws {
+    /// Runs outsider input under `pull_request_target` in one job that mints a token, in a
+    /// repository that calls no shared workflow and names no environment (whose reviewers would gate
+    /// it); returns that repository's folder name.
+    func exposeToOutsiders() throws -> String? {
+        for file in try workflowFiles() {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            guard text.contains("id-token: write"), text.contains("    steps:\n"), !text.contains("shared-workflows"), !text.contains("environment"),
+                  !text.contains("pull_request_target"),
+                  text.contains("\non:\n") else { continue }
+            try replace(file, "\non:\n", "\non:\n  pull_request_target:\n")
+            try replace(file, "    steps:\n", "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+            return repository(of: file).lastPathComponent
+        }
+        return nil
+    }
+
+    func repository(of file: URL) -> URL {
+        file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    func apply(count: Int, random: inout SeededGenerator, sparing: String? = nil) throws {
         let manager = FileManager.default
         for _ in 0..<count {
-            let files = try workflowFiles()
+            let files = try workflowFiles().filter { repository(of: $0).lastPathComponent != sparing }
             guard let file = files.randomElement(using: &random) else { return }
             switch Int.random(in: 0..<9, using: &random) {
             case 0: try replace(file, "id-token: write", "id-token: read")
@@ -153,7 +224,7 @@ struct OrgEdits {
                 }
             case 5:
                 let settings = root.appendingPathComponent("github-settings")
-                if let name = try manager.contentsOfDirectory(atPath: settings.path).filter({ !$0.hasPrefix("_") }).sorted()
+                if let name = try manager.contentsOfDirectory(atPath: settings.path).filter({ !$0.hasPrefix("_") && $0 != "\(sparing ?? "").json" }).sorted()
                     .randomElement(using: &random) {
                     let url = settings.appendingPathComponent(name)
                     if Bool.random(using: &random) {

@@ -4,15 +4,20 @@ import GRDB
 ///
 /// Jobs come from the stored facts, not from the parser, so an unchanged file that was not
 /// parsed again in this scan is still in the graph.
+///
+/// Settings of every repository are read, since identities' subjects are judged by the settings
+/// of the repositories they name; workflows only of the repositories whose stored names are in
+/// `workflowTable` (a table with a `name` column) when one is given, so that deriving a few
+/// repositories does not read every job of the snapshot.
 enum TrustGraphReader {
-    static func read(_ db: Database, scanID: Int64) throws -> TrustGraphFacts {
+    static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil) throws -> TrustGraphFacts {
         var facts = TrustGraphFacts()
         facts.identities = try identities(db, scanID: scanID)
         try readGates(db, scanID: scanID, into: &facts)
         try readRepositories(db, scanID: scanID, into: &facts)
-        try readWorkflows(db, scanID: scanID, into: &facts)
+        try readWorkflows(db, scanID: scanID, workflowTable: workflowTable, into: &facts)
         try readRefRules(db, scanID: scanID, into: &facts)
-        try readOutsiders(db, into: &facts)
+        try readOutsiders(db, workflowTable: workflowTable, into: &facts)
         return facts
     }
 
@@ -41,7 +46,7 @@ enum TrustGraphReader {
 
     /// The outsider views are read when the database has them; both are scoped to the scan
     /// being derived.
-    private static func readOutsiders(_ db: Database, into facts: inout TrustGraphFacts) throws {
+    private static func readOutsiders(_ db: Database, workflowTable: String?, into facts: inout TrustGraphFacts) throws {
         let views = Set(try String.fetchAll(db, sql: """
             SELECT name FROM sqlite_master WHERE type = 'view' AND name IN ('outsider_triggers', 'outsider_inputs')
             """))
@@ -52,7 +57,8 @@ enum TrustGraphReader {
         }
         facts.outsiderTriggers = triggers
         var inputs: [WorkflowJobKey: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT repository, file, job, context FROM outsider_inputs ORDER BY step_index") {
+        let only = workflowTable.map { "WHERE repository IN (SELECT name FROM \($0))" } ?? ""
+        for row in try Row.fetchAll(db, sql: "SELECT repository, file, job, context FROM outsider_inputs \(only) ORDER BY step_index, kind, context") {
             let key = WorkflowJobKey(workflow: WorkflowKey(repository: RepositoryKey(row[0]), path: row[1]), job: row[2])
             let context: String = row[3]
             if inputs[key]?.contains(context) != true { inputs[key, default: []].append(context) }
@@ -137,18 +143,21 @@ enum TrustGraphReader {
         }
     }
 
-    private static func readWorkflows(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+    private static func readWorkflows(_ db: Database, scanID: Int64, workflowTable: String?, into facts: inout TrustGraphFacts) throws {
+        let only = workflowTable.map { "AND repository IN (SELECT name FROM \($0))" } ?? ""
+        let onlyFiles = workflowTable.map { "AND repository_id IN (SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name IN (SELECT name FROM \($0)))" } ?? ""
+        let fileArguments: StatementArguments = workflowTable == nil ? [scanID] : [scanID, scanID]
         // `job_tokens` is scoped to the current scan, which is the one being derived.
         var tokens: [WorkflowJobKey: String] = [:]
-        let tokenCursor = try Row.fetchCursor(db, sql: "SELECT repository, file, job, id_token FROM job_tokens")
+        let tokenCursor = try Row.fetchCursor(db, sql: "SELECT repository, file, job, id_token FROM job_tokens WHERE 1 \(only)")
         while let row = try tokenCursor.next() {
             let key = WorkflowJobKey(workflow: WorkflowKey(repository: RepositoryKey(row[0]), path: row[1]), job: row[2])
             if tokens[key] == nil { tokens[key] = row[3] }
         }
         var triggers: [Int64: [TriggerFact]] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
-            """, arguments: [scanID]) {
+            SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ? \(onlyFiles))
+            """, arguments: fileArguments) {
             var trigger = TriggerFact(
                 event: row["event"], line: row["line"] ?? 0, types: list(row["types_json"]),
                 branches: list(row["branches_json"]), branchesIgnore: list(row["branches_ignore_json"]),
@@ -160,10 +169,10 @@ enum TrustGraphReader {
         var logins: [DocumentJobKey: [String?]] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT doc, job_key, json_extract(with_json, '$.service_account_id') AS account FROM wf_steps
-            WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ?)
+            WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ? \(onlyFiles))
               AND lower(uses_owner) = 'octopusdeploy' AND lower(uses_repo) = 'login'
             ORDER BY doc, job_key, step_index
-            """, arguments: [scanID]) {
+            """, arguments: fileArguments) {
             logins[DocumentJobKey(doc: row[0], job: row[1]), default: []].append(row[2])
         }
         let cursor = try Row.fetchCursor(db, sql: """
@@ -173,7 +182,7 @@ enum TrustGraphReader {
             JOIN scan_repositories r ON r.id = f.repository_id
             JOIN wf_documents d ON d.doc = f.doc
             JOIN wf_jobs j ON j.doc = f.doc
-            WHERE f.scan_id = ?
+            WHERE f.scan_id = ? \(workflowTable.map { "AND r.full_name IN (SELECT name FROM \($0))" } ?? "")
             ORDER BY r.full_name, f.path, j.ordinal
             """, arguments: [scanID])
         while let row = try cursor.next() {

@@ -39,16 +39,8 @@ struct TrustGraphWriter {
             """)
         var edges = EdgeWriter(db: db, scanID: scanID)
         let judge = ReachabilityJudge(facts: facts)
-        // Each account starts from what its identities' subjects allow and is lowered by every
-        // path that reaches it.
-        var accounts: [AccountKey: Reach] = [:]
-        for identity in facts.identities {
-            let reach = judge.identity(identity)
-            if let reach {
-                let key = AccountKey(server: identity.server, accountID: identity.accountID)
-                accounts[key] = Reach.lower(accounts[key], Reach(reach.level, "identity `\(identity.subject)`: \(reach.reason)"))
-            }
-        }
+        // Per repository and account, the first path at the lowest level (see `writeAccountReach`).
+        var repositoryReach: [RepositoryAccountKey: Reach] = [:]
         for (job, subjects) in zip(jobs, result) {
             let note = TrustGraphBuilder.note(for: job)
             let repository = RepositoryKey(job.repository)
@@ -66,22 +58,57 @@ struct TrustGraphWriter {
                 let subjectID = db.lastInsertedRowID
                 for match in trust.matches {
                     let identity = facts.identities[match.identity]
-                    let key = AccountKey(server: identity.server, accountID: identity.accountID)
-                    if accounts[key].map({ reach.level < $0.level }) ?? true {
-                        accounts[key] = Reach(reach.level, "\(job.repository)/\(job.file) job \(job.job.key) on \(trust.subject.trigger): \(reach.reason)")
+                    let key = RepositoryAccountKey(repository: job.repository, server: identity.server, accountID: identity.accountID)
+                    if repositoryReach[key].map({ reach.level < $0.level }) ?? true {
+                        repositoryReach[key] = Reach(reach.level, "\(job.repository)/\(job.file) job \(job.job.key) on \(trust.subject.trigger): \(reach.reason)")
                     }
-                    try edges.append(subjectID: subjectID, identityRef: facts.identities[match.identity].rowID,
-                                     match: match.match, inUse: match.inUse)
+                    try edges.append(subjectID: subjectID, identityRef: identity.rowID, match: match.match, inUse: match.inUse)
                 }
             }
         }
         try edges.flush()
+        let reachStatement = try db.cachedStatement(sql: """
+            INSERT INTO derived_repository_reach (scan_id, repository, server, account_id, reachable_by, reason) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for (key, reach) in repositoryReach {
+            try reachStatement.execute(arguments: [scanID, key.repository, key.server, key.accountID, reach.level.word, reach.reason])
+        }
+    }
+
+    /// Each account's level: the lowest of what its identities' subjects allow and of every
+    /// repository's paths to it. On a tie the identity's reason wins, then the first repository by
+    /// name, which is the first path in derivation order (jobs are derived repository by
+    /// repository, ordered by name), whichever repositories this scan derived or carried over.
+    func writeAccountReach() throws {
+        let judge = ReachabilityJudge(facts: facts)
+        var accounts: [AccountKey: Reach] = [:]
+        for identity in facts.identities {
+            if let reach = judge.identity(identity) {
+                let key = AccountKey(server: identity.server, accountID: identity.accountID)
+                accounts[key] = Reach.lower(accounts[key], Reach(reach.level, "identity `\(identity.subject)`: \(reach.reason)"))
+            }
+        }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT server, account_id, reachable_by, reason FROM derived_repository_reach WHERE scan_id = ?
+            ORDER BY server, account_id, repository
+            """, arguments: [scanID])
+        while let row = try rows.next() {
+            guard let level = ReachLevel(word: row[2]) else { continue }
+            let key = AccountKey(server: row[0], accountID: row[1])
+            if accounts[key].map({ level < $0.level }) ?? true { accounts[key] = Reach(level, row[3]) }
+        }
         let accountStatement = try db.cachedStatement(sql: """
             INSERT INTO derived_account_reach (scan_id, server, account_id, reachable_by, reason) VALUES (?, ?, ?, ?, ?)
             """)
         for (key, reach) in accounts.sorted(by: { ($0.key.server, $0.key.accountID) < ($1.key.server, $1.key.accountID) }) {
             try accountStatement.execute(arguments: [scanID, key.server, key.accountID, reach.level.word, reach.reason])
         }
+    }
+
+    private struct RepositoryAccountKey: Hashable {
+        var repository: String
+        var server: String
+        var accountID: String
     }
 
     private struct AccountKey: Hashable {

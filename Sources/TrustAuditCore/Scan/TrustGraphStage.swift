@@ -1,15 +1,23 @@
 import GRDB
 
 /// Derives the scan's trust graph: which job can present which subject (`derived_subjects`) and
-/// which Octopus identity accepts it (`trust_edges`), with the environment gate in between.
+/// which Octopus identity accepts it (`trust_edges`), with the environment gate in between, and
+/// the jobs holding deployment credentials (`derived_credential_jobs`).
 ///
 /// Three steps: `TrustGraphReader` reads the facts, `ReusableWorkflowExpansion` and
 /// `TrustGraphBuilder` derive the graph without touching the database, `TrustGraphWriter`
-/// stores it.
+/// stores it. When an earlier complete scan derived its snapshot from the same organization
+/// settings and Octopus exports (`scans.derive_base`), only repositories that changed since then,
+/// with their reusable-workflow callers and callees, are derived; the rest of that scan's rows are
+/// copied (`TrustGraphCarryOver`). Either way the rows are the same.
 public struct TrustGraphStage: ScanStage {
     public let name = "derive"
     /// Bump when derivation rules change, so stored snapshots are not reused across the change.
-    public let signature = "trust-graph-v3"
+    public let signature = "trust-graph-v4"
+
+    static let changedTable = "temp.trustaudit_derive_changed"
+    static let readTable = "temp.trustaudit_derive_read"
+    static let derivedTable = "temp.trustaudit_derive_names"
 
     public init() {}
 
@@ -20,13 +28,70 @@ public struct TrustGraphStage: ScanStage {
                 for (phase, seconds) in clock.phases { Profiling.report("derive \(phase)", seconds: seconds) }
             }
         }
-        let facts = try clock.measure("load") { try TrustGraphReader.read(db, scanID: scanID) }
-        let expanded = clock.measure("expand") { ReusableWorkflowExpansion.expand(facts) }
+        let base = try derivationBase(db, scanID: scanID)
+        let scope = try clock.measure("compare") { () throws -> (previous: Int64, scope: IncrementalScope)? in
+            guard let previous = try Int64.fetchOne(db, sql: """
+                SELECT id FROM scans WHERE status = 'complete' AND derive_base = ? AND data_scan_id = id ORDER BY id DESC LIMIT 1
+                """, arguments: [base]),
+                let scope = try IncrementalScope.compute(db, previous: previous, current: scanID) else { return nil }
+            return (previous, scope)
+        }
+        try db.execute(sql: "UPDATE scans SET derive_base = ?, rederived_repositories = ? WHERE id = ?",
+                       arguments: [base, scope?.scope.dirty.count, scanID])
+        defer { try? Self.dropTables(db) }
+        if let (previous, scope) = scope {
+            try Self.fillTables(db, scanID: scanID, scope: scope)
+            try clock.measure("copy") {
+                try TrustGraphCarryOver.copy(db, from: previous, to: scanID, excludedTable: Self.changedTable)
+            }
+        }
+        let facts = try clock.measure("load") {
+            try TrustGraphReader.read(db, scanID: scanID, workflowTable: scope == nil ? nil : Self.readTable)
+        }
+        var expanded = clock.measure("expand") { ReusableWorkflowExpansion.expand(facts) }
+        if let dirty = scope?.scope.dirty {
+            // Callers and callees were read to resolve calls; only changed repositories' rows are new.
+            expanded.jobs.removeAll { !dirty.contains($0.repository.lowercased()) }
+            expanded.environments.removeAll { !dirty.contains($0.repository.lowercased()) }
+        }
         let result = clock.measure("match") { TrustGraphBuilder.build(jobs: expanded.jobs, identities: facts.identities) }
         try clock.measure("write") {
             var writer = TrustGraphWriter(db: db, scanID: scanID, facts: facts)
             try writer.write(environments: expanded.environments)
             try writer.write(result, jobs: expanded.jobs)
+            try writer.writeAccountReach()
+            try CredentialJobsDerivation.derive(db, scanID: scanID, repositoryTable: scope == nil ? nil : Self.derivedTable)
+        }
+    }
+
+    /// What besides the repositories decides derived rows: the shared inputs (organization
+    /// settings, unreadable documents, Octopus exports) and the versions of the parser and of this
+    /// derivation.
+    private func derivationBase(_ db: Database, scanID: Int64) throws -> String {
+        SHA256.hex(["derive-base-v1", ToolVersion.current, "parser-\(WorkflowParser.version)", signature,
+                    try IncrementalScope.sharedInputs(db, scanID: scanID)].joined(separator: "\u{1D}"))
+    }
+
+    /// The changed repositories (lower-cased, to leave out of the copy), the repositories whose
+    /// workflows are read (changed ones with callers and callees, as stored) and the changed ones as
+    /// stored (whose credential jobs are derived).
+    private static func fillTables(_ db: Database, scanID: Int64, scope: IncrementalScope) throws {
+        for table in [changedTable, readTable, derivedTable] {
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS \(table.dropFirst("temp.".count)) (name TEXT PRIMARY KEY)")
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        func insert(_ names: [String], into table: String) throws {
+            try db.execute(sql: "INSERT OR IGNORE INTO \(table) (name) SELECT value FROM json_each(?)",
+                           arguments: [JSONValue.array(names.map(JSONValue.string)).jsonText])
+        }
+        try insert(scope.dirty.sorted(), into: changedTable)
+        try insert(scope.visibleNames, into: readTable)
+        try insert(scope.visibleNames.filter { scope.dirty.contains($0.lowercased()) }, into: derivedTable)
+    }
+
+    private static func dropTables(_ db: Database) throws {
+        for table in [changedTable, readTable, derivedTable] {
+            try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
         }
     }
 }
