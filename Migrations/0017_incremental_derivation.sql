@@ -10,17 +10,19 @@ ALTER TABLE scans ADD COLUMN rederived_repositories INTEGER;
 CREATE INDEX scans_derive_base ON scans(derive_base);
 
 -- Per repository, the lowest level among its trust paths to each service account, with the
--- first such path in derivation order. An account's `derived_account_reach` is the lowest of its
--- identities' own level and these rows (the first repository by name on a tie), so a scan that
--- re-derives some repositories recomputes it without reading every edge again.
+-- first such path in derivation order (`subject_id`, whose row gives the reason). An account's
+-- `derived_account_reach` is the lowest of its identities' own level and these rows (the first
+-- repository by name on a tie), so a scan that re-derives some repositories recomputes it without
+-- reading every edge again. `level` is 0 anyone, 1 read, 2 write, 3 merge, 4 approve; the key
+-- orders each account's rows best first.
 CREATE TABLE derived_repository_reach (
-    scan_id      INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
-    repository   TEXT NOT NULL,
-    server       TEXT NOT NULL,
-    account_id   TEXT NOT NULL,
-    reachable_by TEXT NOT NULL CHECK (reachable_by IN ('anyone', 'read', 'write', 'merge', 'approve')),
-    reason       TEXT NOT NULL,
-    PRIMARY KEY (scan_id, repository, server, account_id)
+    scan_id    INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+    server     TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    level      INTEGER NOT NULL CHECK (level BETWEEN 0 AND 4),
+    repository TEXT NOT NULL,
+    subject_id INTEGER NOT NULL,
+    PRIMARY KEY (scan_id, server, account_id, level, repository)
 ) WITHOUT ROWID;
 
 -- The jobs that hold deployment credentials, derived once per snapshot instead of on every read:

@@ -40,7 +40,7 @@ struct TrustGraphWriter {
         var edges = EdgeWriter(db: db, scanID: scanID)
         let judge = ReachabilityJudge(facts: facts)
         // Per repository and account, the first path at the lowest level (see `writeAccountReach`).
-        var repositoryReach: [RepositoryAccountKey: Reach] = [:]
+        var repositoryReach: [RepositoryAccountKey: (level: ReachLevel, subjectID: Int64)] = [:]
         for (job, subjects) in zip(jobs, result) {
             let note = TrustGraphBuilder.note(for: job)
             let repository = RepositoryKey(job.repository)
@@ -60,7 +60,7 @@ struct TrustGraphWriter {
                     let identity = facts.identities[match.identity]
                     let key = RepositoryAccountKey(repository: job.repository, server: identity.server, accountID: identity.accountID)
                     if repositoryReach[key].map({ reach.level < $0.level }) ?? true {
-                        repositoryReach[key] = Reach(reach.level, "\(job.repository)/\(job.file) job \(job.job.key) on \(trust.subject.trigger): \(reach.reason)")
+                        repositoryReach[key] = (reach.level, subjectID)
                     }
                     try edges.append(subjectID: subjectID, identityRef: identity.rowID, match: match.match, inUse: match.inUse)
                 }
@@ -68,10 +68,10 @@ struct TrustGraphWriter {
         }
         try edges.flush()
         let reachStatement = try db.cachedStatement(sql: """
-            INSERT INTO derived_repository_reach (scan_id, repository, server, account_id, reachable_by, reason) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO derived_repository_reach (scan_id, server, account_id, level, repository, subject_id) VALUES (?, ?, ?, ?, ?, ?)
             """)
         for (key, reach) in repositoryReach {
-            try reachStatement.execute(arguments: [scanID, key.repository, key.server, key.accountID, reach.level.word, reach.reason])
+            try reachStatement.execute(arguments: [scanID, key.server, key.accountID, reach.level.rawValue, key.repository, reach.subjectID])
         }
     }
 
@@ -88,14 +88,25 @@ struct TrustGraphWriter {
                 accounts[key] = Reach.lower(accounts[key], Reach(reach.level, "identity `\(identity.subject)`: \(reach.reason)"))
             }
         }
+        // Rows come best first per account, so each account's first row is its best path.
+        var best: [(key: AccountKey, level: ReachLevel, subjectID: Int64)] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT server, account_id, reachable_by, reason FROM derived_repository_reach WHERE scan_id = ?
-            ORDER BY server, account_id, repository
+            SELECT server, account_id, level, subject_id FROM derived_repository_reach WHERE scan_id = ?
+            ORDER BY server, account_id, level, repository
             """, arguments: [scanID])
+        var previous: AccountKey?
         while let row = try rows.next() {
-            guard let level = ReachLevel(word: row[2]) else { continue }
             let key = AccountKey(server: row[0], accountID: row[1])
-            if accounts[key].map({ level < $0.level }) ?? true { accounts[key] = Reach(level, row[3]) }
+            guard key != previous, let level = ReachLevel(rawValue: row[2]) else { continue }
+            previous = key
+            if accounts[key].map({ level < $0.level }) ?? true { best.append((key, level, row[3])) }
+        }
+        let subject = try db.cachedStatement(sql: """
+            SELECT repository, file, job, trigger, COALESCE(reachable_reason, '') FROM derived_subjects WHERE id = ?
+            """)
+        for (key, level, subjectID) in best {
+            guard let row = try Row.fetchOne(subject, arguments: [subjectID]) else { continue }
+            accounts[key] = Reach(level, "\(row[0] as String)/\(row[1] as String) job \(row[2] as String) on \(row[3] as String): \(row[4] as String)")
         }
         let accountStatement = try db.cachedStatement(sql: """
             INSERT INTO derived_account_reach (scan_id, server, account_id, reachable_by, reason) VALUES (?, ?, ?, ?, ?)

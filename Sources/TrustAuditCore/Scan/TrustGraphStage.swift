@@ -60,6 +60,8 @@ public struct TrustGraphStage: ScanStage {
             try writer.write(environments: expanded.environments)
             try writer.write(result, jobs: expanded.jobs)
             try writer.writeAccountReach()
+        }
+        try clock.measure("credentials") {
             try CredentialJobsDerivation.derive(db, scanID: scanID, repositoryTable: scope == nil ? nil : Self.derivedTable)
         }
     }
