@@ -25,6 +25,13 @@ CREATE TABLE derived_repository_reach (
     PRIMARY KEY (scan_id, server, account_id, level, repository)
 ) WITHOUT ROWID;
 
+CREATE VIEW repository_reach AS
+SELECT r.repository, r.server, r.account_id, a.external_id, a.username AS service_account,
+       CASE r.level WHEN 0 THEN 'anyone' WHEN 1 THEN 'read' WHEN 2 THEN 'write' WHEN 3 THEN 'merge' ELSE 'approve' END AS reachable_by
+FROM derived_repository_reach r
+LEFT JOIN oct_service_accounts a ON a.scan_id = r.scan_id AND a.server = r.server AND a.account_id = r.account_id
+WHERE r.scan_id = current_scan();
+
 -- The jobs that hold deployment credentials, derived once per snapshot instead of on every read:
 -- four policies read them, and computing them scans every step of the snapshot.
 CREATE TABLE derived_credential_jobs (

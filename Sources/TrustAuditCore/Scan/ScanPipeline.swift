@@ -131,7 +131,7 @@ public struct ScanPipeline: Sendable {
                 """, arguments: [stateHash]) {
                 return existing
             }
-            try clock.measure("store") { try Self.storeSnapshot(manifests, documents: known, scanID: scanID, db: db) }
+            try clock.measure("snapshot") { try Self.storeSnapshot(manifests, documents: known, scanID: scanID, db: db) }
             // Stages read the documented views too, on the writer's connection, inside the transaction.
             try AuditDatabase.showing(db, snapshot: scanID) {
                 for stage in request.stages {
@@ -141,7 +141,7 @@ public struct ScanPipeline: Sendable {
             // Policies join the documented views on repository/file/job; without table statistics
             // SQLite's planner picks nested scans there, quadratic in the number of jobs. A sampled
             // ANALYZE (analysis_limit) keeps the statistics current for a few milliseconds.
-            try clock.measure("store") {
+            try clock.measure("analyze") {
                 try db.execute(sql: "PRAGMA analysis_limit = 1000")
                 try db.execute(sql: "ANALYZE")
             }
@@ -209,7 +209,7 @@ public struct ScanPipeline: Sendable {
             }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
             findings = evaluation.findings + carried
-            try clock.measure("store") {
+            try clock.measure("findings") {
                 findings = try database.read(snapshot: dataScanID) { db in
                     try FindingWaivers.apply(to: findings, db: db, scanID: dataScanID, settings: request.settings, today: request.today)
                 }
