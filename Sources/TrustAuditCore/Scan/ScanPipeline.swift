@@ -171,6 +171,7 @@ public struct ScanPipeline: Sendable {
             findingsScanID = scanID
             var carried: [Finding] = []
             var carriedErrors: [PolicyRunError] = []
+            var carriedFrom: Int64?
             try clock.measure("compare") {
                 guard let previous = try database.pool.read({ db in
                     try Row.fetchOne(db, sql: """
@@ -189,34 +190,35 @@ public struct ScanPipeline: Sendable {
                 (carried, carriedErrors) = try database.pool.read { db in
                     (try FindingStore.load(scanID: previousFindings, db: db), try FindingStore.loadErrors(scanID: previousFindings, db: db))
                 }
-                carried = carried.compactMap { finding in
+                // Carried findings keep their waivers: configured waivers are part of the evaluation
+                // base, and a carried repository's inline suppressions are in its unchanged files.
+                carried.removeAll { finding in
                     switch scopes[finding.policy] {
-                    case .repository?: if scope.dirty.contains((finding.repository ?? "").lowercased()) { return nil }
-                    case .serviceAccount?: break
-                    case .global?, nil: return nil
+                    case .repository?: return scope.dirty.contains((finding.repository ?? "").lowercased())
+                    case .serviceAccount?: return false
+                    case .global?, nil: return true
                     }
-                    var finding = finding
-                    // Waivers are applied again below, to carried and new findings alike.
-                    finding.waived = false
-                    finding.waiverReason = nil
-                    return finding
                 }
                 carriedErrors.removeAll { scopes[$0.policy] != .serviceAccount }
+                carriedFrom = previousFindings
             }
             let evaluation = clock.measure("evaluate") {
                 PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
                                       incremental: incremental)
             }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
-            findings = evaluation.findings + carried
-            try clock.measure("findings") {
-                findings = try database.read(snapshot: dataScanID) { db in
-                    try FindingWaivers.apply(to: findings, db: db, scanID: dataScanID, settings: request.settings, today: request.today)
+            findings = try clock.measure("findings") {
+                let fresh = try database.read(snapshot: dataScanID) { db in
+                    try FindingWaivers.apply(to: evaluation.findings, db: db, scanID: dataScanID, settings: request.settings,
+                                             today: request.today)
                 }
-                findings.sort(by: Finding.reportOrder)
                 try database.pool.write { db in
-                    try FindingStore.insert(findings, errors: policyErrors, scanID: scanID, db: db)
+                    try FindingStore.insert(fresh.sorted(by: Finding.reportOrder), errors: policyErrors, scanID: scanID, db: db)
+                    if let carriedFrom {
+                        try FindingStore.copy(carried.map(\.fingerprint), from: carriedFrom, to: scanID, db: db)
+                    }
                 }
+                return (fresh + carried).sorted(by: Finding.reportOrder)
             }
         }
         let coverage = try database.pool.read { db in try CoverageNote.load(scanID: dataScanID, db: db) }

@@ -2,8 +2,6 @@ import GRDB
 
 /// Reads and writes a scan's findings and policy errors.
 public enum FindingStore {
-    /// Stores findings in the order given, which callers keep in report order (`Finding.reportOrder`)
-    /// so that `load` needs no sort.
     static func insert(_ findings: [Finding], errors: [PolicyRunError], scanID: Int64, db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
@@ -24,7 +22,25 @@ public enum FindingStore {
         }
     }
 
-    /// A stored scan's findings, in report order (the order `insert` was given them in).
+    /// Copies the findings with these fingerprints from scan `previous` to `scanID` as they are,
+    /// waivers included, in SQL: an incremental evaluation carries most findings over, and
+    /// writing them back one by one cost more than evaluating the changed repositories.
+    static func copy(_ fingerprints: [String], from previous: Int64, to scanID: Int64, db: Database) throws {
+        try db.execute(sql: "CREATE TEMP TABLE trustaudit_carried_findings (fingerprint TEXT PRIMARY KEY)")
+        defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.trustaudit_carried_findings") }
+        try db.execute(sql: "INSERT OR IGNORE INTO temp.trustaudit_carried_findings (fingerprint) SELECT value FROM json_each(?)",
+                       arguments: [JSONValue.array(fingerprints.map(JSONValue.string)).jsonText])
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
+                repository, file, line, job, service_account, evidence_json, waived, waiver_reason)
+            SELECT ?, fingerprint, policy, severity, category, title, message, resource,
+                repository, file, line, job, service_account, evidence_json, waived, waiver_reason
+            FROM findings WHERE scan_id = ? AND fingerprint IN (SELECT fingerprint FROM temp.trustaudit_carried_findings)
+            ORDER BY id
+            """, arguments: [scanID, previous])
+    }
+
+    /// A stored scan's findings, in report order (`Finding.reportOrder`).
     public static func load(scanID: Int64, db: Database) throws -> [Finding] {
         try DatabaseIntegrity.reading(db) {
             var findings: [Finding] = []
@@ -46,6 +62,9 @@ public enum FindingStore {
                     evidence: evidence.flatMap(JSONValue.parse) ?? .object([:]), waived: try row.decode(atIndex: 13),
                     waiverReason: try row.decode(atIndex: 14)))
             }
+            // Stored in report order except where a rescan carried findings over; sorting a
+            // nearly sorted list is cheap.
+            findings.sort(by: Finding.reportOrder)
             return findings
         }
     }
