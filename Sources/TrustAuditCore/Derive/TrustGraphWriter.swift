@@ -67,11 +67,23 @@ struct TrustGraphWriter {
             }
         }
         try edges.flush()
-        let reachStatement = try db.cachedStatement(sql: """
-            INSERT INTO derived_repository_reach (scan_id, server, account_id, level, repository, subject_id) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        for (key, reach) in repositoryReach {
-            try reachStatement.execute(arguments: [scanID, key.server, key.accountID, reach.level.rawValue, key.repository, reach.subjectID])
+        // In key order and many rows per statement: one statement per row in hash order cost more
+        // than the edges themselves on ten thousand repositories.
+        let sorted = repositoryReach.map { (key: $0.key, level: $0.value.level, subjectID: $0.value.subjectID) }.sorted {
+            ($0.key.server, $0.key.accountID, $0.level.rawValue, $0.key.repository)
+                < ($1.key.server, $1.key.accountID, $1.level.rawValue, $1.key.repository)
+        }
+        let rowsPerStatement = 200
+        for start in stride(from: 0, to: sorted.count, by: rowsPerStatement) {
+            let chunk = sorted[start..<min(start + rowsPerStatement, sorted.count)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * 5)
+            for row in chunk {
+                values += [row.key.server, row.key.accountID, row.level.rawValue, row.key.repository, row.subjectID]
+            }
+            try db.cachedStatement(sql: "INSERT INTO derived_repository_reach (scan_id, server, account_id, level, repository, subject_id) VALUES "
+                + Array(repeating: "(\(scanID), ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                .execute(arguments: StatementArguments(values))
         }
     }
 

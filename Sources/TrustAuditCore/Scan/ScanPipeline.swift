@@ -64,6 +64,11 @@ public struct ScanPipeline: Sendable {
         return SHA256.hex(parts.joined(separator: "\u{1E}"))
     }
 
+    static func analyze(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA analysis_limit = 1000")
+        try db.execute(sql: "ANALYZE")
+    }
+
     /// Everything besides the snapshot that decides a scan's findings.
     static func evaluationKey(_ request: ScanRequest, dataScanID: Int64) -> String {
         let waivers = request.settings.waivers.map {
@@ -132,19 +137,19 @@ public struct ScanPipeline: Sendable {
                 return existing
             }
             try clock.measure("snapshot") { try Self.storeSnapshot(manifests, documents: known, scanID: scanID, db: db) }
+            // Policies and derivation join the documented views on repository/file/job; without
+            // table statistics SQLite's planner picks nested scans there, quadratic in the number of
+            // jobs. A sampled ANALYZE (analysis_limit) keeps the statistics current for a few
+            // milliseconds: once before the stages (a fresh database has none), once after them for
+            // the derived tables.
+            try clock.measure("analyze") { try Self.analyze(db) }
             // Stages read the documented views too, on the writer's connection, inside the transaction.
             try AuditDatabase.showing(db, snapshot: scanID) {
                 for stage in request.stages {
                     try clock.measure(stage.name) { try stage.run(db, scanID: scanID) }
                 }
             }
-            // Policies join the documented views on repository/file/job; without table statistics
-            // SQLite's planner picks nested scans there, quadratic in the number of jobs. A sampled
-            // ANALYZE (analysis_limit) keeps the statistics current for a few milliseconds.
-            try clock.measure("analyze") {
-                try db.execute(sql: "PRAGMA analysis_limit = 1000")
-                try db.execute(sql: "ANALYZE")
-            }
+            try clock.measure("analyze") { try Self.analyze(db) }
             return scanID
         }
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
