@@ -65,34 +65,27 @@ struct ScanCommand: ParsableCommand {
         guard !roots.isEmpty || liveSources || !(githubSettings + config.githubSettings + octopus + config.octopus).isEmpty else {
             throw fail("nothing to scan: give one or more PATHs, --github-org or --octopus-url (or `paths` in the config file)")
         }
-        let repositories: [DiscoveredRepository]
-        let settingsDocuments: [InputDocument]
-        let octopusDocuments: [InputDocument]
+        var plan = ScanPlan(paths: roots, owner: owner ?? config.owner,
+                            githubSettings: githubSettings.isEmpty ? config.githubSettings : githubSettings,
+                            octopus: octopus.isEmpty ? config.octopus : octopus,
+                            label: label, policies: [], settings: config.policySettings)
+        let inputs: ScanPlan.Inputs
         do {
-            repositories = roots.isEmpty ? [] : try Profiling.measure("discover") {
-                try RepositoryDiscovery.discover(paths: roots, owner: owner ?? config.owner)
-            }
-            let found = ExportDiscovery.find(under: roots)
-            var settingsPaths = githubSettings.isEmpty ? config.githubSettings : githubSettings
-            var octopusPaths = octopus.isEmpty ? config.octopus : octopus
-            if settingsPaths.isEmpty && !found.githubSettings.isEmpty {
-                settingsPaths = found.githubSettings
-                StandardStreams.writeError("trustaudit: using GitHub settings exports in \(found.githubSettings.joined(separator: ", "))\n")
-            }
-            if octopusPaths.isEmpty && !found.octopus.isEmpty {
-                octopusPaths = found.octopus
-                StandardStreams.writeError("trustaudit: using Octopus exports in \(found.octopus.joined(separator: ", "))\n")
-            }
-            (settingsDocuments, octopusDocuments) = try Profiling.measure("load exports") {
-                (try settingsPaths.flatMap(InputDocument.load), try octopusPaths.flatMap(InputDocument.load))
-            }
+            inputs = try plan.readInputs()
         } catch {
             throw fail(error)
+        }
+        if !inputs.foundGitHubSettings.isEmpty {
+            StandardStreams.writeError("trustaudit: using GitHub settings exports in \(inputs.foundGitHubSettings.joined(separator: ", "))\n")
+        }
+        if !inputs.foundOctopus.isEmpty {
+            StandardStreams.writeError("trustaudit: using Octopus exports in \(inputs.foundOctopus.joined(separator: ", "))\n")
         }
         let loaded = policyOptions.loadPolicies(config: config)
         for error in loaded.errors {
             StandardStreams.writeError("trustaudit: policy not loaded: \(error)\n")
         }
+        plan.policies = loaded.policies
         let audit = try Profiling.measure("open database") { try database.open() }
         // Live collection runs before the scan starts: a 401 or another usage problem exits 2
         // with nothing scanned; whatever else fails becomes coverage.
@@ -102,18 +95,15 @@ struct ScanCommand: ParsableCommand {
                 githubOrgs: githubOrgs, githubRepos: githubRepos, githubAPIURL: githubSource.githubAPIURL ?? config.githubApiURL,
                 includeArchived: githubSource.includeArchived, includeForks: githubSource.includeForks,
                 octopusURLs: octopusURLs, live: live, cache: DatabaseHTTPCache(database: audit), github: githubSource.settings(config: config))
+            plan.collected = CollectedInputs(repositories: liveInputs.github?.repositorySources ?? [],
+                                             githubSettings: liveInputs.github?.settingsDocuments ?? [],
+                                             octopus: liveInputs.octopus.map(\.document), coverage: liveInputs.coverage)
         }
-        var stages = StandardStages.make(githubSettings: settingsDocuments + (liveInputs.github?.settingsDocuments ?? []),
-                                         octopus: octopusDocuments + liveInputs.octopus.map(\.document))
-        if liveSources { stages.append(LiveCoverageStage(coverage: liveInputs.coverage)) }
         let outcome: ScanOutcome
         do {
-            let pipeline = ScanPipeline(database: audit) { message in
+            outcome = try plan.run(inputs, database: audit) { message in
                 StandardStreams.writeError("trustaudit: \(message)\n")
             }
-            outcome = try pipeline.run(ScanRequest(
-                repositories: repositories.map(RepositorySource.disk) + (liveInputs.github?.repositorySources ?? []),
-                label: label, policies: loaded.policies, settings: config.policySettings, stages: stages))
         } catch {
             throw fail("scan failed, nothing was recorded but a failed scan row: \(error)")
         }

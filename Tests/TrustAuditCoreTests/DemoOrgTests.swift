@@ -90,12 +90,8 @@ struct DemoOrgTests {
         #expect(exports.githubSettings.count == 1 && exports.octopus.count == 1, "Examples/acme/exports is missing")
         return try TestSupport.withTemporaryDirectory { directory in
             let database = try TestSupport.openDatabase(in: directory)
-            let repositories = try RepositoryDiscovery.discover(paths: [demo.path], owner: nil)
-            let request = ScanRequest(
-                repositories: repositories.map(RepositorySource.disk), policies: PolicyLoader.builtIn().policies,
-                stages: StandardStages.make(githubSettings: try exports.githubSettings.flatMap(InputDocument.load),
-                                            octopus: try exports.octopus.flatMap(InputDocument.load)))
-            return try body(database, try ScanPipeline(database: database).run(request))
+            let plan = ScanPlan(paths: [demo.path], policies: PolicyLoader.builtIn().policies)
+            return try body(database, try plan.run(database: database))
         }
     }
 

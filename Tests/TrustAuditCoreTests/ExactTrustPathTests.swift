@@ -22,21 +22,14 @@ struct ExactTrustPathTests {
     func derive(_ files: [String: String], octopus subjects: [String] = []) throws -> (paths: [Path], edges: [String]) {
         try TestSupport.withTemporaryDirectory { directory in
             for (path, text) in files { try TestSupport.write(text, to: "repos/\(path)", in: directory) }
-            var octopus: [InputDocument] = []
             if !subjects.isEmpty {
                 try TestSupport.write(TrustGraphScanTests.octopus(subjects: subjects), to: "octopus/acme.json", in: directory)
-                octopus = try InputDocument.load(path: directory.appendingPathComponent("octopus").path)
             }
             let database = try TestSupport.openDatabase(in: directory)
-            let owners = Set(files.keys.map { String($0.split(separator: "/")[0]) })
-            var sources: [RepositorySource] = []
-            for owner in owners.sorted() {
-                sources += try RepositoryDiscovery.discover(paths: [directory.appendingPathComponent("repos/\(owner)").path], owner: nil)
-                    .map(RepositorySource.disk)
-            }
-            let outcome = try ScanPipeline(database: database).run(ScanRequest(
-                repositories: sources, policies: TestSupport.builtInPolicies(),
-                stages: StandardStages.make(githubSettings: [], octopus: octopus)))
+            let owners = Set(files.keys.map { String($0.split(separator: "/")[0]) }).sorted()
+            let outcome = try ScanPlan(paths: owners.map { directory.appendingPathComponent("repos/\($0)").path },
+                                       octopus: subjects.isEmpty ? [] : [directory.appendingPathComponent("octopus").path],
+                                       policies: TestSupport.builtInPolicies()).run(database: database)
             let rows = try database.pool.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT repository, file, job, subject, reason || COALESCE('; ' || note, '') AS reason, called_job, via_json

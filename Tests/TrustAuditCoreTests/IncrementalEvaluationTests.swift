@@ -15,13 +15,9 @@ struct IncrementalEvaluationTests {
     static let waivers = [Waiver(policy: "oidc-action-unpinned", repository: "acme/billing*", reason: "pinned by the platform team")]
 
     func scan(_ dir: URL, database: AuditDatabase) throws -> ScanOutcome {
-        let repositories = try RepositoryDiscovery.discover(paths: [dir.appendingPathComponent("repos").path], owner: nil)
-        let settings = try InputDocument.load(path: dir.appendingPathComponent("github-settings").path)
-        let octopus = try InputDocument.load(path: dir.appendingPathComponent("octopus").path)
-        return try ScanPipeline(database: database).run(ScanRequest(
-            repositories: repositories.map(RepositorySource.disk), policies: TestSupport.builtInPolicies(),
-            settings: PolicySettings(waivers: Self.waivers),
-            stages: StandardStages.make(githubSettings: settings, octopus: octopus)))
+        try ScanPlan(paths: [dir.appendingPathComponent("repos").path], githubSettings: [dir.appendingPathComponent("github-settings").path],
+                     octopus: [dir.appendingPathComponent("octopus").path], policies: TestSupport.builtInPolicies(),
+                     settings: PolicySettings(waivers: Self.waivers)).run(database: database)
     }
 
     /// Every field of every finding, in report order, plus the policy errors.

@@ -56,12 +56,11 @@ struct LiveCollectorTests {
     }
 
     static func scan(_ live: Live, database: AuditDatabase) throws -> ScanOutcome {
-        var stages = StandardStages.make(githubSettings: live.github.settingsDocuments, octopus: [live.octopus.document])
         var coverage = live.github.coverage
         coverage.append(live.octopus.coverage)
-        stages.append(LiveCoverageStage(coverage: coverage))
-        return try ScanPipeline(database: database).run(ScanRequest(
-            repositories: live.github.repositorySources, policies: TestSupport.builtInPolicies(), stages: stages))
+        let collected = CollectedInputs(repositories: live.github.repositorySources, githubSettings: live.github.settingsDocuments,
+                                        octopus: [live.octopus.document], coverage: coverage)
+        return try ScanPlan(paths: [], policies: TestSupport.builtInPolicies(), collected: collected).run(database: database)
     }
 
     /// Every byte of the database files (main file, WAL, shared memory).

@@ -29,17 +29,12 @@ struct ReachabilityTests {
             let files = workflows.isEmpty ? ["ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"] : workflows
             for (path, text) in files { try TestSupport.write(text, to: "repos/acme/api/.github/workflows/\(path)", in: directory) }
             try TestSupport.write(TrustGraphScanTests.octopus(subjects: subjects), to: "octopus/acme.json", in: directory)
-            var githubSettings: [InputDocument] = []
-            if let settings {
-                try TestSupport.write(settings, to: "settings/api.json", in: directory)
-                githubSettings = try InputDocument.load(path: directory.appendingPathComponent("settings").path)
-            }
+            if let settings { try TestSupport.write(settings, to: "settings/api.json", in: directory) }
             let database = try TestSupport.openDatabase(in: directory)
-            let repositories = try RepositoryDiscovery.discover(paths: [directory.appendingPathComponent("repos/acme").path], owner: nil)
-            let outcome = try ScanPipeline(database: database).run(ScanRequest(
-                repositories: repositories.map(RepositorySource.disk), policies: TestSupport.builtInPolicies(),
-                stages: StandardStages.make(githubSettings: githubSettings,
-                                            octopus: try InputDocument.load(path: directory.appendingPathComponent("octopus").path))))
+            let outcome = try ScanPlan(
+                paths: [directory.appendingPathComponent("repos/acme").path],
+                githubSettings: settings == nil ? [] : [directory.appendingPathComponent("settings").path],
+                octopus: [directory.appendingPathComponent("octopus").path], policies: TestSupport.builtInPolicies()).run(database: database)
             return try database.read(snapshot: outcome.scanID) { db in
                 let account = try Row.fetchOne(db, sql: "SELECT reachable_by, reason FROM service_account_reach")
                 let paths = try Row.fetchAll(db, sql: """

@@ -46,13 +46,8 @@ enum TestSupport {
         _ paths: [URL], owner: String? = nil, database: AuditDatabase,
         policies: [Policy]? = nil, settings: PolicySettings = PolicySettings()
     ) throws -> ScanOutcome {
-        let repositories = try RepositoryDiscovery.discover(paths: paths.map(\.path), owner: owner)
-        let request = ScanRequest(
-            repositories: repositories.map(RepositorySource.disk),
-            policies: policies ?? builtInPolicies(),
-            settings: settings,
-            stages: StandardStages.make(githubSettings: [], octopus: []))
-        return try ScanPipeline(database: database).run(request)
+        try ScanPlan(paths: paths.map(\.path), owner: owner, policies: policies ?? builtInPolicies(), settings: settings)
+            .run(database: database)
     }
 
     /// The built-in policies; a policy that does not load is a test failure elsewhere.

@@ -51,13 +51,11 @@ struct TrustGraphScanTests {
         for (name, text) in settings { try TestSupport.write(text, to: "settings/\(name)", in: directory) }
         for (name, text) in octopus { try TestSupport.write(text, to: "octopus/\(name)", in: directory) }
         let database = try TestSupport.openDatabase(in: directory)
-        let repositories = try RepositoryDiscovery.discover(paths: [directory.appendingPathComponent("repos/acme").path], owner: nil)
-        let request = ScanRequest(
-            repositories: repositories.map(RepositorySource.disk), policies: PolicyLoader.builtIn().policies,
-            stages: StandardStages.make(
-                githubSettings: settings.isEmpty ? [] : try InputDocument.load(path: directory.appendingPathComponent("settings").path),
-                octopus: octopus.isEmpty ? [] : try InputDocument.load(path: directory.appendingPathComponent("octopus").path)))
-        return (database, try ScanPipeline(database: database).run(request))
+        let plan = ScanPlan(
+            paths: [directory.appendingPathComponent("repos/acme").path],
+            githubSettings: settings.isEmpty ? [] : [directory.appendingPathComponent("settings").path],
+            octopus: octopus.isEmpty ? [] : [directory.appendingPathComponent("octopus").path], policies: PolicyLoader.builtIn().policies)
+        return (database, try plan.run(database: database))
     }
 
     func edges(_ database: AuditDatabase, scan: Int64) throws -> [Row] {

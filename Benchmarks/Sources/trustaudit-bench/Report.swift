@@ -3,7 +3,7 @@ import Foundation
 /// The Markdown summary `run` prints: per-phase times, per-item costs, memory, sizes, targets.
 enum Report {
     static let phaseOrder = [
-        "discover", "load exports", "open database, load policies", "read", "parse", "wait", "store", "snapshot", "ingest", "derive", "analyze", "compare", "evaluate",
+        "discover, load exports", "open database, load policies", "read", "parse", "wait", "store", "snapshot", "ingest", "derive", "analyze", "compare", "evaluate",
         "findings",
         "pipeline other (lock, state hash, coverage, commit)", "report",
     ]

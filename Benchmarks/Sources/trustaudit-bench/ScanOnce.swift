@@ -40,13 +40,10 @@ enum ScanOnce {
         }
         let start = now()
         let root = URL(fileURLWithPath: dir)
-        let repositories = try timed("discover") {
-            try RepositoryDiscovery.discover(paths: [root.appendingPathComponent("repos").path], owner: nil)
-        }
-        let (settings, octopus) = try timed("load exports") {
-            (try InputDocument.load(path: root.appendingPathComponent("github-settings").path),
-             try InputDocument.load(path: root.appendingPathComponent("octopus").path))
-        }
+        var plan = ScanPlan(paths: [root.appendingPathComponent("repos").path],
+                            githubSettings: [root.appendingPathComponent("github-settings").path],
+                            octopus: [root.appendingPathComponent("octopus").path], label: label, policies: [])
+        let inputs = try timed("discover, load exports") { try plan.readInputs() }
         let (policies, audit) = try timed("open database, load policies") { () throws -> ([Policy], AuditDatabase) in
             let loaded = PolicyLoader.builtIn()
             if !loaded.errors.isEmpty {
@@ -55,9 +52,8 @@ enum ScanOnce {
             return (loaded.policies.filter { !exclude.contains($0.id) }, try AuditDatabase.open(path: databasePath))
         }
         let pipelineStart = now()
-        let outcome = try ScanPipeline(database: audit).run(ScanRequest(
-            repositories: repositories.map(RepositorySource.disk), label: label, policies: policies,
-            settings: PolicySettings(), stages: StandardStages.make(githubSettings: settings, octopus: octopus)))
+        plan.policies = policies
+        let outcome = try plan.run(inputs, database: audit)
         let pipelineSeconds = now() - pipelineStart
         var accounted = 0.0
         for (phase, seconds) in outcome.timings {

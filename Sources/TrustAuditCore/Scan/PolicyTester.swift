@@ -45,13 +45,12 @@ public enum PolicyTester {
             override.enabled = true
             override.params.merge(example.params) { _, new in new }
             exampleSettings.overrides[policy.id] = override
-            let request = ScanRequest(
+            let collected = CollectedInputs(
                 repositories: repositories(of: example).map(RepositorySource.memory),
-                label: "example: \(example.name)", policies: [policy], settings: exampleSettings,
-                stages: StandardStages.make(
-                    githubSettings: example.githubSettings.enumerated().map { InputDocument(name: "\(policy.source) example `\(example.name)` github_settings[\($0.offset)]", data: Data($0.element.jsonText.utf8)) },
-                    octopus: example.octopus.enumerated().map { InputDocument(name: "\(policy.source) example `\(example.name)` octopus[\($0.offset)]", data: Data($0.element.jsonText.utf8)) }))
-            let outcome = try ScanPipeline(database: database).run(request)
+                githubSettings: example.githubSettings.enumerated().map { InputDocument(name: "\(policy.source) example `\(example.name)` github_settings[\($0.offset)]", data: Data($0.element.jsonText.utf8)) },
+                octopus: example.octopus.enumerated().map { InputDocument(name: "\(policy.source) example `\(example.name)` octopus[\($0.offset)]", data: Data($0.element.jsonText.utf8)) })
+            let outcome = try ScanPlan(paths: [], label: "example: \(example.name)", policies: [policy], settings: exampleSettings,
+                                       collected: collected).run(database: database)
             if let error = outcome.policyErrors.first { result.error = error.message }
             result.findings = outcome.findings.filter { $0.policy == policy.id && !$0.waived }
             result.actual = result.findings.count
