@@ -62,7 +62,7 @@ struct ReusableWorkflowExpansion {
         /// Workflows on the chain, to stop at a cycle.
         var chain: [WorkflowKey]
         /// The token the calling job grants (nil for the entry workflow itself).
-        var callerToken: String?
+        var callerToken: IDTokenAccess?
         /// `owner/repo/path` of this workflow as `job_workflow_ref` names it, and its ref (nil:
         /// the run's own ref, for a chain of local calls).
         var workflowRefPath: String?
@@ -82,20 +82,9 @@ struct ReusableWorkflowExpansion {
         }
     }
 
-    private static func effectiveToken(caller: String?, own: String) -> String {
-        guard let caller else { return own == "inherited" ? "none" : own }
-        switch own {
-        case "none": return "none"
-        case "inherited": return caller
-        case "write": return caller == "write" ? "write" : caller == "unknown" ? "unknown" : "none"
-        default: return caller == "none" ? "none" : "unknown"
-        }
-    }
-
-    private static func isMinting(_ token: String) -> Bool { token == "write" || token == "unknown" }
 
     private mutating func expandJob(_ job: TrustGraphFacts.Job, frame: Frame) {
-        let token = Self.effectiveToken(caller: frame.callerToken, own: job.idToken)
+        let token = job.idToken.effective(caller: frame.callerToken)
         let combinations = MatrixExpansion.combinations(job.fact.matrix)
         var scopes: [WorkflowExpression.Scope] = []
         switch combinations {
@@ -107,13 +96,13 @@ struct ReusableWorkflowExpansion {
             scopes = [scope]
         }
         if let uses = job.fact.uses {
-            guard Self.isMinting(token) else { return }
+            guard token.mayMint else { return }
             call(uses, from: job, token: token, scopes: scopes, frame: frame)
             return
         }
         let environments = Self.environmentChoices(job.fact.environment, scopes: scopes)
         let logsIn = !job.logins.isEmpty
-        if let written = job.fact.environment?.trimmingWhitespace(), !written.isEmpty, frame.via.isEmpty || Self.isMinting(token) {
+        if let written = job.fact.environment?.trimmingWhitespace(), !written.isEmpty, frame.via.isEmpty || token.mayMint {
             let callLine = frame.via.isEmpty ? nil : frame.entryJob.usesLine ?? frame.entryJob.line
             for choice in environments.rows {
                 environmentRows.append(EnvironmentRow(
@@ -121,10 +110,10 @@ struct ReusableWorkflowExpansion {
                     line: callLine ?? job.fact.environmentLine ?? job.fact.line, written: written, environment: choice.name,
                     dynamic: choice.name == nil,
                     via: frame.uses.isEmpty ? nil : frame.uses.joined(separator: " → ") + " (job \(job.fact.key))",
-                    minting: Self.isMinting(token), logsIn: logsIn))
+                    minting: token.mayMint, logsIn: logsIn))
             }
         }
-        guard Self.isMinting(token) else { return }
+        guard token.mayMint else { return }
         var named = Set<String>()
         for login in job.logins {
             guard let login else { continue }
@@ -157,7 +146,7 @@ struct ReusableWorkflowExpansion {
     }
 
     /// The path of a call whose called jobs cannot be known: its environment is unknown.
-    private mutating func unknownCall(_ uses: String, from job: TrustGraphFacts.Job, token: String, frame: Frame, why: String) {
+    private mutating func unknownCall(_ uses: String, from job: TrustGraphFacts.Job, token: IDTokenAccess, frame: Frame, why: String) {
         var fact = frame.entryJob
         fact.uses = frame.uses.first ?? uses
         var notes = frame.notes
@@ -181,7 +170,7 @@ struct ReusableWorkflowExpansion {
         return String(uses[..<at])
     }
 
-    private mutating func call(_ uses: String, from job: TrustGraphFacts.Job, token: String, scopes: [WorkflowExpression.Scope],
+    private mutating func call(_ uses: String, from job: TrustGraphFacts.Job, token: IDTokenAccess, scopes: [WorkflowExpression.Scope],
                                frame: Frame) {
         guard frame.chain.count < Self.maxWorkflowLevels else {
             unknownCall(uses, from: job, token: token, frame: frame,

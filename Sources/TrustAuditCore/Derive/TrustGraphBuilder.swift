@@ -5,7 +5,7 @@ struct MintingJob: Sendable {
     var repository: String
     var file: String
     var job: JobFact
-    var idToken: String
+    var idToken: IDTokenAccess
     var triggers: [TriggerFact]
     var context: SubjectDerivationContext
     /// `ExternalId`s (lowercased) the job's login steps or reusable-workflow inputs name.
@@ -153,7 +153,7 @@ enum TrustGraphBuilder {
     /// Why the job is in the graph beyond its subject's own reason, appended to each edge's reason.
     static func note(for job: MintingJob) -> String? {
         var notes: [String] = []
-        if job.idToken == "unknown" { notes.append("permissions are an expression, so id-token: write is assumed possible") }
+        if job.idToken == .unknown { notes.append("permissions are an expression, so id-token: write is assumed possible") }
         if let note = job.note { notes.append(note) }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }

@@ -4,9 +4,8 @@ struct TrustGraphFacts: Sendable {
     /// One job of a workflow file, with what derivation needs besides the parsed fact.
     struct Job: Sendable {
         var fact: JobFact
-        /// `job_tokens.id_token` of the job read as a workflow of its own: write, none, unknown
-        /// or inherited (a reusable workflow's job that declares nothing).
-        var idToken: String
+        /// `job_tokens.id_token` of the job read as a workflow of its own.
+        var idToken: IDTokenAccess
         /// `service_account_id` of each OctopusDeploy/login step, as written; nil when absent.
         var logins: [String?]
     }

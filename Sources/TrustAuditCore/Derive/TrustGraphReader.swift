@@ -148,11 +148,11 @@ enum TrustGraphReader {
         let onlyFiles = workflowTable.map { "AND repository_id IN (SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name IN (SELECT name FROM \($0)))" } ?? ""
         let fileArguments: StatementArguments = workflowTable == nil ? [scanID] : [scanID, scanID]
         // `job_tokens` is scoped to the current scan, which is the one being derived.
-        var tokens: [WorkflowJobKey: String] = [:]
+        var tokens: [WorkflowJobKey: IDTokenAccess] = [:]
         let tokenCursor = try Row.fetchCursor(db, sql: "SELECT repository, file, job, id_token FROM job_tokens WHERE 1 \(only)")
         while let row = try tokenCursor.next() {
             let key = WorkflowJobKey(workflow: WorkflowKey(repository: RepositoryKey(row[0]), path: row[1]), job: row[2])
-            if tokens[key] == nil { tokens[key] = row[3] }
+            if tokens[key] == nil { tokens[key] = IDTokenAccess(stored: row[3]) }
         }
         var triggers: [Int64: [TriggerFact]] = [:]
         for row in try Row.fetchAll(db, sql: """
@@ -204,7 +204,7 @@ enum TrustGraphReader {
                                environmentLine: row[12], uses: row[9], usesLine: row[10], with: with,
                                matrix: (row[13] as String?).flatMap(JSONValue.parse))
             let jobKeyed = DocumentJobKey(doc: doc, job: jobKey)
-            facts.workflows[key]?.jobs.append(TrustGraphFacts.Job(fact: fact, idToken: tokens[WorkflowJobKey(workflow: key, job: jobKey)] ?? "none",
+            facts.workflows[key]?.jobs.append(TrustGraphFacts.Job(fact: fact, idToken: tokens[WorkflowJobKey(workflow: key, job: jobKey)] ?? .none,
                                                                   logins: logins[jobKeyed] ?? []))
         }
     }

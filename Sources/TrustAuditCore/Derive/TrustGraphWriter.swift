@@ -51,7 +51,7 @@ struct TrustGraphWriter {
                 let reach = judge.path(trust.subject, job: job)
                 let arguments: [(any DatabaseValueConvertible)?] = [
                     scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
-                    trust.subject.isPattern, environment, job.idToken, trust.subject.reason, note, gate, job.calledFile, job.calledJob, via,
+                    trust.subject.isPattern, environment, job.idToken.rawValue, trust.subject.reason, note, gate, job.calledFile, job.calledJob, via,
                     reach.level.word, reach.reason,
                 ]
                 try subjectStatement.execute(arguments: StatementArguments(arguments))
