@@ -35,6 +35,8 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Sources/TrustAuditCore",
+            // Compiled in by EmbedResourcesPlugin rather than shipped as a resource bundle.
+            exclude: ["Report/Assets"],
             plugins: ["EmbedResourcesPlugin"]
         ),
         .executableTarget(

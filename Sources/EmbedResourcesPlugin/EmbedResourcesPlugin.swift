@@ -1,7 +1,8 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `Migrations/*.sql` and `Policies/*.yml` into the library as Swift source.
+/// Embeds the package's `Migrations/*.sql` and `Policies/*.yml`, and the HTML report's stylesheet
+/// and script, into the library as Swift source.
 ///
 /// Why a plugin rather than SwiftPM resources: `Bundle.module` looks for a bundle next to the
 /// executable, so a binary copied on its own would lose its schema and its policies.
@@ -12,6 +13,8 @@ struct EmbedResourcesPlugin: BuildToolPlugin {
         let folders = [
             ("Migrations", "sql", "embeddedMigrations"),
             ("Policies", "yml", "embeddedPolicies"),
+            ("Sources/TrustAuditCore/Report/Assets", "css", "embeddedReportStyles"),
+            ("Sources/TrustAuditCore/Report/Assets", "js", "embeddedReportScripts"),
         ]
         let tool = try context.tool(named: "EmbedResources").url
         var commands: [Command] = []

@@ -31,19 +31,14 @@ public struct ScanPipeline: Sendable {
         defer { lock.release() }
         try database.pool.write { db in try ScanRows.failInterrupted(db) }
         let startedAt = Timestamp.now()
-        let scanID = try database.pool.write { db -> Int64 in
-            try db.execute(
-                sql: "INSERT INTO scans (started_at, status, label, tool_version, policy_digest) VALUES (?, 'running', ?, ?, ?)",
-                arguments: [startedAt, request.label, ToolVersion.current, Self.policyDigest(request)])
-            return db.lastInsertedRowID
+        let scanID = try database.pool.write { db in
+            try ScanRecords.start(db, startedAt: startedAt, label: request.label, policyDigest: Self.policyDigest(request))
         }
         do {
             return try execute(request, scanID: scanID, startedAt: startedAt)
         } catch {
             try? database.pool.write { db in
-                try ScanRows.delete(scanID: scanID, db: db)
-                try db.execute(sql: "UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
-                               arguments: [Timestamp.now(), "\(error)", scanID])
+                try ScanRecords.fail(db, scanID: scanID, finishedAt: Timestamp.now(), error: "\(error)")
             }
             if let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB,
                let damage = try? database.pool.read({ db in DatabaseIntegrity.damaged(db, finding: error.message ?? "\(error)") }) {
@@ -64,11 +59,6 @@ public struct ScanPipeline: Sendable {
         return SHA256.hex(parts.joined(separator: "\u{1E}"))
     }
 
-    static func analyze(_ db: Database) throws {
-        try db.execute(sql: "PRAGMA analysis_limit = 1000")
-        try db.execute(sql: "ANALYZE")
-    }
-
     /// Everything besides the snapshot that decides a scan's findings.
     static func evaluationKey(_ request: ScanRequest, dataScanID: Int64) -> String {
         let waivers = request.settings.waivers.map {
@@ -79,15 +69,6 @@ public struct ScanPipeline: Sendable {
         let limits = "\(request.settings.limits.policyTimeout)/\(request.settings.limits.policyMaxRows)"
         return SHA256.hex([String(dataScanID), policyDigest(request), waivers.joined(separator: "\u{1E}"),
                            datesMatter ? request.today : "", limits].joined(separator: "\u{1D}"))
-    }
-
-    /// One repository as this scan saw it: what goes into the snapshot's rows and its hash.
-    struct RepositoryManifest: Sendable {
-        var fullName: String
-        var source: String
-        var headCommit: String?
-        var files: [(path: String, hash: String?, readError: String?, kind: WorkflowFileKind)]
-        var problems: [CoverageProblem] = []
     }
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
@@ -128,38 +109,27 @@ public struct ScanPipeline: Sendable {
                 }
             }
             let stateHash = Self.stateHash(manifests, stages: request.stages)
-            try db.execute(sql: "UPDATE scans SET state_hash = ?, repository_count = ?, file_count = ? WHERE id = ?",
-                           arguments: [stateHash, manifests.count, fileCount, scanID])
-            if let existing = try Int64.fetchOne(db, sql: """
-                SELECT data_scan_id FROM scans WHERE status = 'complete' AND state_hash = ? AND data_scan_id IS NOT NULL
-                ORDER BY id DESC LIMIT 1
-                """, arguments: [stateHash]) {
+            try ScanRecords.recordState(db, scanID: scanID, stateHash: stateHash, repositories: manifests.count, files: fileCount)
+            if let existing = try ScanRecords.snapshot(db, stateHash: stateHash) {
                 return existing
             }
-            try clock.measure("snapshot") { try Self.storeSnapshot(manifests, documents: known, scanID: scanID, db: db) }
-            // Policies and derivation join the documented views on repository/file/job; without
-            // table statistics SQLite's planner picks nested scans there, quadratic in the number of
-            // jobs. A sampled ANALYZE (analysis_limit) keeps the statistics current for a few
-            // milliseconds: once before the stages (a fresh database has none), once after them for
-            // the derived tables.
-            try clock.measure("analyze") { try Self.analyze(db) }
+            try clock.measure("snapshot") { try SnapshotStore.insert(manifests, documents: known, scanID: scanID, db: db) }
+            // Statistics before the stages (a fresh database has none) and after them, for the
+            // derived tables the policies read.
+            try clock.measure("analyze") { try AuditDatabase.analyze(db) }
             // Stages read the documented views too, on the writer's connection, inside the transaction.
             try AuditDatabase.showing(db, snapshot: scanID) {
                 for stage in request.stages {
                     try clock.measure(stage.name) { try stage.run(db, scanID: scanID) }
                 }
             }
-            try clock.measure("analyze") { try Self.analyze(db) }
+            try clock.measure("analyze") { try AuditDatabase.analyze(db) }
             return scanID
         }
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
         var findings: [Finding]
         var policyErrors: [PolicyRunError]
-        let reused = try database.pool.read { db in
-            try Int64.fetchOne(db, sql: """
-                SELECT findings_scan_id FROM scans WHERE status = 'complete' AND eval_key = ? ORDER BY id DESC LIMIT 1
-                """, arguments: [evaluationKey])
-        }
+        let reused = try database.pool.read { db in try ScanRecords.findings(db, evaluationKey: evaluationKey) }
         let findingsScanID: Int64
         var incremental: IncrementalScope?
         let evaluationBase = try database.pool.read { db in
@@ -178,15 +148,10 @@ public struct ScanPipeline: Sendable {
             var carriedErrors: [PolicyRunError] = []
             var carriedFrom: Int64?
             try clock.measure("compare") {
-                guard let previous = try database.pool.read({ db in
-                    try Row.fetchOne(db, sql: """
-                        SELECT data_scan_id, findings_scan_id FROM scans
-                        WHERE status = 'complete' AND eval_base = ? AND findings_scan_id IS NOT NULL AND data_scan_id IS NOT NULL
-                        ORDER BY id DESC LIMIT 1
-                        """, arguments: [evaluationBase])
-                }) else { return }
-                let previousData: Int64 = previous["data_scan_id"]
-                let previousFindings: Int64 = previous["findings_scan_id"]
+                guard let previous = try database.pool.read({ db in try ScanRecords.evaluation(db, evaluationBase: evaluationBase) })
+                else { return }
+                let previousData = previous.snapshot
+                let previousFindings = previous.findings
                 incremental = try database.pool.read { db in
                     try IncrementalScope.compute(db, previous: previousData, current: dataScanID)
                 }
@@ -229,13 +194,8 @@ public struct ScanPipeline: Sendable {
         let coverage = try database.pool.read { db in try CoverageNote.load(scanID: dataScanID, db: db) }
         let finishedAt = Timestamp.now()
         try database.pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE scans SET status = 'complete', finished_at = ?, data_scan_id = ?, eval_key = ?, findings_scan_id = ?,
-                        eval_base = ?
-                    WHERE id = ?
-                    """,
-                arguments: [finishedAt, dataScanID, evaluationKey, findingsScanID, evaluationBase, scanID])
+            try ScanRecords.complete(db, scanID: scanID, finishedAt: finishedAt, snapshot: dataScanID, evaluationKey: evaluationKey,
+                                     findings: findingsScanID, evaluationBase: evaluationBase)
         }
         if Profiling.enabled {
             for (phase, seconds) in clock.phases { Profiling.report("phase \(phase)", seconds: seconds) }
@@ -278,35 +238,6 @@ public struct ScanPipeline: Sendable {
         }
         for stage in stages { text += stage.signature + "\u{1D}" }
         return SHA256.hex(text)
-    }
-
-    /// Writes the scan's repositories and files; `documents` numbers every hash the files have.
-    static func storeSnapshot(_ manifests: [RepositoryManifest], documents: [String: Int64], scanID: Int64, db: Database) throws {
-        let insertFile = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, doc, read_error, kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        let insertRepository = try db.cachedStatement(sql: """
-            INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?)
-            ON CONFLICT (scan_id, full_name) DO NOTHING
-            """)
-        let findRepository = try db.cachedStatement(sql: "SELECT id FROM scan_repositories WHERE scan_id = ? AND full_name = ?")
-        // What could not be read is coverage, like an unusable export: listed with the scan so that
-        // no report presents a repository it could not read as clean.
-        let insertProblem = try db.cachedStatement(sql: """
-            INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, 'workflows', ?, ?, ?)
-            """)
-        for manifest in manifests {
-            try insertRepository.execute(arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
-            guard let repositoryID = try Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
-            for file in manifest.files {
-                try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.hash.flatMap { documents[$0] },
-                                                   file.readError, file.kind.rawValue])
-            }
-            for problem in manifest.problems {
-                try insertProblem.execute(arguments: [scanID, manifest.fullName, problem.path, problem.message])
-            }
-        }
     }
 
     /// A workflow file ready to store: hashed, and parsed if its content is new.

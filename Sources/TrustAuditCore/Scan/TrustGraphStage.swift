@@ -30,14 +30,11 @@ public struct TrustGraphStage: ScanStage {
         }
         let base = try derivationBase(db, scanID: scanID)
         let scope = try clock.measure("compare") { () throws -> (previous: Int64, scope: IncrementalScope)? in
-            guard let previous = try Int64.fetchOne(db, sql: """
-                SELECT id FROM scans WHERE status = 'complete' AND derive_base = ? AND data_scan_id = id ORDER BY id DESC LIMIT 1
-                """, arguments: [base]),
+            guard let previous = try ScanRecords.derivation(db, deriveBase: base),
                 let scope = try IncrementalScope.compute(db, previous: previous, current: scanID) else { return nil }
             return (previous, scope)
         }
-        try db.execute(sql: "UPDATE scans SET derive_base = ?, rederived_repositories = ? WHERE id = ?",
-                       arguments: [base, scope?.scope.dirty.count, scanID])
+        try ScanRecords.recordDerivation(db, scanID: scanID, deriveBase: base, rederived: scope?.scope.dirty.count)
         defer { try? Self.dropTables(db) }
         if let (previous, scope) = scope {
             try Self.fillTables(db, scanID: scanID, scope: scope)

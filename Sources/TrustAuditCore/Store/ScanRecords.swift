@@ -1,0 +1,74 @@
+import GRDB
+
+/// The `scans` table through a scan's life: started, matched against earlier snapshots and
+/// evaluations, completed or failed. Each scan's other rows belong to `ScanRows` and the stores.
+enum ScanRecords {
+    /// Inserts a `running` scan and returns its id.
+    static func start(_ db: Database, startedAt: String, label: String?, policyDigest: String) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO scans (started_at, status, label, tool_version, policy_digest) VALUES (?, 'running', ?, ?, ?)",
+            arguments: [startedAt, label, ToolVersion.current, policyDigest])
+        return db.lastInsertedRowID
+    }
+
+    /// Drops what the scan wrote and leaves its row saying it failed, and why.
+    static func fail(_ db: Database, scanID: Int64, finishedAt: String, error: String) throws {
+        try ScanRows.delete(scanID: scanID, db: db)
+        try db.execute(sql: "UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
+                       arguments: [finishedAt, error, scanID])
+    }
+
+    static func recordState(_ db: Database, scanID: Int64, stateHash: String, repositories: Int, files: Int) throws {
+        try db.execute(sql: "UPDATE scans SET state_hash = ?, repository_count = ?, file_count = ? WHERE id = ?",
+                       arguments: [stateHash, repositories, files, scanID])
+    }
+
+    /// The snapshot of the latest complete scan whose inputs hashed to `stateHash`.
+    static func snapshot(_ db: Database, stateHash: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT data_scan_id FROM scans WHERE status = 'complete' AND state_hash = ? AND data_scan_id IS NOT NULL
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [stateHash])
+    }
+
+    /// The findings of the latest complete scan evaluated with `evaluationKey`.
+    static func findings(_ db: Database, evaluationKey: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT findings_scan_id FROM scans WHERE status = 'complete' AND eval_key = ? ORDER BY id DESC LIMIT 1
+            """, arguments: [evaluationKey])
+    }
+
+    /// The latest complete scan evaluated on `evaluationBase`: its snapshot and its findings.
+    static func evaluation(_ db: Database, evaluationBase: String) throws -> (snapshot: Int64, findings: Int64)? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT data_scan_id, findings_scan_id FROM scans
+            WHERE status = 'complete' AND eval_base = ? AND findings_scan_id IS NOT NULL AND data_scan_id IS NOT NULL
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [evaluationBase]) else { return nil }
+        return (row["data_scan_id"], row["findings_scan_id"])
+    }
+
+    /// The latest complete scan that derived its own snapshot from `deriveBase`.
+    static func derivation(_ db: Database, deriveBase: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT id FROM scans WHERE status = 'complete' AND derive_base = ? AND data_scan_id = id ORDER BY id DESC LIMIT 1
+            """, arguments: [deriveBase])
+    }
+
+    /// `rederived`: how many repositories were derived; nil when all were.
+    static func recordDerivation(_ db: Database, scanID: Int64, deriveBase: String, rederived: Int?) throws {
+        try db.execute(sql: "UPDATE scans SET derive_base = ?, rederived_repositories = ? WHERE id = ?",
+                       arguments: [deriveBase, rederived, scanID])
+    }
+
+    static func complete(_ db: Database, scanID: Int64, finishedAt: String, snapshot: Int64, evaluationKey: String,
+                         findings: Int64, evaluationBase: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE scans SET status = 'complete', finished_at = ?, data_scan_id = ?, eval_key = ?, findings_scan_id = ?,
+                    eval_base = ?
+                WHERE id = ?
+                """,
+            arguments: [finishedAt, snapshot, evaluationKey, findings, evaluationBase, scanID])
+    }
+}
