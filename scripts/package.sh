@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a release trustaudit with the Swift standard library and Foundation linked statically,
-# checks that the binary needs nothing beyond the C library and SQLite at run time, and writes
+# checks that the binary needs nothing beyond the C and C++ runtimes, SQLite and libcurl at run
+# time, and writes
 #   dist/trustaudit-<version>-<os>-<arch>.tar.gz          (trustaudit, README.md)
 #   dist/trustaudit-<version>-<os>-<arch>.tar.gz.sha256   (sha256sum format: `sha256sum -c` checks it)
 #
@@ -35,27 +36,45 @@ fi
 arch="$(uname -m)"
 name="trustaudit-$version-linux-$arch"
 
+# FoundationNetworking (URLSession, which the live collectors use) is linked against the system's
+# libcurl, so linking needs its development files; the binary then needs libcurl4 at run time.
+if ! dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 && ! dpkg -s libcurl4-gnutls-dev >/dev/null 2>&1; then
+    echo "== installing libcurl4-openssl-dev (to link FoundationNetworking)" >&2
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo -n"; fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q </dev/null >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends libcurl4-openssl-dev </dev/null >&2
+fi
+
 echo "== building trustaudit $version (release, static Swift standard library) in $scratch" >&2
 cd "$root"
 swift build -c release --product trustaudit --static-swift-stdlib --scratch-path "$scratch" >&2
 bin="$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/trustaudit"
 
-# Every shared library the binary loads must be part of the C library (glibc's libc, libm,
-# libpthread, libdl, librt, libutil, the loader, the kernel's vDSO) or SQLite; anything else
-# would have to be installed on the machine that runs the audit.
+# Every shared library the binary itself names (ELF NEEDED) must be part of the C library
+# (glibc's libc, libm, libpthread, libdl, librt, libutil, the loader), the C++ runtime every
+# glibc system has (libstdc++, libgcc_s: swift-crypto's BoringSSL is C++), SQLite or libcurl, the
+# packages the machine that runs the audit installs (libsqlite3-0, libcurl4: both on GitHub's
+# Ubuntu runners); anything else would be a new requirement. libcurl's own libraries come with
+# its package.
 echo "== checking shared libraries" >&2
-libraries="$(ldd "$bin" | awk '{print $1}')"
+libraries="$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
 unexpected=""
 for library in $libraries; do
     case "$library" in
-        linux-vdso.so.*|linux-gate.so.*|/lib*/ld-linux*.so.*|ld-linux*.so.*) ;;
-        libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libutil.so.*) ;;
-        libsqlite3.so.*) ;;
+        ld-linux*.so.*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libutil.so.*) ;;
+        libstdc++.so.*|libgcc_s.so.*) ;;
+        libsqlite3.so.*|libcurl.so.*|libcurl-gnutls.so.*) ;;
         *) unexpected="$unexpected $library" ;;
     esac
 done
 if [ -n "$unexpected" ]; then
-    echo "package.sh: $bin needs libraries beyond the C library and SQLite:$unexpected" >&2
+    echo "package.sh: $bin needs libraries beyond the C and C++ runtimes, SQLite and libcurl:$unexpected" >&2
+    readelf -d "$bin" | grep NEEDED >&2
+    exit 1
+fi
+if ldd "$bin" | grep -q "not found"; then
+    echo "package.sh: $bin cannot find a library it needs on this machine:" >&2
     ldd "$bin" >&2
     exit 1
 fi
