@@ -64,18 +64,7 @@ public struct InputIngestionStage: ScanStage {
                 try record(db, scanID: scanID, kind: "github-settings", document: document, subject: nil, error: "\(error)")
             }
         }
-        // Rows are updated by id: a lookup by lower(full_name) per repository was the slowest part of
-        // ingesting ten thousand settings files.
-        var scanned: [String: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, full_name FROM scan_repositories WHERE scan_id = ?", arguments: [scanID]) {
-            scanned[(row["full_name"] as String).lowercased()] = row["id"]
-        }
-        let update = try db.cachedStatement(sql: """
-            UPDATE scan_repositories
-            SET default_branch = COALESCE(?, default_branch), visibility = COALESCE(?, visibility),
-                default_workflow_permissions = COALESCE(?, default_workflow_permissions)
-            WHERE id = ?
-            """)
+        let scanned = try SnapshotStore.repositoryIDs(db, scanID: scanID)
         for settings in repositories {
             let owner = String(settings.repository.split(separator: "/").first ?? "").lowercased()
             let organization = organizations[owner]
@@ -86,17 +75,14 @@ public struct InputIngestionStage: ScanStage {
             let defaultPermissions = settings.workflowPermissions?.defaultWorkflowPermissions
                 ?? organization?.workflowPermissions?.defaultWorkflowPermissions
             if let id = scanned[settings.repository.lowercased()] {
-                try update.execute(arguments: [settings.defaultBranch, settings.visibility, defaultPermissions, id])
+                try SnapshotStore.applySettings(db, repositoryID: id, defaultBranch: settings.defaultBranch, visibility: settings.visibility,
+                                                defaultPermissions: defaultPermissions)
             }
         }
         // Organization defaults reach repositories that had no settings file of their own.
         for (owner, organization) in organizations {
             guard let permissions = organization.workflowPermissions?.defaultWorkflowPermissions else { continue }
-            try db.cachedStatement(
-                sql: """
-                    UPDATE scan_repositories SET default_workflow_permissions = ?
-                    WHERE scan_id = ? AND default_workflow_permissions IS NULL AND lower(full_name) LIKE ? || '/%'
-                    """).execute(arguments: [permissions, scanID, owner])
+            try SnapshotStore.applyOrganizationDefault(db, scanID: scanID, owner: owner, defaultPermissions: permissions)
         }
         var servers = Set<String>()
         for document in octopus {
@@ -131,21 +117,13 @@ public struct InputIngestionStage: ScanStage {
         }
     }
 
-    /// Records the document in the scan's coverage, keeping its bytes (content-addressed, so an
-    /// unchanged export is stored once however many scans read it).
     private func record(_ db: Database, scanID: Int64, kind: String, document: InputDocument, subject: String?, error: String?) throws {
-        let bytes = [UInt8](document.data)
-        let hash = SHA256.hex(bytes)
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [hash, kind, bytes.count, document.data])
-        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [scanID, kind, document.name, subject, hash, error])
+        try ScanInputStore.record(db, scanID: scanID, kind: kind, name: document.name, data: document.data, subject: subject, error: error)
     }
 
     private func recordProblems(_ db: Database, scanID: Int64, kind: String, problems: [ExportProblem]) throws {
         for problem in problems {
-            try db.cachedStatement(
-                sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scanID, kind, problem.file, problem.path, problem.message])
+            try ScanInputStore.recordProblem(db, scanID: scanID, kind: kind, document: problem.file, path: problem.path, message: problem.message)
         }
     }
 }

@@ -24,18 +24,14 @@ public struct LiveCoverageStage: ScanStage {
     public func run(_ db: Database, scanID: Int64) throws {
         for failure in coverage.sorted {
             if let part = failure.part {
-                try db.cachedStatement(sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [scanID, failure.kind, failure.document, part, "not collected: \(failure.reason)"])
+                try ScanInputStore.recordProblem(db, scanID: scanID, kind: failure.kind, document: failure.document, path: part,
+                                                 message: "not collected: \(failure.reason)")
             } else {
-                try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, NULL, ?)")
-                    .execute(arguments: [scanID, failure.kind, failure.document, failure.subject, "not collected: \(failure.reason)"])
+                try ScanInputStore.recordMissing(db, scanID: scanID, kind: failure.kind, name: failure.document, subject: failure.subject,
+                                                 error: "not collected: \(failure.reason)")
             }
             if failure.repositoryIncomplete {
-                try db.cachedStatement(sql: """
-                    UPDATE scan_repositories
-                    SET collection_error = CASE WHEN collection_error IS NULL THEN ? ELSE collection_error || '; ' || ? END
-                    WHERE scan_id = ? AND lower(full_name) = lower(?)
-                    """).execute(arguments: [failure.line, failure.line, scanID, failure.subject])
+                try SnapshotStore.recordCollectionError(db, scanID: scanID, repository: failure.subject, error: failure.line)
             }
         }
     }

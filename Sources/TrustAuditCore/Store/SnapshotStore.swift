@@ -31,4 +31,43 @@ enum SnapshotStore {
             }
         }
     }
+
+    /// Each repository's row id by lower-cased name. Settings update rows by id: a lookup by
+    /// lower(full_name) per repository was the slowest part of ingesting ten thousand settings files.
+    static func repositoryIDs(_ db: Database, scanID: Int64) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, full_name FROM scan_repositories WHERE scan_id = ?", arguments: [scanID]) {
+            ids[(row["full_name"] as String).lowercased()] = row["id"]
+        }
+        return ids
+    }
+
+    /// What a repository's settings say of it; nil leaves what the scan already knew.
+    static func applySettings(_ db: Database, repositoryID: Int64, defaultBranch: String?, visibility: String?,
+                              defaultPermissions: String?) throws {
+        try db.cachedStatement(sql: """
+            UPDATE scan_repositories
+            SET default_branch = COALESCE(?, default_branch), visibility = COALESCE(?, visibility),
+                default_workflow_permissions = COALESCE(?, default_workflow_permissions)
+            WHERE id = ?
+            """).execute(arguments: [defaultBranch, visibility, defaultPermissions, repositoryID])
+    }
+
+    /// An organization's default workflow permissions, for its repositories that had none of
+    /// their own.
+    static func applyOrganizationDefault(_ db: Database, scanID: Int64, owner: String, defaultPermissions: String) throws {
+        try db.cachedStatement(sql: """
+            UPDATE scan_repositories SET default_workflow_permissions = ?
+            WHERE scan_id = ? AND default_workflow_permissions IS NULL AND lower(full_name) LIKE ? || '/%'
+            """).execute(arguments: [defaultPermissions, scanID, owner])
+    }
+
+    /// Marks a repository whose workflows live collection could not read completely.
+    static func recordCollectionError(_ db: Database, scanID: Int64, repository: String, error: String) throws {
+        try db.cachedStatement(sql: """
+            UPDATE scan_repositories
+            SET collection_error = CASE WHEN collection_error IS NULL THEN ? ELSE collection_error || '; ' || ? END
+            WHERE scan_id = ? AND lower(full_name) = lower(?)
+            """).execute(arguments: [error, error, scanID, repository])
+    }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+
+/// The documents a scan was given besides its workflows (settings and Octopus exports, live
+/// collections) and what could not be used of them: `scan_inputs`, `scan_input_problems`, and
+/// the bytes in `blobs`. The `coverage` view reads these rows.
+enum ScanInputStore {
+    /// Records a document, keeping its bytes (content-addressed, so an unchanged export is stored
+    /// once however many scans read it). `error` says why it could not be used.
+    static func record(_ db: Database, scanID: Int64, kind: String, name: String, data: Data, subject: String?, error: String?) throws {
+        let bytes = [UInt8](data)
+        let hash = SHA256.hex(bytes)
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [hash, kind, bytes.count, data])
+        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [scanID, kind, name, subject, hash, error])
+    }
+
+    /// Records a document or a subject that could not be had at all (nothing was read).
+    static func recordMissing(_ db: Database, scanID: Int64, kind: String, name: String, subject: String?, error: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, NULL, ?)")
+            .execute(arguments: [scanID, kind, name, subject, error])
+    }
+
+    /// Records a part of a readable document that could not be used; the rest of it still is.
+    static func recordProblem(_ db: Database, scanID: Int64, kind: String, document: String, path: String, message: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [scanID, kind, document, path, message])
+    }
+}
