@@ -57,10 +57,7 @@ struct ReportCommand: ParsableCommand {
             throw fail(error)
         }
         if let repo, data.repositories.isEmpty, data.findings.isEmpty {
-            let known = try? audit.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT full_name FROM scan_repositories WHERE scan_id = ? ORDER BY full_name LIMIT 30",
-                                    arguments: [data.scan.dataScanID])
-            }
+            let known = try? audit.pool.read { db in try SnapshotStore.repositoryNames(db, scanID: data.scan.dataScanID, limit: 30) }
             throw fail("repository \(repo) is not in scan \(data.scan.id); it has: \((known ?? []).joined(separator: ", "))")
         }
         switch format {

@@ -2,7 +2,7 @@ import GRDB
 
 /// A snapshot's per-scan rows: which repository held which file content, and what could not be
 /// read.
-enum SnapshotStore {
+public enum SnapshotStore {
     /// Writes the scan's repositories and files; `documents` numbers every hash the files have.
     static func insert(_ manifests: [RepositoryManifest], documents: [String: Int64], scanID: Int64, db: Database) throws {
         let insertFile = try db.cachedStatement(sql: """
@@ -69,5 +69,11 @@ enum SnapshotStore {
             SET collection_error = CASE WHEN collection_error IS NULL THEN ? ELSE collection_error || '; ' || ? END
             WHERE scan_id = ? AND lower(full_name) = lower(?)
             """).execute(arguments: [error, error, scanID, repository])
+    }
+
+    /// The snapshot's repository names in order, at most `limit`: what a user can pick from.
+    public static func repositoryNames(_ db: Database, scanID: Int64, limit: Int) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT full_name FROM scan_repositories WHERE scan_id = ? ORDER BY full_name LIMIT ?",
+                            arguments: [scanID, limit])
     }
 }
