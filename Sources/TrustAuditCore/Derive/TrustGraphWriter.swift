@@ -6,6 +6,7 @@ struct TrustGraphWriter {
     let db: Database
     let scanID: Int64
     let facts: TrustGraphFacts
+    let judge: ReachabilityJudge
     /// Gate texts by environment (nil: none), computed once per repository and name.
     private var gates: [GateKey: String] = [:]
 
@@ -18,6 +19,7 @@ struct TrustGraphWriter {
         self.db = db
         self.scanID = scanID
         self.facts = facts
+        judge = ReachabilityJudge(facts: facts)
     }
 
     func write(environments: [ReusableWorkflowExpansion.EnvironmentRow]) throws {
@@ -37,8 +39,7 @@ struct TrustGraphWriter {
                 note, gate, called_file, called_job, via_json, reachable_by, reachable_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var edges = EdgeWriter(db: db, scanID: scanID)
-        let judge = ReachabilityJudge(facts: facts)
+        var edges = RowBatch(db: db, scanID: scanID, table: "trust_edges", columns: ["subject_id", "identity_ref", "match_kind", "in_use"])
         // Per repository and account, the first path at the lowest level (see `writeAccountReach`).
         var repositoryReach: [RepositoryAccountKey: (level: ReachLevel, subjectID: Int64)] = [:]
         for (job, subjects) in zip(jobs, result) {
@@ -62,29 +63,30 @@ struct TrustGraphWriter {
                     if repositoryReach[key].map({ reach.level < $0.level }) ?? true {
                         repositoryReach[key] = (reach.level, subjectID)
                     }
-                    try edges.append(subjectID: subjectID, identityRef: identity.rowID, match: match.match, inUse: match.inUse)
+                    let kind: Int64 = switch match.match {
+                    case .exact: 0
+                    case .pattern: 1
+                    case .overlap: 2
+                    }
+                    try edges.append([subjectID.databaseValue, identity.rowID.databaseValue, kind.databaseValue,
+                                      match.inUse.databaseValue])
                 }
             }
         }
         try edges.flush()
-        // In key order and many rows per statement: one statement per row in hash order cost more
-        // than the edges themselves on ten thousand repositories.
+        // In key order: rows inserted in hash order cost more than the edges themselves on ten
+        // thousand repositories.
         let sorted = repositoryReach.map { (key: $0.key, level: $0.value.level, subjectID: $0.value.subjectID) }.sorted {
             ($0.key.server, $0.key.accountID, $0.level.rawValue, $0.key.repository)
                 < ($1.key.server, $1.key.accountID, $1.level.rawValue, $1.key.repository)
         }
-        let rowsPerStatement = 200
-        for start in stride(from: 0, to: sorted.count, by: rowsPerStatement) {
-            let chunk = sorted[start..<min(start + rowsPerStatement, sorted.count)]
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 5)
-            for row in chunk {
-                values += [row.key.server, row.key.accountID, row.level.rawValue, row.key.repository, row.subjectID]
-            }
-            try db.cachedStatement(sql: "INSERT INTO derived_repository_reach (scan_id, server, account_id, level, repository, subject_id) VALUES "
-                + Array(repeating: "(\(scanID), ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
-                .execute(arguments: StatementArguments(values))
+        var reachRows = RowBatch(db: db, scanID: scanID, table: "derived_repository_reach",
+                                 columns: ["server", "account_id", "level", "repository", "subject_id"])
+        for row in sorted {
+            try reachRows.append([row.key.server.databaseValue, row.key.accountID.databaseValue, row.level.rawValue.databaseValue,
+                                  row.key.repository.databaseValue, row.subjectID.databaseValue])
         }
+        try reachRows.flush()
     }
 
     /// Each account's level: the lowest of what its identities' subjects allow and of every
@@ -92,7 +94,6 @@ struct TrustGraphWriter {
     /// name, which is the first path in derivation order (jobs are derived repository by
     /// repository, ordered by name), whichever repositories this scan derived or carried over.
     func writeAccountReach() throws {
-        let judge = ReachabilityJudge(facts: facts)
         var accounts: [AccountKey: Reach] = [:]
         for identity in facts.identities {
             if let reach = judge.identity(identity) {
@@ -150,36 +151,36 @@ struct TrustGraphWriter {
     }
 }
 
-/// Inserts trust edges a few hundred rows per statement: one statement per edge costs more
-/// than the edge.
-private struct EdgeWriter {
+/// Inserts rows of one table a few hundred per statement: one statement per row costs more than
+/// the row on a graph of hundreds of thousands of edges.
+private struct RowBatch {
     static let rowsPerStatement = 200
     let db: Database
-    let scanID: Int64
-    private var values: [Int64] = []
+    /// `INSERT INTO table (scan_id, a, b) VALUES `.
+    let head: String
+    /// One row's values with the scan's id written in: `(7, ?, ?)`.
+    let row: String
+    private var values: [DatabaseValue] = []
+    private var rows = 0
 
-    init(db: Database, scanID: Int64) {
+    init(db: Database, scanID: Int64, table: String, columns: [String]) {
         self.db = db
-        self.scanID = scanID
-        values.reserveCapacity(Self.rowsPerStatement * 4)
+        head = "INSERT INTO \(table) (scan_id, \(columns.joined(separator: ", "))) VALUES "
+        row = "(\(scanID), " + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        values.reserveCapacity(Self.rowsPerStatement * columns.count)
     }
 
-    mutating func append(subjectID: Int64, identityRef: Int64, match: OctopusOidcIdentity.SubjectMatch, inUse: Bool) throws {
-        let kind: Int64 = switch match {
-        case .exact: 0
-        case .pattern: 1
-        case .overlap: 2
-        }
-        values += [subjectID, identityRef, kind, inUse ? 1 : 0]
-        if values.count == Self.rowsPerStatement * 4 { try flush() }
+    mutating func append(_ values: [DatabaseValue]) throws {
+        self.values += values
+        rows += 1
+        if rows == Self.rowsPerStatement { try flush() }
     }
 
     mutating func flush() throws {
-        guard !values.isEmpty else { return }
-        let rows = values.count / 4
-        let statement = try db.cachedStatement(sql: "INSERT INTO trust_edges (scan_id, subject_id, identity_ref, match_kind, in_use) VALUES "
-            + Array(repeating: "(\(scanID), ?, ?, ?, ?)", count: rows).joined(separator: ", "))
-        try statement.execute(arguments: StatementArguments(values))
+        guard rows > 0 else { return }
+        try db.cachedStatement(sql: head + Array(repeating: row, count: rows).joined(separator: ", "))
+            .execute(arguments: StatementArguments(values))
         values.removeAll(keepingCapacity: true)
+        rows = 0
     }
 }

@@ -21,10 +21,7 @@ enum ScopedViews {
     }
 
     static func install(_ db: Database, views: [String], names: [String]) throws {
-        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS trustaudit_scope_names (name TEXT PRIMARY KEY)")
-        try db.execute(sql: "DELETE FROM \(nameTable)")
-        try db.execute(sql: "INSERT OR IGNORE INTO \(nameTable) (name) SELECT value FROM json_each(?)",
-                       arguments: [JSONValue.array(names.map(JSONValue.string)).jsonText])
+        try TemporaryNameTable.fill(db, nameTable, with: names)
         for view in views {
             let quoted = view.quotedDatabaseIdentifier
             try db.execute(sql: "DROP VIEW IF EXISTS temp.\(quoted)")
@@ -38,6 +35,6 @@ enum ScopedViews {
         for view in views {
             try db.execute(sql: "DROP VIEW IF EXISTS temp.\(view.quotedDatabaseIdentifier)")
         }
-        try db.execute(sql: "DROP TABLE IF EXISTS \(nameTable)")
+        try TemporaryNameTable.drop(db, nameTable)
     }
 }

@@ -37,7 +37,7 @@ public struct TrustGraphStage: ScanStage {
         try ScanRecords.recordDerivation(db, scanID: scanID, deriveBase: base, rederived: scope?.scope.dirty.count)
         defer { try? Self.dropTables(db) }
         if let (previous, scope) = scope {
-            try Self.fillTables(db, scanID: scanID, scope: scope)
+            try Self.fillTables(db, scope: scope)
             try clock.measure("copy") {
                 try TrustGraphCarryOver.copy(db, from: previous, to: scanID, excludedTable: Self.changedTable)
             }
@@ -74,23 +74,13 @@ public struct TrustGraphStage: ScanStage {
     /// The changed repositories (lower-cased, to leave out of the copy), the repositories whose
     /// workflows are read (changed ones with callers and callees, as stored) and the changed ones as
     /// stored (whose credential jobs are derived).
-    private static func fillTables(_ db: Database, scanID: Int64, scope: IncrementalScope) throws {
-        for table in [changedTable, readTable, derivedTable] {
-            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS \(table.dropFirst("temp.".count)) (name TEXT PRIMARY KEY)")
-            try db.execute(sql: "DELETE FROM \(table)")
-        }
-        func insert(_ names: [String], into table: String) throws {
-            try db.execute(sql: "INSERT OR IGNORE INTO \(table) (name) SELECT value FROM json_each(?)",
-                           arguments: [JSONValue.array(names.map(JSONValue.string)).jsonText])
-        }
-        try insert(scope.dirty.sorted(), into: changedTable)
-        try insert(scope.visibleNames, into: readTable)
-        try insert(scope.visibleNames.filter { scope.dirty.contains($0.lowercased()) }, into: derivedTable)
+    private static func fillTables(_ db: Database, scope: IncrementalScope) throws {
+        try TemporaryNameTable.fill(db, changedTable, with: scope.dirty.sorted())
+        try TemporaryNameTable.fill(db, readTable, with: scope.visibleNames)
+        try TemporaryNameTable.fill(db, derivedTable, with: scope.visibleNames.filter { scope.dirty.contains($0.lowercased()) })
     }
 
     private static func dropTables(_ db: Database) throws {
-        for table in [changedTable, readTable, derivedTable] {
-            try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
-        }
+        for table in [changedTable, readTable, derivedTable] { try TemporaryNameTable.drop(db, table) }
     }
 }

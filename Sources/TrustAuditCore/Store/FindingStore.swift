@@ -26,16 +26,15 @@ public enum FindingStore {
     /// waivers included, in SQL: an incremental evaluation carries most findings over, and
     /// writing them back one by one cost more than evaluating the changed repositories.
     static func copy(_ fingerprints: [String], from previous: Int64, to scanID: Int64, db: Database) throws {
-        try db.execute(sql: "CREATE TEMP TABLE trustaudit_carried_findings (fingerprint TEXT PRIMARY KEY)")
-        defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.trustaudit_carried_findings") }
-        try db.execute(sql: "INSERT OR IGNORE INTO temp.trustaudit_carried_findings (fingerprint) SELECT value FROM json_each(?)",
-                       arguments: [JSONValue.array(fingerprints.map(JSONValue.string)).jsonText])
+        let carried = "temp.trustaudit_carried_findings"
+        try TemporaryNameTable.fill(db, carried, with: fingerprints)
+        defer { try? TemporaryNameTable.drop(db, carried) }
         try db.execute(sql: """
             INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
                 repository, file, line, job, service_account, evidence_json, waived, waiver_reason)
             SELECT ?, fingerprint, policy, severity, category, title, message, resource,
                 repository, file, line, job, service_account, evidence_json, waived, waiver_reason
-            FROM findings WHERE scan_id = ? AND fingerprint IN (SELECT fingerprint FROM temp.trustaudit_carried_findings)
+            FROM findings WHERE scan_id = ? AND fingerprint IN (SELECT name FROM \(carried))
             ORDER BY id
             """, arguments: [scanID, previous])
     }
