@@ -27,7 +27,7 @@ struct QueryCommand: ParsableCommand {
             let summary = try audit.pool.read { db in try ScanCatalog.resolveOptional(scan, db: db) }
             result = try audit.checkedRead(snapshot: summary?.dataScanID) { db in try QueryResult.run(sql, db: db) }
         } catch {
-            throw fail(QueryErrorText.describe(error, sql: sql))
+            throw fail(QueryErrorText.describe(error, query: sql))
         }
         try outputOptions.write(format.render(result))
     }

@@ -52,7 +52,7 @@ struct TrustCommand: ParsableCommand {
                 let summary = try ScanCatalog.resolve(scan, db: db)
                 let report = try TrustGraphReport.load(db: db, scan: summary, serviceAccount: serviceAccount, repository: repo, reachableBy: level)
                 if let serviceAccount, level == nil, report.accounts.isEmpty {
-                    try explainNoMatch(serviceAccount, scan: summary, known: try ServiceAccountNames.load(db: db, scan: summary))
+                    try explainNoMatch(serviceAccount, scan: summary, known: try OctopusStore.serviceAccountNames(db, scanID: summary.dataScanID))
                 }
                 return report
             }

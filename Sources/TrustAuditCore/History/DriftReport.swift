@@ -1,5 +1,3 @@
-import GRDB
-
 /// What changed between two scans: findings introduced, resolved and persisting (by
 /// fingerprint), the configuration changes that matter, and what one side did not cover.
 ///
@@ -32,8 +30,8 @@ public struct DriftReport: Sendable {
 
     /// Compares two complete scans of one database.
     public static func compute(database: AuditDatabase, from: ScanSummary, to: ScanSummary) throws -> DriftReport {
-        let before = try Side.load(database: database, scan: from)
-        let after = try Side.load(database: database, scan: to)
+        let before = try DriftFacts.load(database: database, scan: from)
+        let after = try DriftFacts.load(database: database, scan: to)
         var notCovered: [NotCovered] = []
         for name in before.repositories.subtracting(after.repositories).sorted() {
             notCovered.append(NotCovered(kind: "repository", name: name, reason: "not in scan \(to.id); its findings are neither resolved nor introduced"))
@@ -81,14 +79,14 @@ public struct DriftReport: Sendable {
         let persisting = after.findings.filter { beforeByPrint[$0.fingerprint] != nil }
 
         var changes: [Change] = []
-        func compare(_ kind: String, _ old: [FactKey: String], _ new: [FactKey: String], covered: (FactKey) -> Bool,
+        func compare(_ kind: String, _ old: [DriftFacts.Key: String], _ new: [DriftFacts.Key: String], covered: (DriftFacts.Key) -> Bool,
                      describe: (String?, String?) -> String) {
             for key in Set(old.keys).union(new.keys).sorted() where covered(key) && old[key] != new[key] {
                 changes.append(Change(kind: kind + describe(old[key], new[key]), repository: key.repository, file: key.file,
                                       subject: key.subject, before: old[key], after: new[key]))
             }
         }
-        let repoCovered: (FactKey) -> Bool = { key in key.repository.map { bothRepositories.contains($0.lowercased()) } ?? false }
+        let repoCovered: (DriftFacts.Key) -> Bool = { key in key.repository.map { bothRepositories.contains($0.lowercased()) } ?? false }
         compare("permission", before.permissions, after.permissions, covered: repoCovered) { old, new in
             let rank = ["none": 0, "read": 1, "write": 2]
             switch (old, new) {
@@ -105,7 +103,7 @@ public struct DriftReport: Sendable {
             if new == "sha" && old != nil && old != "sha" { return "-pinned" }
             return old == nil ? "-added" : new == nil ? "-removed" : "-changed"
         }
-        let environmentCovered: (FactKey) -> Bool = { key in
+        let environmentCovered: (DriftFacts.Key) -> Bool = { key in
             key.repository.map { before.environmentsCollected.contains($0.lowercased()) && after.environmentsCollected.contains($0.lowercased()) } ?? false
         }
         compare("environment-reviewers", before.reviewers, after.reviewers, covered: environmentCovered) { old, new in
@@ -114,7 +112,7 @@ public struct DriftReport: Sendable {
         compare("environment-branch-policy", before.branchPolicies, after.branchPolicies, covered: environmentCovered) { old, new in
             new == nil || new == "all" ? "-removed" : old == nil || old == "all" ? "-added" : "-changed"
         }
-        let serverCovered: (FactKey) -> Bool = { key in key.server.map(bothServers.contains) ?? false }
+        let serverCovered: (DriftFacts.Key) -> Bool = { key in key.server.map(bothServers.contains) ?? false }
         compare("identity", before.identities, after.identities, covered: serverCovered) { old, new in
             old == nil ? "-added" : new == nil ? "-removed" : "-changed"
         }
@@ -130,81 +128,5 @@ public struct DriftReport: Sendable {
         }
         return DriftReport(from: from, to: to, introduced: introduced, resolved: resolved, persisting: persisting,
                            changes: changes, notCovered: notCovered)
-    }
-
-    /// Identifies one fact across scans.
-    struct FactKey: Hashable, Comparable {
-        var repository: String?
-        var file: String?
-        var server: String?
-        var subject: String
-
-        static func < (lhs: FactKey, rhs: FactKey) -> Bool {
-            (lhs.repository ?? "", lhs.file ?? "", lhs.server ?? "", lhs.subject) < (rhs.repository ?? "", rhs.file ?? "", rhs.server ?? "", rhs.subject)
-        }
-    }
-
-    /// The facts of one scan that drift compares.
-    struct Side {
-        var repositories: Set<String> = []
-        var servers: Set<String> = []
-        var environmentsCollected: Set<String> = []
-        var findings: [Finding] = []
-        var permissions: [FactKey: String] = [:]
-        var idTokens: [FactKey: String] = [:]
-        var pins: [FactKey: String] = [:]
-        var reviewers: [FactKey: String] = [:]
-        var branchPolicies: [FactKey: String] = [:]
-        var identities: [FactKey: String] = [:]
-        var edges: [FactKey: String] = [:]
-        /// Per service account, the lowest level at which someone can obtain its token.
-        var reach: [FactKey: String] = [:]
-
-        static func load(database: AuditDatabase, scan: ScanSummary) throws -> Side {
-            return try database.checkedRead(snapshot: scan.dataScanID) { db in
-                var side = Side()
-                let data = scan.dataScanID
-                side.repositories = Set(try String.fetchAll(db, sql: "SELECT lower(full_name) FROM scan_repositories WHERE scan_id = ?", arguments: [data]))
-                side.servers = Set(try String.fetchAll(db, sql: "SELECT server FROM oct_instances WHERE scan_id = ?", arguments: [data]))
-                side.environmentsCollected = Set(try String.fetchAll(db, sql: """
-                    SELECT lower(repository) FROM gh_repositories WHERE scan_id = ? AND environments_collected
-                    """, arguments: [data]))
-                side.findings = try FindingStore.load(scanID: scan.findingsScanID, db: db)
-                for row in try Row.fetchAll(db, sql: "SELECT repository, file, job, scope, access FROM declared_permissions") {
-                    let job: String? = row["job"]
-                    let place = job.map { "jobs.\($0).permissions" } ?? "permissions"
-                    side.permissions[FactKey(repository: row["repository"], file: row["file"], subject: "\(place).\(row["scope"] as String)")] = row["access"]
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT repository, file, job, id_token FROM job_tokens") {
-                    side.idTokens[FactKey(repository: row["repository"], file: row["file"], subject: "jobs.\(row["job"] as String)")] = row["id_token"]
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT repository, file, job, lower(action) AS action, ref_kind, uses FROM steps WHERE action IS NOT NULL") {
-                    let key = FactKey(repository: row["repository"], file: row["file"], subject: "jobs.\(row["job"] as String) uses \(row["action"] as String)")
-                    if side.pins[key] == nil { side.pins[key] = row["ref_kind"] }
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT repository, environment, reviewer_count, branch_policy FROM environments") {
-                    let key = FactKey(repository: row["repository"], subject: "environment \(row["environment"] as String)")
-                    side.reviewers[key] = String(row["reviewer_count"] as Int)
-                    side.branchPolicies[key] = row["branch_policy"] ?? "all"
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT server, identity_id, issuer, subject, audience FROM oidc_identities") {
-                    let key = FactKey(server: row["server"], subject: "identity \(row["identity_id"] as String)")
-                    side.identities[key] = "issuer \(row["issuer"] as String), subject \(row["subject"] as String), audience \((row["audience"] as String?) ?? "(ExternalId)")"
-                }
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT DISTINCT repository, file, job, server, account_id, external_id, identity_id, status FROM trust_graph
-                    """) {
-                    let key = FactKey(repository: row["repository"], file: row["file"], server: row["server"],
-                                      subject: "jobs.\(row["job"] as String) → \(row["account_id"] as String) (\((row["external_id"] as String?) ?? "?")) via \(row["identity_id"] as String)")
-                    let status: String = row["status"]
-                    if side.edges[key] != "in use" { side.edges[key] = status }
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT server, account_id, service_account, reachable_by FROM service_account_reach") {
-                    let name = (row["service_account"] as String?).map { "\($0) (\(row["account_id"] as String))" } ?? row["account_id"]
-                    side.reach[FactKey(server: row["server"], subject: "service account \(name)")] = row["reachable_by"]
-                }
-                return side
-            }
-        }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Removes old snapshots and the content no remaining snapshot uses (`trustaudit prune`).
 ///
@@ -23,66 +22,41 @@ public enum Retention {
         var blobsRemoved = 0
         var cachedResponsesRemoved = 0
         try database.pool.write { db in
-            let complete = try Row.fetchAll(db, sql: "SELECT id, started_at FROM scans WHERE status = 'complete' ORDER BY id DESC")
             var doomed = Set<Int64>()
-            for (index, row) in complete.enumerated() {
-                let id: Int64 = row["id"]
-                let started: String = row["started_at"]
+            for (index, scan) in try RetentionStore.completeScans(db).enumerated() {
                 let beyondKeep = keep.map { index >= $0 } ?? false
-                let tooOld = cutoff.map { started < $0 } ?? false
+                let tooOld = cutoff.map { scan.startedAt < $0 } ?? false
                 if (keep != nil && beyondKeep && (cutoff == nil || tooOld)) || (keep == nil && tooOld) {
-                    doomed.insert(id)
+                    doomed.insert(scan.id)
                 }
             }
-            doomed.formUnion(try Int64.fetchAll(db, sql: "SELECT id FROM scans WHERE status = 'failed'"))
-            let kept = try Row.fetchAll(db, sql: "SELECT id, data_scan_id, findings_scan_id FROM scans WHERE status != 'pruned'")
-                .filter { !doomed.contains($0["id"]) }
+            doomed.formUnion(try RetentionStore.failedScans(db))
             var referenced = Set<Int64>()
-            for row in kept {
-                referenced.insert(row["id"])
-                if let data: Int64 = row["data_scan_id"] { referenced.insert(data) }
-                if let findings: Int64 = row["findings_scan_id"] { referenced.insert(findings) }
+            for scan in try RetentionStore.unprunedScans(db) where !doomed.contains(scan.id) {
+                referenced.insert(scan.id)
+                if let snapshot = scan.snapshot { referenced.insert(snapshot) }
+                if let findings = scan.findings { referenced.insert(findings) }
             }
             for id in doomed {
                 if referenced.contains(id) {
-                    try db.execute(sql: "UPDATE scans SET status = 'pruned' WHERE id = ?", arguments: [id])
+                    try RetentionStore.markPruned(db, scanID: id)
                 } else {
-                    try db.execute(sql: "DELETE FROM scans WHERE id = ?", arguments: [id])
+                    try RetentionStore.deleteScan(db, scanID: id)
                 }
             }
             // A scan pruned earlier was kept only for the rows other scans used; once none does, it goes.
-            let pruned = try Int64.fetchAll(db, sql: "SELECT id FROM scans WHERE status = 'pruned'")
-            for id in pruned where !referenced.contains(id) {
-                try db.execute(sql: "DELETE FROM scans WHERE id = ?", arguments: [id])
+            for id in try RetentionStore.prunedScans(db) where !referenced.contains(id) {
+                try RetentionStore.deleteScan(db, scanID: id)
             }
             removed = doomed.count
-            for table in try ScanRows.perScanTables(db) {
-                let owners = try Int64.fetchAll(db, sql: "SELECT DISTINCT scan_id FROM \(table.quotedDatabaseIdentifier)")
-                for owner in owners where !referenced.contains(owner) {
-                    try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE scan_id = ?", arguments: [owner])
-                }
-            }
-            let unused = """
-                SELECT id FROM blobs WHERE id NOT IN (SELECT doc FROM scan_workflow_files WHERE doc IS NOT NULL)
-                  AND hash NOT IN (SELECT blob_hash FROM scan_inputs WHERE blob_hash IS NOT NULL)
-                """
-            blobsRemoved = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(unused))") ?? 0
-            for table in WorkflowFactStore.tables {
-                try db.execute(sql: "DELETE FROM \(table) WHERE doc IN (\(unused))")
-            }
-            try db.execute(sql: "DELETE FROM blobs WHERE id IN (\(unused))")
+            try RetentionStore.deleteRows(db, keeping: referenced)
+            blobsRemoved = try RetentionStore.deleteUnusedContent(db)
             // The HTTP cache answers the next live collection, not a kept snapshot: what no scan
             // since the oldest kept one confirmed is stale (a deleted repository's trees, an
             // ETag long replaced) and goes. Content by SHA that is still needed is fetched again.
-            if let oldest = try String.fetchOne(db, sql: "SELECT min(started_at) FROM scans WHERE status = 'complete'") {
-                try db.execute(sql: "DELETE FROM http_cache WHERE fetched_at < ?", arguments: [oldest])
-                cachedResponsesRemoved = db.changesCount
-            }
+            cachedResponsesRemoved = try RetentionStore.deleteStaleResponses(db)
         }
-        try database.pool.barrierWriteWithoutTransaction { db in
-            try db.execute(sql: "VACUUM")
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
+        try RetentionStore.compact(database)
         return Result(scansRemoved: removed, blobsRemoved: blobsRemoved, cachedResponsesRemoved: cachedResponsesRemoved,
                       bytesBefore: before, bytesAfter: fileSize(database.path))
     }

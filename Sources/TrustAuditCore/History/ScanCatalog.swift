@@ -29,37 +29,22 @@ public enum ScanCatalog {
     }
 
     private static func lookUp(_ id: Int64?, db: Database) throws -> ScanSummary {
-        let complete = try Row.fetchAll(db, sql: "SELECT id, started_at FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 20")
-            .map { "\(try $0.decode(Int64.self, forColumn: "id")) (\(try $0.decode(String.self, forColumn: "started_at")))" }
+        let complete = try ScanLookup.recentComplete(limit: 20, db: db).map { "\($0.id) (\($0.startedAt))" }
         if let id {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE id = ?", arguments: [id]) else {
-                throw LookupError.notFound(id, available: complete)
-            }
-            let status: String = try row.decode(forColumn: "status")
-            guard status == "complete" else { throw LookupError.notComplete(id, status: status, available: complete) }
-            return try summary(row)
+            guard let found = try ScanLookup.scan(id, db: db) else { throw LookupError.notFound(id, available: complete) }
+            guard found.status == "complete" else { throw LookupError.notComplete(id, status: found.status, available: complete) }
+            return found.summary
         }
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE status = 'complete' ORDER BY id DESC LIMIT 1") else {
-            throw LookupError.noCompleteScan
-        }
-        return try summary(row)
-    }
-
-    static func summary(_ row: Row) throws -> ScanSummary {
-        ScanSummary(id: try row.decode(forColumn: "id"), startedAt: try row.decode(forColumn: "started_at"),
-                    finishedAt: try row.decode(forColumn: "finished_at"), label: try row.decode(forColumn: "label"),
-                    dataScanID: try row.decode(forColumn: "data_scan_id"), findingsScanID: try row.decode(forColumn: "findings_scan_id"))
+        guard let latest = try ScanLookup.latestComplete(db: db) else { throw LookupError.noCompleteScan }
+        return latest
     }
 }
 
 extension ScanCatalog {
     /// The latest complete scan before `id`.
     public static func previous(before id: Int64, db: Database) throws -> ScanSummary {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scans WHERE status = 'complete' AND id < ? ORDER BY id DESC LIMIT 1",
-                                         arguments: [id]) else {
-            throw LookupError.noEarlierScan(id)
-        }
-        return try summary(row)
+        guard let previous = try ScanLookup.previousComplete(before: id, db: db) else { throw LookupError.noEarlierScan(id) }
+        return previous
     }
 }
 

@@ -8,37 +8,10 @@ import GRDB
 /// The HTML, Markdown, SARIF, CSV and JUnit renderings all start from this one value, so they
 /// agree on what they say; each renderer escapes the scanned text for its own format.
 public struct AuditReportData: Sendable {
-    /// One repository of the snapshot, and what was collected for it.
-    public struct Repository: Sendable, Equatable {
-        public var name: String
-        public var workflowFiles: Int
-        /// True when a GitHub settings export described this repository.
-        public var settingsCollected: Bool
-        public var environmentsCollected: Bool
-        public var collectionError: String?
-    }
-
-    /// One Octopus instance of the snapshot.
-    public struct OctopusInstance: Sendable, Equatable {
-        public var server: String
-        public var serviceAccounts: Int
-        public var identities: Int
-    }
-
-    /// Open (unwaived) findings per severity in one complete scan.
-    public struct TrendPoint: Sendable, Equatable {
-        public var scanID: Int64
-        public var startedAt: String
-        public var label: String?
-        public var counts: [Severity: Int]
-    }
-
-    /// Input documents given to the scan, by kind (`github-settings`, `octopus`).
-    public struct InputCount: Sendable, Equatable {
-        public var kind: String
-        public var documents: Int
-        public var unreadable: Int
-    }
+    public typealias Repository = AuditReportRows.Repository
+    public typealias OctopusInstance = AuditReportRows.OctopusInstance
+    public typealias TrendPoint = AuditReportRows.TrendPoint
+    public typealias InputCount = AuditReportRows.InputCount
 
     public var scan: ScanSummary
     /// Every finding of the scan (waived ones too), in report order; only `repositoryFilter`'s when set.
@@ -79,38 +52,16 @@ public struct AuditReportData: Sendable {
         var data = try database.checkedRead(snapshot: scan.dataScanID) { db -> AuditReportData in
             let findings = try FindingStore.load(scanID: scan.findingsScanID, db: db).filter { keep($0.repository) }
             let errors = try FindingStore.loadErrors(scanID: scan.findingsScanID, db: db)
-            let coverage = try CoverageNote.load(scanID: scan.dataScanID, db: db)
-            let repositories = try Row.fetchAll(db, sql: """
-                SELECT r.full_name, r.collection_error,
-                       (SELECT COUNT(*) FROM scan_workflow_files f WHERE f.repository_id = r.id) AS files,
-                       g.repository IS NOT NULL AS settings, COALESCE(g.environments_collected, 0) AS environments
-                FROM scan_repositories r
-                LEFT JOIN gh_repositories g ON g.scan_id = r.scan_id AND lower(g.repository) = lower(r.full_name)
-                WHERE r.scan_id = ? ORDER BY lower(r.full_name)
-                """, arguments: [scan.dataScanID]).map {
-                Repository(name: $0["full_name"], workflowFiles: $0["files"], settingsCollected: $0["settings"],
-                           environmentsCollected: $0["environments"], collectionError: $0["collection_error"])
-            }.filter { keep($0.name) }
-            let octopus = try Row.fetchAll(db, sql: """
-                SELECT o.server,
-                       (SELECT COUNT(*) FROM oct_service_accounts a WHERE a.scan_id = o.scan_id AND a.server = o.server) AS accounts,
-                       (SELECT COUNT(*) FROM oct_identities i WHERE i.scan_id = o.scan_id AND i.server = o.server) AS identities
-                FROM oct_instances o WHERE o.scan_id = ? ORDER BY o.server
-                """, arguments: [scan.dataScanID]).map {
-                OctopusInstance(server: $0["server"], serviceAccounts: $0["accounts"], identities: $0["identities"])
-            }
-            let inputs = try Row.fetchAll(db, sql: """
-                SELECT kind, COUNT(*) AS documents, SUM(error IS NOT NULL) AS unreadable
-                FROM scan_inputs WHERE scan_id = ? GROUP BY kind ORDER BY kind
-                """, arguments: [scan.dataScanID]).map {
-                InputCount(kind: $0["kind"], documents: $0["documents"], unreadable: $0["unreadable"] ?? 0)
-            }
+            let coverage = try ScanInputStore.coverageNotes(scanID: scan.dataScanID, db: db)
+            let repositories = try AuditReportRows.repositories(db, scanID: scan.dataScanID).filter { keep($0.name) }
+            let octopus = try AuditReportRows.octopusInstances(db, scanID: scan.dataScanID)
+            let inputs = try AuditReportRows.inputCounts(db, scanID: scan.dataScanID)
             let trust = try TrustGraphReport.load(db: db, scan: scan, serviceAccount: nil, repository: repository)
             return AuditReportData(
                 scan: scan, findings: findings,
                 policies: Dictionary(policies.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
                 policyErrors: errors, coverage: coverage, repositories: repositories, octopus: octopus, inputs: inputs,
-                trend: try trend(db: db, upTo: scan.id, repository: wanted), drift: nil, trustGraph: trust,
+                trend: try AuditReportRows.trend(db, upTo: scan.id, repository: wanted), drift: nil, trustGraph: trust,
                 repositoryFilter: repository)
         }
         if wanted != nil, var report = drift {
@@ -123,34 +74,6 @@ public struct AuditReportData: Sendable {
         }
         data.drift = drift
         return data
-    }
-
-    /// Open findings per severity for every complete scan up to `scanID`, oldest first.
-    static func trend(db: Database, upTo scanID: Int64, repository: String?) throws -> [TrendPoint] {
-        var points: [TrendPoint] = []
-        var sql = """
-            SELECT s.id, s.started_at, s.label, f.severity, COUNT(f.id) AS n
-            FROM scans s
-            LEFT JOIN findings f ON f.scan_id = COALESCE(s.findings_scan_id, s.id) AND f.waived = 0
-            """
-        var arguments: StatementArguments = []
-        if let repository {
-            sql += " AND lower(f.repository) = ?"
-            arguments += [repository]
-        }
-        sql += " WHERE s.status = 'complete' AND s.id <= ? GROUP BY s.id, f.severity ORDER BY s.id"
-        arguments += [scanID]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-            let id: Int64 = row["id"]
-            if points.last?.scanID != id {
-                points.append(TrendPoint(scanID: id, startedAt: row["started_at"], label: row["label"],
-                                         counts: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })))
-            }
-            if let name: String = row["severity"], let severity = Severity(rawValue: name) {
-                points[points.count - 1].counts[severity] = row["n"]
-            }
-        }
-        return points
     }
 
     // MARK: Derived views shared by the renderers

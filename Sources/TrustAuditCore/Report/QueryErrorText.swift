@@ -2,12 +2,12 @@ import GRDB
 
 /// Error messages for user-written SQL: SQLite's message, and where in the query it went wrong.
 public enum QueryErrorText {
-    public static func describe(_ error: Error, sql: String) -> String {
+    public static func describe(_ error: Error, query: String) -> String {
         if let error = error as? DatabaseError {
             var text = "SQL error: \(error.message ?? "\(error.resultCode)")"
-            if let token = nearToken(error.message), let range = sql.range(of: token) {
-                let offset = sql.distance(from: sql.startIndex, to: range.lowerBound)
-                let prefix = sql[..<range.lowerBound]
+            if let token = nearToken(error.message), let range = query.range(of: token) {
+                let offset = query.distance(from: query.startIndex, to: range.lowerBound)
+                let prefix = query[..<range.lowerBound]
                 let line = prefix.filter { $0 == "\n" }.count + 1
                 let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
                 text += " (line \(line), column \(column), offset \(offset))"

@@ -10,8 +10,8 @@ public struct QueryResult: Sendable {
     public var numeric: [Bool] = []
 
     /// Runs one read-only SELECT (refusing anything else) on `db`.
-    public static func run(_ sql: String, db: Database) throws -> QueryResult {
-        let statement = try PolicyEngine.checkedStatement(sql, db: db)
+    public static func run(_ query: String, db: Database) throws -> QueryResult {
+        let statement = try PolicyEngine.checkedStatement(query, db: db)
         let columns = statement.columnNames
         var rows: [[String?]] = []
         var numeric = Array(repeating: true, count: columns.count)

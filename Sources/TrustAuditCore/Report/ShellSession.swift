@@ -45,9 +45,9 @@ public final class ShellSession {
         }
         buffer += (buffer.isEmpty ? "" : "\n") + line
         guard Self.endsStatement(buffer) else { return "" }
-        let sql = buffer.trimmingWhitespace()
+        let query = buffer.trimmingWhitespace()
         buffer = ""
-        return execute(String(sql.dropLast()).trimmingWhitespace())
+        return execute(String(query.dropLast()).trimmingWhitespace())
     }
 
     /// Whether `text` ends with a `;` that is not inside a quoted string or a comment.
@@ -77,23 +77,23 @@ public final class ShellSession {
         return quote == nil && lastSignificant == ";"
     }
 
-    func execute(_ sql: String) -> String {
-        guard !sql.isEmpty else { return "" }
+    func execute(_ query: String) -> String {
+        guard !query.isEmpty else { return "" }
         do {
             let result: QueryResult
             if writable {
                 result = try database.write(snapshot: snapshot) { db -> QueryResult in
-                    let statement = try PolicyEngine.singleStatement(sql, db: db)
-                    if statement.isReadonly { return try QueryResult.run(sql, db: db) }
+                    let statement = try PolicyEngine.singleStatement(query, db: db)
+                    if statement.isReadonly { return try QueryResult.run(query, db: db) }
                     try statement.execute()
                     return QueryResult(columns: ["changes"], rows: [[String(db.changesCount)]])
                 }
             } else {
-                result = try database.read(snapshot: snapshot) { db in try QueryResult.run(sql, db: db) }
+                result = try database.read(snapshot: snapshot) { db in try QueryResult.run(query, db: db) }
             }
             return render(result)
         } catch {
-            return "Error: " + QueryErrorText.describe(error, sql: sql) + "\n"
+            return "Error: " + QueryErrorText.describe(error, query: query) + "\n"
         }
     }
 
@@ -122,7 +122,12 @@ public final class ShellSession {
             self.mode = mode
             return ""
         case ".tables":
-            return execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY type DESC, name")
+            do {
+                let tables = try database.pool.read { db in try SchemaCatalog.tablesAndViews(db) }
+                return render(QueryResult(columns: ["type", "name"], rows: tables.map { [$0.type, $0.name] }, numeric: [false, false]))
+            } catch {
+                return "Error: " + QueryErrorText.describe(error, query: "") + "\n"
+            }
         case ".schema":
             return schema(named: parts.count > 1 ? parts[1] : nil)
         case ".policies":
@@ -145,22 +150,13 @@ public final class ShellSession {
     /// rendering would cut long views and turn line breaks into `?`).
     func schema(named name: String?) -> String {
         do {
-            let statements = try database.pool.read { db -> [String] in
-                if let name {
-                    return try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND lower(name) = lower(?)",
-                                               arguments: [name])
-                }
-                return try String.fetchAll(db, sql: """
-                    SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
-                    ORDER BY type DESC, name
-                    """)
-            }
+            let statements = try database.pool.read { db in try SchemaCatalog.createStatements(db, named: name) }
             if let name, statements.isEmpty {
                 return "Error: no table, view or index named \(TextReport.sanitize(name)); .tables lists them\n"
             }
             return statements.map { TextReport.sanitize($0, lineBreaks: true) + ";\n" }.joined()
         } catch {
-            return "Error: " + QueryErrorText.describe(error, sql: "") + "\n"
+            return "Error: " + QueryErrorText.describe(error, query: "") + "\n"
         }
     }
 
@@ -169,13 +165,7 @@ public final class ShellSession {
         if prefix.hasPrefix(".") {
             return [".tables", ".schema", ".mode", ".policies", ".scans", ".help", ".quit"].filter { $0.hasPrefix(prefix) }
         }
-        let names = (try? database.pool.read { db -> [String] in
-            var names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")
-            for table in names {
-                names += try db.columns(in: table).map(\.name)
-            }
-            return names
-        }) ?? []
+        let names = (try? database.pool.read { db in try SchemaCatalog.names(db) }) ?? []
         let keywords = ["SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "JOIN", "LEFT JOIN", "COUNT(*)", "DISTINCT"]
         let lower = prefix.lowercased()
         return Array(Set(names + keywords)).filter { $0.lowercased().hasPrefix(lower) }.sorted()

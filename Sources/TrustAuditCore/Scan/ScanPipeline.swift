@@ -191,7 +191,7 @@ public struct ScanPipeline: Sendable {
                 return (fresh + carried).sorted(by: Finding.reportOrder)
             }
         }
-        let coverage = try database.pool.read { db in try CoverageNote.load(scanID: dataScanID, db: db) }
+        let coverage = try database.pool.read { db in try ScanInputStore.coverageNotes(scanID: dataScanID, db: db) }
         let finishedAt = Timestamp.now()
         try database.pool.write { db in
             try ScanRecords.complete(db, scanID: scanID, finishedAt: finishedAt, snapshot: dataScanID, evaluationKey: evaluationKey,

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 
-/// Writes one Octopus export (service accounts, identities, keys, permissions) into a scan.
-enum OctopusStore {
+/// Writes one Octopus export (service accounts, identities, keys, permissions) into a scan, and
+/// reads back what a user picks from.
+public enum OctopusStore {
     static func insert(_ instance: OctopusInstance, scanID: Int64, db: Database) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO oct_instances (scan_id, server, document) VALUES (?, ?, ?)").execute(arguments: [scanID, instance.server, instance.file])
         for account in instance.serviceAccounts {
@@ -53,5 +54,13 @@ enum OctopusStore {
                 }
             }
         }
+    }
+
+    /// Usernames (else `Users-N` ids) of snapshot `scanID`'s service accounts, sorted, at most
+    /// `limit`: what a mistyped `--service-account` is told it could have meant.
+    public static func serviceAccountNames(_ db: Database, scanID: Int64, limit: Int = 30) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT COALESCE(username, account_id) FROM oct_service_accounts WHERE scan_id = ? ORDER BY 1 LIMIT ?
+            """, arguments: [scanID, limit])
     }
 }

@@ -27,4 +27,21 @@ enum ScanInputStore {
         try db.cachedStatement(sql: "INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [scanID, kind, document, path, message])
     }
+
+    /// What scan `scanID` could not fully read: unusable documents first, then problems inside
+    /// used ones, each in the order recorded.
+    static func coverageNotes(scanID: Int64, db: Database) throws -> [CoverageNote] {
+        let unreadable = try Row.fetchAll(db, sql: """
+            SELECT kind, document, error FROM scan_inputs WHERE scan_id = ? AND error IS NOT NULL ORDER BY id
+            """, arguments: [scanID]).map {
+            CoverageNote(kind: $0["kind"], document: $0["document"], detail: $0["error"], unreadable: true)
+        }
+        let problems = try Row.fetchAll(db, sql: """
+            SELECT kind, document, path, message FROM scan_input_problems WHERE scan_id = ? ORDER BY rowid
+            """, arguments: [scanID]).map {
+            CoverageNote(kind: $0["kind"], document: $0["document"],
+                         detail: "\($0["path"] as String): \($0["message"] as String)", unreadable: false)
+        }
+        return unreadable + problems
+    }
 }
