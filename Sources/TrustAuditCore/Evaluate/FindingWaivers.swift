@@ -8,7 +8,7 @@ enum FindingWaivers {
     static let expiredPolicyID = "waiver-expired"
 
     static func apply(to findings: [Finding], db: Database, scanID: Int64, settings: PolicySettings, today: String) throws -> [Finding] {
-        var inline: [String: [(line: Int, policy: String, reason: String?)]] = [:]
+        var inline: [FileKey: [(line: Int, policy: String, reason: String?)]] = [:]
         let rows = try Row.fetchAll(db, sql: """
             SELECT r.full_name AS repository, f.path AS file, s.line, s.policy, s.reason
             FROM scan_workflow_files f
@@ -17,13 +17,13 @@ enum FindingWaivers {
             WHERE f.scan_id = ?
             """, arguments: [scanID])
         for row in rows {
-            inline[key(row["repository"], row["file"]), default: []].append((row["line"], row["policy"], row["reason"]))
+            inline[FileKey(row["repository"], row["file"]), default: []].append((row["line"], row["policy"], row["reason"]))
         }
         let active = settings.waivers.filter { !$0.isExpired(today: today) }
         var result = findings.map { finding -> Finding in
             var finding = finding
             if let line = finding.line,
-               let match = inline[key(finding.repository, finding.file)]?.first(where: {
+               let match = inline[FileKey(finding.repository, finding.file)]?.first(where: {
                    ($0.line == line || $0.line == line - 1) && ($0.policy == finding.policy || $0.policy == "all")
                }) {
                 finding.waived = true
@@ -51,7 +51,15 @@ enum FindingWaivers {
         return result
     }
 
-    private static func key(_ repository: String?, _ file: String?) -> String {
-        "\(repository ?? "")\u{1F}\(file ?? "")"
+    /// A workflow file by repository and path. Suppression rows always have both, so a finding
+    /// lacking one can share the empty string's key without matching any.
+    private struct FileKey: Hashable {
+        var repository: String
+        var file: String
+
+        init(_ repository: String?, _ file: String?) {
+            self.repository = repository ?? ""
+            self.file = file ?? ""
+        }
     }
 }

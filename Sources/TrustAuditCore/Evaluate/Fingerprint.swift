@@ -6,6 +6,8 @@
 public enum Fingerprint {
     public static func compute(policy: String, repository: String?, file: String?, resource: String?, evidence: JSONValue) -> String {
         let parts = [policy, repository ?? "", file ?? "", resource ?? "", normalized(evidence).jsonText]
+        // Not a StateDigest: every stored fingerprint, SARIF upload and waiver was made from
+        // exactly these bytes, so the separator stays.
         return String(SHA256.hex(parts.joined(separator: "\u{1F}")).prefix(32))
     }
 

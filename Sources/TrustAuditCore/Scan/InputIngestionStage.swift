@@ -17,9 +17,13 @@ public struct InputIngestionStage: ScanStage {
     }
 
     public var signature: String {
-        let documents = (githubSettings.map { "github\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))\u{1F}\($0.readError ?? "")" }
-            + octopus.map { "octopus\u{1F}\($0.name)\u{1F}\(SHA256.hex([UInt8]($0.data)))\u{1F}\($0.readError ?? "")" })
-        return "ingest-v1\u{1E}" + documents.joined(separator: "\u{1E}")
+        var digest = StateDigest("ingest-v2")
+        for (kind, documents) in [("github", githubSettings), ("octopus", octopus)] {
+            for document in documents {
+                digest.add(kind, document.name, SHA256.hex([UInt8](document.data)), document.readError ?? "")
+            }
+        }
+        return digest.hex
     }
 
     public func run(_ db: Database, scanID: Int64) throws {

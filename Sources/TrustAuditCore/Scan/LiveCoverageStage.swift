@@ -16,9 +16,12 @@ public struct LiveCoverageStage: ScanStage {
     }
 
     public var signature: String {
-        "live-coverage-v1\u{1E}" + coverage.sorted.map {
-            [$0.service, $0.subject, $0.part ?? "", $0.document, $0.reason, $0.repositoryIncomplete ? "1" : "0"].joined(separator: "\u{1F}")
-        }.joined(separator: "\u{1E}")
+        var digest = StateDigest("live-coverage-v2")
+        for failure in coverage.sorted {
+            digest.add(failure.service, failure.subject, failure.part ?? "", failure.document, failure.reason,
+                       failure.repositoryIncomplete ? "1" : "0")
+        }
+        return digest.hex
     }
 
     public func run(_ db: Database, scanID: Int64) throws {

@@ -50,25 +50,34 @@ public struct ScanPipeline: Sendable {
 
     /// What the policies are, as evaluation sees them: queries, metadata and effective settings.
     static func policyDigest(_ request: ScanRequest) -> String {
-        let parts = request.policies.sorted { $0.id < $1.id }.map { policy in
-            [policy.id, policy.query, policy.severity.rawValue, policy.category.rawValue, policy.title,
-             JSONValue.object(request.settings.params(for: policy)).jsonText,
-             request.settings.isEnabled(policy) ? "on" : "off",
-             request.settings.overrides[policy.id]?.severity?.rawValue ?? "", policy.scope.rawValue].joined(separator: "\u{1F}")
+        var digest = StateDigest("policies-v2")
+        for policy in request.policies.sorted(by: { $0.id < $1.id }) {
+            digest.add(policy.id, policy.query, policy.severity.rawValue, policy.category.rawValue, policy.title,
+                       JSONValue.object(request.settings.params(for: policy)).jsonText,
+                       request.settings.isEnabled(policy) ? "on" : "off",
+                       request.settings.overrides[policy.id]?.severity?.rawValue ?? "", policy.scope.rawValue)
         }
-        return SHA256.hex(parts.joined(separator: "\u{1E}"))
+        return digest.hex
+    }
+
+    /// The configured waivers, and today's date when one of them can expire.
+    private static func addWaivers(_ request: ScanRequest, to digest: inout StateDigest) {
+        let waivers = request.settings.waivers
+        digest.add("waivers", String(waivers.count))
+        for waiver in waivers {
+            digest.add(waiver.policy, waiver.repository, waiver.file ?? "", waiver.reason, waiver.expires ?? "")
+        }
+        digest.add("today", waivers.contains { $0.expires != nil } ? request.today : "")
     }
 
     /// Everything besides the snapshot that decides a scan's findings.
     static func evaluationKey(_ request: ScanRequest, dataScanID: Int64) -> String {
-        let waivers = request.settings.waivers.map {
-            [$0.policy, $0.repository, $0.file ?? "", $0.reason, $0.expires ?? ""].joined(separator: "\u{1F}")
-        }
-        let datesMatter = request.settings.waivers.contains { $0.expires != nil }
+        var digest = StateDigest("eval-key-v2")
+        digest.add(String(dataScanID), policyDigest(request))
+        addWaivers(request, to: &digest)
         // A policy stopped by a limit under one setting may complete under another.
-        let limits = "\(request.settings.limits.policyTimeout)/\(request.settings.limits.policyMaxRows)"
-        return SHA256.hex([String(dataScanID), policyDigest(request), waivers.joined(separator: "\u{1E}"),
-                           datesMatter ? request.today : "", limits].joined(separator: "\u{1D}"))
+        digest.add("limits", String(request.settings.limits.policyTimeout), String(request.settings.limits.policyMaxRows))
+        return digest.hex
     }
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
@@ -213,31 +222,29 @@ public struct ScanPipeline: Sendable {
     /// Everything besides the repositories that decides findings (see migration 0011): two scans
     /// with equal bases differ in their findings only where their repositories differ.
     static func evaluationBase(_ request: ScanRequest, sharedInputs: String) -> String {
-        let waivers = request.settings.waivers.map {
-            [$0.policy, $0.repository, $0.file ?? "", $0.reason, $0.expires ?? ""].joined(separator: "\u{1F}")
-        }
-        let datesMatter = request.settings.waivers.contains { $0.expires != nil }
-        let derivation = request.stages.filter { !($0 is InputIngestionStage) }.map(\.signature)
-        return SHA256.hex(["eval-base-v1", ToolVersion.current, "parser-\(WorkflowParser.version)", policyDigest(request),
-                           waivers.joined(separator: "\u{1E}"), datesMatter ? request.today : "",
-                           derivation.joined(separator: "\u{1E}"), sharedInputs].joined(separator: "\u{1D}"))
+        var digest = StateDigest("eval-base-v2")
+        digest.add(ToolVersion.current, "parser-\(WorkflowParser.version)", policyDigest(request))
+        addWaivers(request, to: &digest)
+        digest.add(["derivation"] + request.stages.filter { !($0 is InputIngestionStage) }.map(\.signature))
+        digest.add("shared", sharedInputs)
+        return digest.hex
     }
 
     /// The hash of everything a snapshot's rows are made from.
     static func stateHash(_ manifests: [RepositoryManifest], stages: [any ScanStage]) -> String {
-        var text = "trustaudit-state-v1\u{1D}parser-\(WorkflowParser.version)\u{1D}"
+        var digest = StateDigest("trustaudit-state-v2")
+        digest.add("parser", String(WorkflowParser.version))
         for manifest in manifests.sorted(by: { $0.fullName < $1.fullName }) {
-            text += "\(manifest.fullName)\u{1F}\(manifest.source)\u{1F}\(manifest.headCommit ?? "")\u{1E}"
+            digest.add("repository", manifest.fullName, manifest.source, manifest.headCommit ?? "")
             for file in manifest.files.sorted(by: { $0.path < $1.path }) {
-                text += "\(file.path)\u{1F}\(file.hash ?? "")\u{1F}\(file.readError ?? "")\u{1F}\(file.kind.rawValue)\u{1E}"
+                digest.add("file", file.path, file.hash ?? "", file.readError ?? "", file.kind.rawValue)
             }
             for problem in manifest.problems {
-                text += "problem\u{1F}\(problem.path)\u{1F}\(problem.message)\u{1E}"
+                digest.add("problem", problem.path, problem.message)
             }
-            text += "\u{1D}"
         }
-        for stage in stages { text += stage.signature + "\u{1D}" }
-        return SHA256.hex(text)
+        digest.add(["stages"] + stages.map(\.signature))
+        return digest.hex
     }
 
     /// A workflow file ready to store: hashed, and parsed if its content is new.

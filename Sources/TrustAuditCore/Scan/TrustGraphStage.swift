@@ -67,8 +67,9 @@ public struct TrustGraphStage: ScanStage {
     /// settings, unreadable documents, Octopus exports) and the versions of the parser and of this
     /// derivation.
     private func derivationBase(_ db: Database, scanID: Int64) throws -> String {
-        SHA256.hex(["derive-base-v1", ToolVersion.current, "parser-\(WorkflowParser.version)", signature,
-                    try IncrementalScope.sharedInputs(db, scanID: scanID)].joined(separator: "\u{1D}"))
+        var digest = StateDigest("derive-base-v2")
+        digest.add(ToolVersion.current, "parser-\(WorkflowParser.version)", signature, try IncrementalScope.sharedInputs(db, scanID: scanID))
+        return digest.hex
     }
 
     /// The changed repositories (lower-cased, to leave out of the copy), the repositories whose

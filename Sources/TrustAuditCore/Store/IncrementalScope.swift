@@ -64,9 +64,9 @@ public struct IncrementalScope: Sendable, Equatable {
         return IncrementalScope(dirty: dirty, visibleNames: names.sorted(), repositoryCount: count)
     }
 
-    /// Everything of each repository that its rows are made from, keyed by lower-cased name.
+    /// A digest of everything each repository's rows are made from, keyed by lower-cased name.
     static func inputs(_ db: Database, scanID: Int64) throws -> [String: String] {
-        var keys: [String: String] = [:]
+        var keys: [String: StateDigest] = [:]
         let files = try Row.fetchCursor(db, sql: """
             SELECT r.full_name, r.source, r.head_commit, f.path, f.blob_hash, f.read_error
             FROM scan_repositories r LEFT JOIN scan_workflow_files f ON f.repository_id = r.id
@@ -77,10 +77,12 @@ public struct IncrementalScope: Sendable, Equatable {
             let name: String = row[0]
             let key = name.lowercased()
             if keys[key] == nil {
-                keys[key] = "\(name)\u{1F}\(row[1] as String? ?? "")\u{1F}\(row[2] as String? ?? "")\u{1E}"
+                var digest = StateDigest()
+                digest.add("repository", name, row[1] as String? ?? "", row[2] as String? ?? "")
+                keys[key] = digest
             }
             if let path: String = row[3] {
-                keys[key]! += "\(path)\u{1F}\(row[4] as String? ?? "")\u{1F}\(row[5] as String? ?? "")\u{1E}"
+                keys[key, default: StateDigest()].add("file", path, row[4] as String? ?? "", row[5] as String? ?? "")
             }
         }
         let settings = try Row.fetchCursor(db, sql: """
@@ -90,25 +92,25 @@ public struct IncrementalScope: Sendable, Equatable {
             """, arguments: [scanID])
         while let row = try settings.next() {
             let subject: String = row[0]
-            keys[subject.lowercased(), default: ""] += "settings\u{1F}\(row[1] as String)\u{1F}\(row[2] as String? ?? "")\u{1E}"
+            keys[subject.lowercased(), default: StateDigest()].add("settings", row[1] as String, row[2] as String? ?? "")
         }
-        return keys
+        return keys.mapValues(\.hex)
     }
 
     /// What decides every repository's findings at once: GitHub settings documents that are not a
     /// repository's (organizations, unreadable ones) and the Octopus exports, with their problems.
     static func sharedInputs(_ db: Database, scanID: Int64) throws -> String {
-        var text = ""
+        var digest = StateDigest("shared-inputs-v2")
         let rows = try Row.fetchCursor(db, sql: """
             SELECT kind, document, subject, blob_hash, error FROM scan_inputs
             WHERE scan_id = ? AND NOT (kind = 'github-settings' AND subject LIKE '%/%' AND error IS NULL)
             ORDER BY kind, document, subject
             """, arguments: [scanID])
         while let row = try rows.next() {
-            text += [row[0] as String? ?? "", row[1] as String? ?? "", row[2] as String? ?? "",
-                     row[3] as String? ?? "", row[4] as String? ?? ""].joined(separator: "\u{1F}") + "\u{1E}"
+            digest.add(row[0] as String? ?? "", row[1] as String? ?? "", row[2] as String? ?? "",
+                       row[3] as String? ?? "", row[4] as String? ?? "")
         }
-        return text
+        return digest.hex
     }
 
     /// Reusable-workflow calls between repositories, as (caller, callee) lower-cased names.
