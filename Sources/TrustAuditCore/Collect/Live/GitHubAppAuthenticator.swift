@@ -116,7 +116,7 @@ public actor GitHubAppAuthenticator: CredentialProvider {
         guard response.status == 201 || response.status == 200 else {
             throw rejected(response, what: "installation \(installation) token")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
+        guard let object = (try? JSONDocument.parse(response.body)) as? [String: Any],
               let value = object["token"] as? String, !value.isEmpty else {
             throw LiveCollectionError.notTheExpectedServer(service: "GitHub", url: api, detail: "the access token answer has no `token`")
         }
@@ -148,7 +148,7 @@ public actor GitHubAppAuthenticator: CredentialProvider {
             throw LiveCollectionError.appNotInstalled(appID: identity.appID, owner: owner)
         }
         guard response.isSuccess else { throw rejected(response, what: "installation lookup") }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any], let id = LiveJSON.int(object["id"]) else {
+        guard let object = (try? JSONDocument.parse(response.body)) as? [String: Any], let id = LiveJSON.int(object["id"]) else {
             throw LiveCollectionError.notTheExpectedServer(service: "GitHub", url: api, detail: "the installation answer has no `id`")
         }
         foundInstallation = id

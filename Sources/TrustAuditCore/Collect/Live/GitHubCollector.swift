@@ -464,7 +464,7 @@ public struct GitHubCollector: Sendable {
                 onEvent(.warning("github \(organization) \(key): not collected: \(failure.description)"))
             }
         }
-        return (InputDocument(name: document, data: LiveJSON.encode(body)), failures)
+        return (InputDocument(name: document, data: JSONDocument.write(body)), failures)
     }
 
     /// One repository: workflows, environments (+ custom branch policies), subject claim, permissions.
@@ -530,7 +530,7 @@ public struct GitHubCollector: Sendable {
 
         let snapshot = RepositorySnapshot(fullName: info.fullName, source: document, files: files.sorted { $0.path < $1.path })
         return (GitHubCollectedRepository(fullName: info.fullName, snapshot: snapshot,
-                                          settings: InputDocument(name: document, data: LiveJSON.encode(settings))), failures)
+                                          settings: InputDocument(name: document, data: JSONDocument.write(settings))), failures)
     }
 
     /// One entry of a git tree (or of a folder listing standing in for one).
@@ -640,7 +640,7 @@ public struct GitHubCollector: Sendable {
 
     /// The decoded bytes of a `GET /repos/{o}/{r}/git/blobs/{sha}` body.
     static func blobBytes(_ body: Data) -> [UInt8]? {
-        guard let blob = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], let content = blob["content"] as? String else { return nil }
+        guard let blob = (try? JSONDocument.parse(body)) as? [String: Any], let content = blob["content"] as? String else { return nil }
         switch blob["encoding"] as? String ?? "base64" {
         case "base64": return Data(base64Encoded: content, options: .ignoreUnknownCharacters).map { [UInt8]($0) }
         case "utf-8": return [UInt8](content.utf8)

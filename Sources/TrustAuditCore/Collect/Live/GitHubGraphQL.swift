@@ -320,7 +320,7 @@ struct GitHubGraphQL: Sendable {
     /// GraphQL API, ``Failure/failed(_:)`` when this query failed; with `partial`, an answer with
     /// both `data` and `errors` is returned for the caller to judge per alias.
     private func run(_ query: String, variables: [String: Any], partial: Bool = false) async throws -> (data: [String: Any], errors: [[String: Any]]) {
-        let body = LiveJSON.encode(["query": query, "variables": variables])
+        let body = JSONDocument.write(["query": query, "variables": variables])
         let response: HTTPResponse
         do {
             response = try await client.post(endpoint, json: body)
@@ -334,7 +334,7 @@ struct GitHubGraphQL: Sendable {
         guard response.isSuccess else {
             throw Failure.failed(HTTPFailure(url: location, status: response.status, reason: HTTPClient.explain(response, redaction: client.redaction)))
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+        guard let object = (try? JSONDocument.parse(response.body)) as? [String: Any] else {
             throw Failure.unavailable("\(location) did not answer with JSON")
         }
         let errors = (object["errors"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }

@@ -31,7 +31,7 @@ public struct HTTPResponse: Sendable {
     /// The API's own words for an error status: GitHub's and Octopus's `message` /
     /// `ErrorMessage`, else the start of the body.
     public var errorMessage: String {
-        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+        if let object = try? JSONDocument.parse(body) as? [String: Any] {
             if let message = (object["message"] as? String) ?? (object["ErrorMessage"] as? String) {
                 return message
             }

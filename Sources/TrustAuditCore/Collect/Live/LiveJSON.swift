@@ -1,12 +1,13 @@
 import Foundation
 
-/// JSON helpers shared by the collectors: parse a response body, and write export documents
-/// deterministically (sorted keys), so an unchanged organization produces byte-identical
-/// documents and the scan shares the previous snapshot.
+/// Helpers shared by the collectors: a response body as JSON, with failures that name the
+/// (redacted) URL, and the URLs and numbers of the APIs' JSON.
 enum LiveJSON {
+    /// The body parsed by `JSONDocument`; a response that is not JSON fails with the start of
+    /// its body rather than a position, which says more about a proxy's error page.
     static func parse(_ response: HTTPResponse, redaction: SecretRedaction) throws -> Any {
         do {
-            return try JSONSerialization.jsonObject(with: response.body, options: [.fragmentsAllowed])
+            return try JSONDocument.parse(response.body)
         } catch {
             let start = String(decoding: response.body.prefix(60), as: UTF8.self)
             throw HTTPFailure(url: redaction.redact(response.url.absoluteString), status: response.status,
@@ -21,11 +22,6 @@ enum LiveJSON {
                               reason: "expected a JSON object, found \(JSONTreeReader.typeName(value))")
         }
         return object
-    }
-
-    static func encode(_ value: Any) -> Data {
-        // Callers only pass values that came out of JSONSerialization or literals of JSON types.
-        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
     }
 
     /// A path segment with everything but unreserved characters percent-encoded (so `/`, `?`,

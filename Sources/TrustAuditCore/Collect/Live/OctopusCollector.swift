@@ -53,7 +53,7 @@ public struct OctopusCollector: Sendable {
             coverage.failures.append(CollectionFailure(service: "octopus", subject: server, part: nil, document: documentName,
                                                        reason: "service accounts not listed: \(failure.description)"))
             onEvent(.warning("octopus \(server): service accounts not listed: \(failure.description)"))
-            return OctopusCollection(server: server, document: InputDocument(name: documentName, data: LiveJSON.encode(export)), coverage: coverage)
+            return OctopusCollection(server: server, document: InputDocument(name: documentName, data: JSONDocument.write(export)), coverage: coverage)
         }
         export["users"] = ["Items": users, "TotalResults": users.count, "ItemsPerPage": users.count] as [String: Any]
         let ids = users.compactMap { ($0 as? [String: Any])?["Id"] as? String }
@@ -71,9 +71,9 @@ public struct OctopusCollector: Sendable {
             }
             while let result = try await group.next() {
                 // Bodies travel between tasks as bytes (JSON values are not Sendable).
-                if let data = result.identities, let value = try? JSONSerialization.jsonObject(with: data) { identities[result.id] = value }
-                if let data = result.apiKeys, let value = try? JSONSerialization.jsonObject(with: data) { apiKeys[result.id] = value }
-                if let data = result.permissions, let value = try? JSONSerialization.jsonObject(with: data) { permissions[result.id] = value }
+                if let data = result.identities, let value = try? JSONDocument.parse(data) { identities[result.id] = value }
+                if let data = result.apiKeys, let value = try? JSONDocument.parse(data) { apiKeys[result.id] = value }
+                if let data = result.permissions, let value = try? JSONDocument.parse(data) { permissions[result.id] = value }
                 coverage.failures += result.failures
                 for failure in result.failures { onEvent(.warning(failure.line)) }
                 done += 1
@@ -84,7 +84,7 @@ public struct OctopusCollector: Sendable {
         export["oidc_identities"] = identities
         export["api_keys"] = apiKeys
         export["permissions"] = permissions
-        return OctopusCollection(server: server, document: InputDocument(name: documentName, data: LiveJSON.encode(export)), coverage: coverage)
+        return OctopusCollection(server: server, document: InputDocument(name: documentName, data: JSONDocument.write(export)), coverage: coverage)
     }
 
     /// `GET /api` must be Octopus's root document; `GET /api/users/me` must accept the key.
@@ -96,7 +96,7 @@ public struct OctopusCollector: Sendable {
         } catch let failure as HTTPFailure {
             throw LiveCollectionError.unreachable(service: "Octopus Deploy", url: server, detail: failure.reason)
         }
-        let object = (try? JSONSerialization.jsonObject(with: root.body)) as? [String: Any]
+        let object = (try? JSONDocument.parse(root.body)) as? [String: Any]
         guard root.isSuccess, let application = object?["Application"] as? String, application.lowercased().contains("octopus") else {
             let found = !root.isSuccess ? "GET /api answered HTTP \(root.status)"
                 : object == nil ? "GET /api did not answer with JSON"
@@ -149,7 +149,7 @@ public struct OctopusCollector: Sendable {
             var body = first ?? [:]
             body["OidcIdentities"] = items
             body["Count"] = items.count
-            result.identities = LiveJSON.encode(body)
+            result.identities = JSONDocument.write(body)
         } catch let failure as HTTPFailure {
             failed("oidc_identities", failure)
         }
@@ -161,13 +161,13 @@ public struct OctopusCollector: Sendable {
                 object["ApiKey"] = nil
                 return object
             }
-            result.apiKeys = LiveJSON.encode(["Items": keys, "TotalResults": keys.count] as [String: Any])
+            result.apiKeys = JSONDocument.write(["Items": keys, "TotalResults": keys.count] as [String: Any])
         } catch let failure as HTTPFailure {
             failed("api_keys", failure)
         }
         do {
             let body = try LiveJSON.object(try await client.getOK(url(["users", segment, "permissions"])), redaction: client.redaction)
-            result.permissions = LiveJSON.encode(body)
+            result.permissions = JSONDocument.write(body)
         } catch let failure as HTTPFailure {
             failed("permissions", failure)
         }

@@ -10,9 +10,11 @@ struct JSONSyntaxFailure: Error, Equatable {
     var detail: String
 }
 
+/// JSON documents as bytes: the one place they are parsed into a `JSONSerialization` tree and
+/// written back out. Stored JSON text that becomes a `JSONValue` goes through `JSONValue.parse`.
 enum JSONDocument {
-    /// Parses `data` into a `JSONSerialization` tree, turning a failure into a located one, and
-    /// records repeated keys in `reader` (see `JSONPrescan`).
+    /// Parses an export document: `JSONPrescan` first (repeated keys are recorded in `reader`,
+    /// numbers no `Double` holds become strings), then `parse(_:)`.
     static func parse(_ data: Data, reader: inout JSONTreeReader) throws(JSONSyntaxFailure) -> Any {
         let prescan = JSONPrescan(data)
         for path in prescan.duplicateKeys {
@@ -21,7 +23,8 @@ enum JSONDocument {
         return try parse(prescan.data)
     }
 
-    private static func parse(_ data: Data) throws(JSONSyntaxFailure) -> Any {
+    /// Parses `data` (any value at the top level), turning a failure into a located one.
+    static func parse(_ data: Data) throws(JSONSyntaxFailure) -> Any {
         do {
             return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
@@ -37,6 +40,14 @@ enum JSONDocument {
             let (line, column) = lineAndColumn(ofByte: offset, in: data)
             throw JSONSyntaxFailure(line: line, column: column, detail: detail)
         }
+    }
+
+    /// Writes a tree of JSON types with sorted keys, so equal content always gives equal bytes
+    /// (an unchanged organization's collected documents hash the same, and the scan can share the
+    /// previous snapshot).
+    static func write(_ value: Any) -> Data {
+        // Callers only pass trees parsed from JSON or built of literals of JSON types.
+        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
     }
 
     /// The number after "character" in Foundation's message, if it has one.
