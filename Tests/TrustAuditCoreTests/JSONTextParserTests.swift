@@ -53,5 +53,7 @@ struct JSONTextParserTests {
         #expect(JSONTextParser.parse(value.jsonText) == value)
         #expect(JSONValue.string("plain text").jsonText == "\"plain text\"")
         #expect(JSONValue.string("a\u{2028}b").jsonText == "\"a\\u2028b\"")
+        #expect(JSONValue.string("q\"b\\s\n\r\t\u{1}\u{1F}\u{2029}é😀 end").jsonText
+            == #""q\"b\\s\n\r\t\u0001\u001f\u2029é😀 end""#)
     }
 }

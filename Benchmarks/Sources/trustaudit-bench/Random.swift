@@ -82,7 +82,7 @@ indirect enum JSON {
         let pad = String(repeating: "  ", count: indent + 1)
         let closePad = String(repeating: "  ", count: indent)
         switch self {
-        case .string(let value): JSONValue.writeString(value, into: &out)
+        case .string(let value): out += JSONValue.string(value).jsonText
         case .int(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
@@ -109,7 +109,7 @@ indirect enum JSON {
             out += "{\n"
             for (index, (key, value)) in members.enumerated() {
                 out += pad
-                JSONValue.writeString(key, into: &out)
+                out += JSONValue.string(key).jsonText
                 out += ": "
                 value.write(into: &out, indent: indent + 1)
                 out += index == members.count - 1 ? "\n" : ",\n"

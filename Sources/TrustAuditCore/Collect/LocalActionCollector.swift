@@ -81,43 +81,75 @@ public enum LocalActionCollector {
     /// `- { uses: ./x }` included). A reference this misses is simply not read, and the policies
     /// treat an unread local action as "cannot tell".
     static func references(in bytes: [UInt8]) -> [String] {
-        // Every file of every scan passes through here, changed or not: bytes, not Strings.
-        let key = Array("uses:".utf8)
-        var found: [String] = []
-        var lineStart = 0
-        while lineStart < bytes.count {
-            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            defer { lineStart = lineEnd + 1 }
-            guard let keyStart = Self.find(key, in: bytes, from: lineStart, to: lineEnd) else { continue }
-            // A key of its own: only indentation, `-`, `{` or `,` before it (not a script's text).
-            let before = bytes[lineStart..<keyStart].filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-            guard before.isEmpty || before == [UInt8(ascii: "-")] || before.last == UInt8(ascii: "{") || before.last == UInt8(ascii: ",") else {
-                continue
+        // Every file of every scan passes through here, changed or not: one pass over the bytes,
+        // looking at a line only where `uses:` occurs in it.
+        bytes.withUnsafeBufferPointer { buffer in
+            let newline = UInt8(ascii: "\n")
+            var found: [String] = []
+            var searchFrom = 0
+            while let keyStart = nextUsesKey(in: buffer, from: searchFrom) {
+                var lineStart = keyStart
+                while lineStart > searchFrom, buffer[lineStart - 1] != newline { lineStart -= 1 }
+                var lineEnd = keyStart
+                while lineEnd < buffer.count, buffer[lineEnd] != newline { lineEnd += 1 }
+                // Only the first `uses:` of a line counts, so the search goes on at the next line.
+                searchFrom = lineEnd + 1
+                if let value = usesValue(in: buffer, lineStart: lineStart, keyStart: keyStart, lineEnd: lineEnd) {
+                    found.append(value)
+                }
             }
-            var index = keyStart + key.count
-            while index < lineEnd, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
-            var value: ArraySlice<UInt8>
-            if index < lineEnd, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") {
-                let quote = bytes[index]
-                let rest = bytes[(index + 1)..<lineEnd]
-                value = rest.prefix { $0 != quote }
-            } else {
-                let stops: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "#"), UInt8(ascii: "}"), UInt8(ascii: ","), UInt8(ascii: "\r")]
-                value = bytes[index..<lineEnd].prefix { !stops.contains($0) }
-            }
-            if value.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { found.append(String(decoding: value, as: UTF8.self)) }
+            return found
         }
-        return found
     }
 
-    /// The first position of `needle` in `bytes[from..<to]`.
-    private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int, to: Int) -> Int? {
-        guard let first = needle.first, to - from >= needle.count else { return nil }
+    private static let usesKey: [UInt8] = Array("uses:".utf8)
+
+    /// The position of the next `uses:` at or after `from`.
+    private static func nextUsesKey(in buffer: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        let key = usesKey
         var index = from
-        while index <= to - needle.count {
-            if bytes[index] == first, bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        while index + key.count <= buffer.count {
+            if buffer[index] == key[0], buffer[index + 1] == key[1], buffer[index + 2] == key[2], buffer[index + 3] == key[3],
+               buffer[index + 4] == key[4] {
+                return index
+            }
             index += 1
         }
         return nil
+    }
+
+    /// The `./…` value of the `uses:` key at `keyStart`, when it is a key of its own (only
+    /// indentation, `-`, `{` or `,` before it, not a script's text) and its value is local.
+    private static func usesValue(in buffer: UnsafeBufferPointer<UInt8>, lineStart: Int, keyStart: Int, lineEnd: Int) -> String? {
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        var count = 0
+        var last: UInt8 = 0
+        for index in lineStart..<keyStart where buffer[index] != space && buffer[index] != tab {
+            count += 1
+            last = buffer[index]
+        }
+        let keyOfItsOwn = count == 0 || (count == 1 && last == UInt8(ascii: "-"))
+            || last == UInt8(ascii: "{") || last == UInt8(ascii: ",")
+        guard keyOfItsOwn else { return nil }
+        var index = keyStart + usesKey.count
+        while index < lineEnd, buffer[index] == space || buffer[index] == tab { index += 1 }
+        var valueEnd = index
+        if index < lineEnd, buffer[index] == UInt8(ascii: "\"") || buffer[index] == UInt8(ascii: "'") {
+            let quote = buffer[index]
+            index += 1
+            valueEnd = index
+            while valueEnd < lineEnd, buffer[valueEnd] != quote { valueEnd += 1 }
+        } else {
+            while valueEnd < lineEnd {
+                let byte = buffer[valueEnd]
+                if byte == space || byte == tab || byte == UInt8(ascii: "#") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: ",")
+                    || byte == UInt8(ascii: "\r") {
+                    break
+                }
+                valueEnd += 1
+            }
+        }
+        guard valueEnd - index >= 2, buffer[index] == UInt8(ascii: "."), buffer[index + 1] == UInt8(ascii: "/") else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<valueEnd]), as: UTF8.self)
     }
 }

@@ -61,9 +61,11 @@ public enum FindingStore {
                     evidence: evidence.flatMap(JSONValue.parse) ?? .object([:]), waived: try row.decode(atIndex: 13),
                     waiverReason: try row.decode(atIndex: 14)))
             }
-            // Stored in report order except where a rescan carried findings over; sorting a
-            // nearly sorted list is cheap.
-            findings.sort(by: Finding.reportOrder)
+            // Stored in report order except where a rescan carried findings over, so most loads
+            // need no sort at all (and a sort moves every one of tens of thousands of findings).
+            if findings.indices.dropFirst().contains(where: { Finding.reportOrder(findings[$0], findings[$0 - 1]) }) {
+                findings.sort(by: Finding.reportOrder)
+            }
             return findings
         }
     }

@@ -11,67 +11,73 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 
     /// Compact JSON text with sorted keys, so equal values always serialize identically.
     public var jsonText: String {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the compact, sorted-key text of this value to `out`.
-    func write(into out: inout String) {
+    /// Appends the compact, sorted-key text of this value to `out`, as UTF-8. Writers build bytes,
+    /// not Strings: reports run to tens of megabytes, and appending to a String costs a check of
+    /// its storage per piece.
+    func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 { out += String(Int64(value)) } else { out += String(value) }
+            if value.rounded() == value, abs(value) < 1e15 { out += String(Int64(value)).utf8 } else { out += String(value).utf8 }
         case .string(let value): JSONValue.writeString(value, into: &out)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 value.write(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                JSONValue.writeString(key, into: &out)
-                out += ":"
-                members[key]!.write(into: &out)
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.write(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// Appends `value` as a quoted JSON string literal; shared by every JSON writer in the package.
-    public static func writeString(_ value: String, into out: inout String) {
-        out += "\""
-        // Most strings need no escape (none of `"`, `\`, a control character, U+2028, U+2029,
-        // the last two being E2 80 A8/A9 in UTF-8): append them whole.
-        var previous: (UInt8, UInt8) = (0, 0)
-        let plain = value.utf8.allSatisfy { byte in
-            defer { previous = (previous.1, byte) }
-            return byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-                && !(previous == (0xE2, 0x80) && (byte == 0xA8 || byte == 0xA9))
-        }
-        if plain {
-            out += value
-            out += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
+    /// Appends `value` as a quoted JSON string literal, as UTF-8; shared by every JSON writer in
+    /// the package. Escaped: `"`, `\`, control characters, and U+2028/U+2029 (E2 80 A8/A9 in
+    /// UTF-8), which end a line in JavaScript; everything else is copied in runs.
+    public static func writeString(_ value: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = value
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let separator = byte == 0xE2 && index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || separator else {
+                    index += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                switch byte {
+                case UInt8(ascii: "\""): out += "\\\"".utf8
+                case UInt8(ascii: "\\"): out += "\\\\".utf8
+                case UInt8(ascii: "\n"): out += "\\n".utf8
+                case UInt8(ascii: "\r"): out += "\\r".utf8
+                case UInt8(ascii: "\t"): out += "\\t".utf8
+                case 0xE2: out += (bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8
+                default: out += String(format: "\\u%04x", UInt32(byte)).utf8
+                }
+                index += separator ? 3 : 1
+                runStart = index
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Parses JSON text; nil when it is not valid JSON.
