@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import TrustAuditCore
 
@@ -57,6 +58,23 @@ struct IncrementalEvaluationTests {
             let quoted = columns.split(separator: ",").map { "quote(\($0.trimmingCharacters(in: .whitespaces)))" }.joined(separator: " || ' | ' || ")
             rows += try database.strings("SELECT '\(view): ' || \(quoted) FROM \(view)", snapshot: scanID).sorted()
         }
+        return rows + (try ingested(database, scanID: scanID))
+    }
+
+    /// What the scan ingested from settings and exports, every column of the views that show it
+    /// (settings rows of unchanged documents are copied from the earlier scan).
+    func ingested(_ database: AuditDatabase, scanID: Int64) throws -> [String] {
+        var rows: [String] = []
+        for view in ["github_organizations", "github_repositories", "environments", "environment_branch_policies", "ref_rules",
+                     "repositories", "service_accounts", "oidc_identities", "coverage"] {
+            let columns = try database.pool.read { db in
+                // `repositories.repository_id` is the database's own row number, not GitHub's id.
+                try Row.fetchAll(db, sql: "PRAGMA table_info(\(view))").map { $0["name"] as String }
+                    .filter { !(view == "repositories" && $0 == "repository_id") }.map { "quote(\"\($0)\")" }
+            }
+            rows += try database.strings("SELECT '\(view): ' || \(columns.joined(separator: " || ' | ' || ")) FROM \(view)", snapshot: scanID)
+                .sorted()
+        }
         return rows
     }
 
@@ -79,6 +97,21 @@ struct IncrementalEvaluationTests {
             only incremental: \(Set(left).subtracting(right).sorted().prefix(20).joined(separator: "\n"))
             only full: \(Set(right).subtracting(left).sorted().prefix(20).joined(separator: "\n"))
             """, sourceLocation: sourceLocation)
+    }
+
+    /// The distinct `ingest_base` values of these scans.
+    func ingestBases(_ database: AuditDatabase, _ scans: Int64...) throws -> Set<String> {
+        try database.pool.read { db in
+            Set(try scans.map { try String.fetchOne(db, sql: "SELECT ingest_base FROM scans WHERE id = ?", arguments: [$0]) ?? "" })
+        }
+    }
+
+    /// Changes what the organization's settings say of subject claims and default permissions.
+    func replace(_ organization: URL, in edits: OrgEdits) throws {
+        let before = try String(contentsOf: organization, encoding: .utf8)
+        try edits.replace(organization, "\"read\"", "\"write\"")
+        try edits.replace(organization, "\"repo\", \"context\"", "\"repo\", \"context\", \"job_workflow_ref\"")
+        #expect(try String(contentsOf: organization, encoding: .utf8) != before, "the organization document was not changed")
     }
 
     func fullEvaluation(_ dir: URL, in work: URL, name: String) throws -> (AuditDatabase, ScanOutcome) {
@@ -132,6 +165,35 @@ struct IncrementalEvaluationTests {
             #expect(try database.count("SELECT count(*) FROM service_account_reach WHERE reachable_by IN ('anyone', 'read')",
                                        snapshot: again.scanID) ?? 0 > 0)
 
+            // Settings: unchanged repository documents are copied from the earlier scan, not
+            // decoded; a second document about one of those repositories makes both unusable; an
+            // edited organization document (subject templates, default permissions) has every
+            // document decoded again.
+            let settingsFolder = dir.appendingPathComponent("github-settings")
+            let repositoryDocuments = try FileManager.default.contentsOfDirectory(atPath: settingsFolder.path).filter { !$0.hasPrefix("_") }.sorted()
+            let twin = try #require(repositoryDocuments.first)
+            try FileManager.default.copyItem(at: settingsFolder.appendingPathComponent(twin), to: settingsFolder.appendingPathComponent("zz-\(twin)"))
+            let inputs = try ScanPlan(paths: [], githubSettings: [settingsFolder.path], policies: []).readInputs()
+            let reusable = try database.pool.read { db in
+                try EarlierSettings.find(db, documents: inputs.githubSettings, hashes: inputs.githubSettings.map { SHA256.hex([UInt8]($0.data)) })
+            }
+            #expect(reusable?.reusable.count ?? 0 > repositoryDocuments.count / 2, "few settings documents could be copied")
+            let duplicated = try scan(dir, database: database)
+            #expect(try ingestBases(database, again.scanID, duplicated.scanID).count == 1, "the organization documents changed")
+            #expect(duplicated.coverage.filter { $0.detail.contains("is also described by") }.count == 2)
+            let fullDuplicated = try fullEvaluation(dir, in: work, name: "full-3.db")
+            expectSame(duplicated, fullDuplicated.1)
+            try expectSameDerivation((database, duplicated), fullDuplicated)
+            #expect(duplicated.coverage == fullDuplicated.1.coverage)
+
+            let organization = settingsFolder.appendingPathComponent("_org-acme.json")
+            try replace(organization, in: edits)
+            let afterOrganization = try scan(dir, database: database)
+            #expect(try ingestBases(database, duplicated.scanID, afterOrganization.scanID).count == 2)
+            let fullOrganization = try fullEvaluation(dir, in: work, name: "full-4.db")
+            expectSame(afterOrganization, fullOrganization.1)
+            try expectSameDerivation((database, afterOrganization), fullOrganization)
+
             // An edited Octopus export changes what every repository's jobs can reach: no
             // incremental evaluation then.
             let export = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("octopus").path).first)
@@ -140,7 +202,7 @@ struct IncrementalEvaluationTests {
             let afterExport = try scan(dir, database: database)
             #expect(afterExport.reevaluatedRepositories == nil)
             #expect(try rederived(database, scanID: afterExport.scanID) == nil)
-            expectSame(afterExport, again)
+            expectSame(afterExport, afterOrganization)
         }
     }
 }

@@ -26,61 +26,99 @@ public struct InputIngestionStage: ScanStage {
         return digest.hex
     }
 
+    /// Bump when what a settings document's rows are made from changes, so rows ingested
+    /// before the change are not copied after it (see `ingestBase`).
+    static let settingsRowsVersion = 1
+
     public func run(_ db: Database, scanID: Int64) throws {
-        var repositories: [GitHubRepositorySettings] = []
+        var repositories: [RepositorySettingsSource] = []
         var organizations: [String: GitHubOrganizationSettings] = [:]
+        let hashes = githubSettings.map { SHA256.hex([UInt8]($0.data)) }
+        let earlier = try EarlierSettings.find(db, documents: githubSettings, hashes: hashes)
         // Decoding is independent per document (an organization may export one per repository),
-        // so it runs in parallel; rows are written in document order.
-        let decoded = ParallelMap.map(githubSettings) { document in
-            Result {
-                if let readError = document.readError { throw DocumentReadError(reason: readError) }
-                return try GitHubSettingsExport.decode(document.data, file: document.name)
-            }
+        // so it runs in parallel; rows are written in document order. A repository document an
+        // earlier scan read byte for byte is decoded only if its rows cannot be copied after all.
+        var decoded: [Result<GitHubSettingsExport, any Error>?] = ParallelMap.map(Array(githubSettings.indices)) { index in
+            earlier?.reusable[index] == nil ? Self.decode(githubSettings[index]) : nil
         }
+        let organizationDocuments = zip(githubSettings.indices, decoded).compactMap { index, result -> (String, String)? in
+            guard case .organization? = (try? result?.get())?.document else { return nil }
+            return (githubSettings[index].name, hashes[index])
+        }
+        var base = StateDigest("ingest-base-v1")
+        base.add(ToolVersion.current, "settings-rows-\(Self.settingsRowsVersion)")
+        for (name, hash) in organizationDocuments.sorted(by: { $0 < $1 }) { base.add(name, hash) }
+        let ingestBase = base.hex
+        try ScanRecords.recordIngestion(db, scanID: scanID, ingestBase: ingestBase)
+        var reusable = earlier?.ingestBase == ingestBase ? earlier?.reusable ?? [:] : [:]
         // Two documents about one repository (or organization) would otherwise be read in turn, the
         // last silently winning; which one is right cannot be known, so neither is used.
         var documentsBySubject: [String: [String]] = [:]
-        for (document, result) in zip(githubSettings, decoded) {
-            guard let export = try? result.get() else { continue }
-            documentsBySubject[Self.subjectKey(export.document), default: []].append(document.name)
+        for (index, document) in githubSettings.enumerated() {
+            if let repository = reusable[index] {
+                documentsBySubject["repository " + repository.lowercased(), default: []].append(document.name)
+            } else if let export = try? decoded[index]?.get() {
+                documentsBySubject[Self.subjectKey(export.document), default: []].append(document.name)
+            }
         }
-        for (document, result) in zip(githubSettings, decoded) {
+        for (index, document) in githubSettings.enumerated() {
+            if let repository = reusable[index] {
+                if documentsBySubject["repository " + repository.lowercased()]?.count ?? 0 > 1 {
+                    reusable[index] = nil
+                } else {
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, hash: hashes[index], subject: repository, error: nil)
+                    repositories.append(.copied(repository))
+                    continue
+                }
+            }
             do {
-                let export = try result.get()
+                let export = try (decoded[index] ?? Self.decode(document)).get()
                 let key = Self.subjectKey(export.document)
                 if let names = documentsBySubject[key], names.count > 1 {
                     let others = names.filter { $0 != document.name }
-                    try record(db, scanID: scanID, kind: "github-settings", document: document, subject: Self.subject(export.document),
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, hash: hashes[index], subject: Self.subject(export.document),
                                error: "\(Self.subject(export.document)) is also described by \(others.joined(separator: ", ")); neither document is used until one is removed")
                     continue
                 }
                 switch export.document {
                 case .repository(let settings):
-                    repositories.append(settings)
-                    try record(db, scanID: scanID, kind: "github-settings", document: document, subject: settings.repository, error: nil)
+                    repositories.append(.decoded(settings))
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, hash: hashes[index], subject: settings.repository, error: nil)
                 case .organization(let settings):
                     organizations[settings.organization.lowercased()] = settings
                     try SettingsStore.insert(organization: settings, scanID: scanID, db: db)
-                    try record(db, scanID: scanID, kind: "github-settings", document: document, subject: settings.organization, error: nil)
+                    try record(db, scanID: scanID, kind: "github-settings", document: document, hash: hashes[index], subject: settings.organization, error: nil)
                 }
                 try recordProblems(db, scanID: scanID, kind: "github-settings", problems: export.problems)
             } catch {
-                try record(db, scanID: scanID, kind: "github-settings", document: document, subject: nil, error: "\(error)")
+                try record(db, scanID: scanID, kind: "github-settings", document: document, hash: hashes[index], subject: nil, error: "\(error)")
             }
         }
         let scanned = try SnapshotStore.repositoryIDs(db, scanID: scanID)
-        for settings in repositories {
-            let owner = String(settings.repository.split(separator: "/").first ?? "").lowercased()
-            let organization = organizations[owner]
-            let template = SubjectClaimTemplate.effective(
-                repository: settings.oidcSubjectClaim, organization: organization?.oidcSubjectClaim,
-                ownerId: settings.ownerId, repositoryId: settings.repositoryId)
-            try SettingsStore.insert(repository: settings, template: template, scanID: scanID, db: db)
-            let defaultPermissions = settings.workflowPermissions?.defaultWorkflowPermissions
-                ?? organization?.workflowPermissions?.defaultWorkflowPermissions
-            if let id = scanned[settings.repository.lowercased()] {
-                try SnapshotStore.applySettings(db, repositoryID: id, defaultBranch: settings.defaultBranch, visibility: settings.visibility,
-                                                defaultPermissions: defaultPermissions)
+        let copiedDefaults = try earlier.map { try SettingsStore.repositoryDefaults(db, scanID: $0.scanID) } ?? [:]
+        for source in repositories {
+            let repository: String
+            let own: (defaultBranch: String?, visibility: String?, defaultPermissions: String?)
+            switch source {
+            case .decoded(let settings):
+                repository = settings.repository
+                let owner = String(settings.repository.split(separator: "/").first ?? "").lowercased()
+                let template = SubjectClaimTemplate.effective(
+                    repository: settings.oidcSubjectClaim, organization: organizations[owner]?.oidcSubjectClaim,
+                    ownerId: settings.ownerId, repositoryId: settings.repositoryId)
+                try SettingsStore.insert(repository: settings, template: template, scanID: scanID, db: db)
+                own = (settings.defaultBranch, settings.visibility, settings.workflowPermissions?.defaultWorkflowPermissions)
+            case .copied(let name):
+                guard let earlier else { continue }
+                repository = name
+                try SettingsStore.copyRepository(name, from: earlier.scanID, to: scanID, db: db)
+                own = copiedDefaults[name] ?? (nil, nil, nil)
+            }
+            let owner = String(repository.split(separator: "/").first ?? "").lowercased()
+            if let id = scanned[repository.lowercased()] {
+                try SnapshotStore.applySettings(db, repositoryID: id, defaultBranch: own.defaultBranch, visibility: own.visibility,
+                                                defaultPermissions: own.defaultPermissions
+                                                    ?? organizations[owner]?.workflowPermissions?.defaultWorkflowPermissions)
             }
         }
         // Organization defaults reach repositories that had no settings file of their own.
@@ -121,8 +159,17 @@ public struct InputIngestionStage: ScanStage {
         }
     }
 
-    private func record(_ db: Database, scanID: Int64, kind: String, document: InputDocument, subject: String?, error: String?) throws {
-        try ScanInputStore.record(db, scanID: scanID, kind: kind, name: document.name, data: document.data, subject: subject, error: error)
+    private func record(_ db: Database, scanID: Int64, kind: String, document: InputDocument, hash: String? = nil, subject: String?,
+                        error: String?) throws {
+        try ScanInputStore.record(db, scanID: scanID, kind: kind, name: document.name, data: document.data, hash: hash, subject: subject,
+                                  error: error)
+    }
+
+    private static func decode(_ document: InputDocument) -> Result<GitHubSettingsExport, any Error> {
+        Result {
+            if let readError = document.readError { throw DocumentReadError(reason: readError) }
+            return try GitHubSettingsExport.decode(document.data, file: document.name)
+        }
     }
 
     private func recordProblems(_ db: Database, scanID: Int64, kind: String, problems: [ExportProblem]) throws {
@@ -130,6 +177,13 @@ public struct InputIngestionStage: ScanStage {
             try ScanInputStore.recordProblem(db, scanID: scanID, kind: kind, document: problem.file, path: problem.path, message: problem.message)
         }
     }
+}
+
+/// Where a repository's settings rows come from: its document, decoded, or an earlier scan that
+/// read the same document.
+private enum RepositorySettingsSource {
+    case decoded(GitHubRepositorySettings)
+    case copied(String)
 }
 
 /// An export file that could not be read at all; its text is the coverage row's reason.

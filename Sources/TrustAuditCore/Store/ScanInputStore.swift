@@ -7,11 +7,12 @@ import GRDB
 enum ScanInputStore {
     /// Records a document, keeping its bytes (content-addressed, so an unchanged export is stored
     /// once however many scans read it). `error` says why it could not be used.
-    static func record(_ db: Database, scanID: Int64, kind: String, name: String, data: Data, subject: String?, error: String?) throws {
-        let bytes = [UInt8](data)
-        let hash = SHA256.hex(bytes)
+    /// `hash` is the bytes' SHA-256 when the caller has it already.
+    static func record(_ db: Database, scanID: Int64, kind: String, name: String, data: Data, hash known: String? = nil,
+                       subject: String?, error: String?) throws {
+        let hash = known ?? SHA256.hex([UInt8](data))
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [hash, kind, bytes.count, data])
+            .execute(arguments: [hash, kind, data.count, data])
         try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [scanID, kind, name, subject, hash, error])
     }
@@ -43,5 +44,25 @@ enum ScanInputStore {
                          detail: "\($0["path"] as String): \($0["message"] as String)", unreadable: false)
         }
         return unreadable + problems
+    }
+
+    /// The documents of `kind` a scan used (read without an error), by name: the hash of their
+    /// bytes and what they described.
+    static func usedDocuments(_ db: Database, scanID: Int64, kind: String) throws -> [String: (hash: String, subject: String)] {
+        var documents: [String: (hash: String, subject: String)] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT document, blob_hash, subject FROM scan_inputs
+            WHERE scan_id = ? AND kind = ? AND error IS NULL AND blob_hash IS NOT NULL AND subject IS NOT NULL
+            """, arguments: [scanID, kind]) {
+            documents[row["document"]] = (row["blob_hash"], row["subject"])
+        }
+        return documents
+    }
+
+    /// The documents of `kind` with at least one problem recorded in a scan (while reading them,
+    /// or by a live collection that missed a part of what they describe).
+    static func documentsWithProblems(_ db: Database, scanID: Int64, kind: String) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT DISTINCT document FROM scan_input_problems WHERE scan_id = ? AND kind = ?",
+                                arguments: [scanID, kind]))
     }
 }

@@ -61,6 +61,19 @@ enum ScanRecords {
                        arguments: [deriveBase, rederived, scanID])
     }
 
+    /// The latest complete scan that ingested its own snapshot's settings, with its ingest base.
+    static func latestIngestion(_ db: Database) throws -> (scanID: Int64, ingestBase: String)? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT id, ingest_base FROM scans WHERE status = 'complete' AND data_scan_id = id AND ingest_base IS NOT NULL
+            ORDER BY id DESC LIMIT 1
+            """) else { return nil }
+        return (row["id"], row["ingest_base"])
+    }
+
+    static func recordIngestion(_ db: Database, scanID: Int64, ingestBase: String) throws {
+        try db.execute(sql: "UPDATE scans SET ingest_base = ? WHERE id = ?", arguments: [ingestBase, scanID])
+    }
+
     static func complete(_ db: Database, scanID: Int64, finishedAt: String, snapshot: Int64, evaluationKey: String,
                          findings: Int64, evaluationBase: String) throws {
         try db.execute(

@@ -57,6 +57,59 @@ enum SettingsStore {
         }
     }
 
+    /// Copies one repository's rows from an earlier scan that read the same settings document
+    /// under the same organization settings, so they are the rows `insert(repository:)` would write.
+    static func copyRepository(_ repository: String, from previous: Int64, to scanID: Int64, db: Database) throws {
+        let statements = [
+            """
+            INSERT INTO gh_repositories (scan_id, repository, owner_id, repository_id, visibility, default_branch,
+                environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
+                subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests,
+                branch_rules_collected, tag_rules_collected)
+            SELECT ?, repository, owner_id, repository_id, visibility, default_branch,
+                environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
+                subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests,
+                branch_rules_collected, tag_rules_collected
+            FROM gh_repositories WHERE scan_id = ? AND repository = ?
+            """,
+            """
+            INSERT INTO gh_ref_rules (scan_id, repository, kind, name, source, is_protected, required_approvals, restricts_updates,
+                restricts_creation, rule_types_json, include_json, exclude_json)
+            SELECT ?, repository, kind, name, source, is_protected, required_approvals, restricts_updates,
+                restricts_creation, rule_types_json, include_json, exclude_json
+            FROM gh_ref_rules WHERE scan_id = ? AND repository = ? ORDER BY rowid
+            """,
+            """
+            INSERT INTO gh_environments (scan_id, repository, name, can_admins_bypass, reviewers_json, reviewer_count,
+                prevent_self_review, wait_timer, branch_policy, other_rules_json)
+            SELECT ?, repository, name, can_admins_bypass, reviewers_json, reviewer_count,
+                prevent_self_review, wait_timer, branch_policy, other_rules_json
+            FROM gh_environments WHERE scan_id = ? AND repository = ? ORDER BY rowid
+            """,
+            """
+            INSERT INTO gh_environment_branch_policies (scan_id, repository, environment, name, type)
+            SELECT ?, repository, environment, name, type
+            FROM gh_environment_branch_policies WHERE scan_id = ? AND repository = ? ORDER BY rowid
+            """,
+        ]
+        for sql in statements {
+            try db.cachedStatement(sql: sql).execute(arguments: [scanID, previous, repository])
+        }
+    }
+
+    /// What each repository's settings said of its default branch, visibility and default token
+    /// permissions in a scan, by repository as written.
+    static func repositoryDefaults(_ db: Database, scanID: Int64) throws
+        -> [String: (defaultBranch: String?, visibility: String?, defaultPermissions: String?)] {
+        var defaults: [String: (defaultBranch: String?, visibility: String?, defaultPermissions: String?)] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT repository, default_branch, visibility, default_workflow_permissions FROM gh_repositories WHERE scan_id = ?
+            """, arguments: [scanID]) {
+            defaults[row["repository"]] = (row["default_branch"], row["visibility"], row["default_workflow_permissions"])
+        }
+        return defaults
+    }
+
     private static func insert(environment: GitHubEnvironment, repository: String, scanID: Int64, db: Database) throws {
         var reviewers: [GitHubEnvironmentReviewer]?
         var preventSelfReview: Bool?
