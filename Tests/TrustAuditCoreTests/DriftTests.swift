@@ -188,6 +188,7 @@ struct DriftTests {
             // identity accepts Staging, which the repository never defined, so any writer reaches it.
             let lowered = changes.first { $0.kind == "reachable-by-lowered" }
             #expect(lowered?.subject.hasPrefix("service account ") == true, "\(all)")
+            #expect(lowered?.subject.contains("Optional(") == false, "the account's name is printed as a Swift optional: \(all)")
             #expect(lowered?.after == "write", "\(all)")
             #expect((lowered?.before).flatMap(ReachLevel.init(word:)).map { $0 > .write } == true, "\(all)")
 

@@ -38,7 +38,7 @@ public struct InputIngestionStage: ScanStage {
         // Decoding is independent per document (an organization may export one per repository),
         // so it runs in parallel; rows are written in document order. A repository document an
         // earlier scan read byte for byte is decoded only if its rows cannot be copied after all.
-        var decoded: [Result<GitHubSettingsExport, any Error>?] = ParallelMap.map(Array(githubSettings.indices)) { index in
+        let decoded: [Result<GitHubSettingsExport, any Error>?] = ParallelMap.map(Array(githubSettings.indices)) { index in
             earlier?.reusable[index] == nil ? Self.decode(githubSettings[index]) : nil
         }
         let organizationDocuments = zip(githubSettings.indices, decoded).compactMap { index, result -> (String, String)? in

@@ -72,7 +72,8 @@ struct DriftFacts {
                 if facts.edges[key] != "in use" { facts.edges[key] = status }
             }
             for row in try Row.fetchAll(db, sql: "SELECT server, account_id, service_account, reachable_by FROM service_account_reach") {
-                let name = (row["service_account"] as String?).map { "\($0) (\(row["account_id"] as String))" } ?? row["account_id"]
+                let account: String = row["account_id"]
+                let name = (row["service_account"] as String?).map { "\($0) (\(account))" } ?? account
                 facts.reach[Key(server: row["server"], subject: "service account \(name)")] = row["reachable_by"]
             }
             return facts
