@@ -96,6 +96,15 @@ public struct InputIngestionStage: ScanStage {
         }
         let scanned = try SnapshotStore.repositoryIDs(db, scanID: scanID)
         let copiedDefaults = try earlier.map { try SettingsStore.repositoryDefaults(db, scanID: $0.scanID) } ?? [:]
+        // Copied rows are written first, in a few statements; each repository's rows keep their
+        // order, which is all a query can see of it.
+        let copied = repositories.compactMap { source -> String? in
+            if case .copied(let name) = source { return name }
+            return nil
+        }
+        if let earlier, !copied.isEmpty {
+            try SettingsStore.copyRepositories(copied, from: earlier.scanID, to: scanID, db: db)
+        }
         for source in repositories {
             let repository: String
             let own: (defaultBranch: String?, visibility: String?, defaultPermissions: String?)
@@ -109,9 +118,7 @@ public struct InputIngestionStage: ScanStage {
                 try SettingsStore.insert(repository: settings, template: template, scanID: scanID, db: db)
                 own = (settings.defaultBranch, settings.visibility, settings.workflowPermissions?.defaultWorkflowPermissions)
             case .copied(let name):
-                guard let earlier else { continue }
                 repository = name
-                try SettingsStore.copyRepository(name, from: earlier.scanID, to: scanID, db: db)
                 own = copiedDefaults[name] ?? (nil, nil, nil)
             }
             let owner = String(repository.split(separator: "/").first ?? "").lowercased()

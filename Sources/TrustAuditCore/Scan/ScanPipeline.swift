@@ -82,6 +82,7 @@ public struct ScanPipeline: Sendable {
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
         var clock = PhaseClock()
+        let context = ScanContext()
         var fileCount = 0
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
@@ -129,7 +130,7 @@ public struct ScanPipeline: Sendable {
             // Stages read the documented views too, on the writer's connection, inside the transaction.
             try AuditDatabase.showing(db, snapshot: scanID) {
                 for stage in request.stages {
-                    try clock.measure(stage.name) { try stage.run(db, scanID: scanID) }
+                    try clock.measure(stage.name) { try stage.run(db, scanID: scanID, context: context) }
                 }
             }
             try clock.measure("analyze") { try AuditDatabase.analyze(db) }
@@ -162,7 +163,7 @@ public struct ScanPipeline: Sendable {
                 let previousData = previous.snapshot
                 let previousFindings = previous.findings
                 incremental = try database.pool.read { db in
-                    try IncrementalScope.compute(db, previous: previousData, current: dataScanID)
+                    try context.incrementalScope(db, previous: previousData, current: dataScanID)
                 }
                 guard let scope = incremental else { return }
                 let scopes = Dictionary(request.policies.map { ($0.id, $0.scope) }) { first, _ in first }

@@ -12,4 +12,13 @@ public protocol ScanStage: Sendable {
     /// whose workflows and stage signatures are equal share one stored snapshot.
     var signature: String { get }
     func run(_ db: Database, scanID: Int64) throws
+    /// Runs with what the scan's other steps share (`ScanContext`); stages that need nothing of
+    /// it run as `run(_:scanID:)`.
+    func run(_ db: Database, scanID: Int64, context: ScanContext) throws
+}
+
+extension ScanStage {
+    public func run(_ db: Database, scanID: Int64, context: ScanContext) throws {
+        try run(db, scanID: scanID)
+    }
 }

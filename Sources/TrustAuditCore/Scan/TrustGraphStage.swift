@@ -22,6 +22,10 @@ public struct TrustGraphStage: ScanStage {
     public init() {}
 
     public func run(_ db: Database, scanID: Int64) throws {
+        try run(db, scanID: scanID, context: ScanContext())
+    }
+
+    public func run(_ db: Database, scanID: Int64, context: ScanContext) throws {
         var clock = PhaseClock()
         defer {
             if Profiling.enabled {
@@ -31,7 +35,7 @@ public struct TrustGraphStage: ScanStage {
         let base = try derivationBase(db, scanID: scanID)
         let scope = try clock.measure("compare") { () throws -> (previous: Int64, scope: IncrementalScope)? in
             guard let previous = try ScanRecords.derivation(db, deriveBase: base),
-                let scope = try IncrementalScope.compute(db, previous: previous, current: scanID) else { return nil }
+                let scope = try context.incrementalScope(db, previous: previous, current: scanID) else { return nil }
             return (previous, scope)
         }
         try ScanRecords.recordDerivation(db, scanID: scanID, deriveBase: base, rederived: scope?.scope.dirty.count)

@@ -57,43 +57,47 @@ enum SettingsStore {
         }
     }
 
-    /// Copies one repository's rows from an earlier scan that read the same settings document
-    /// under the same organization settings, so they are the rows `insert(repository:)` would write.
-    static func copyRepository(_ repository: String, from previous: Int64, to scanID: Int64, db: Database) throws {
+    /// Copies these repositories' rows from an earlier scan that read the same settings documents
+    /// under the same organization settings, so they are the rows `insert(repository:)` would
+    /// write, each repository's in the order it wrote them.
+    static func copyRepositories(_ repositories: [String], from previous: Int64, to scanID: Int64, db: Database) throws {
+        let names = "temp.trustaudit_settings_copied"
+        try TemporaryNameTable.fill(db, names, with: repositories)
+        defer { try? TemporaryNameTable.drop(db, names) }
         let statements = [
             """
             INSERT INTO gh_repositories (scan_id, repository, owner_id, repository_id, visibility, default_branch,
                 environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
                 subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests,
                 branch_rules_collected, tag_rules_collected)
-            SELECT ?, repository, owner_id, repository_id, visibility, default_branch,
-                environments_collected, subject_use_default, subject_claim_keys_json, subject_use_immutable, subject_prefix,
-                subject_template_json, subject_template_origin, default_workflow_permissions, can_approve_pull_requests,
-                branch_rules_collected, tag_rules_collected
-            FROM gh_repositories WHERE scan_id = ? AND repository = ?
+            SELECT ?, t.repository, t.owner_id, t.repository_id, t.visibility, t.default_branch,
+                t.environments_collected, t.subject_use_default, t.subject_claim_keys_json, t.subject_use_immutable, t.subject_prefix,
+                t.subject_template_json, t.subject_template_origin, t.default_workflow_permissions, t.can_approve_pull_requests,
+                t.branch_rules_collected, t.tag_rules_collected
+            FROM gh_repositories t JOIN \(names) n ON n.name = t.repository WHERE t.scan_id = ? ORDER BY n.rowid
             """,
             """
             INSERT INTO gh_ref_rules (scan_id, repository, kind, name, source, is_protected, required_approvals, restricts_updates,
                 restricts_creation, rule_types_json, include_json, exclude_json)
-            SELECT ?, repository, kind, name, source, is_protected, required_approvals, restricts_updates,
-                restricts_creation, rule_types_json, include_json, exclude_json
-            FROM gh_ref_rules WHERE scan_id = ? AND repository = ? ORDER BY rowid
+            SELECT ?, t.repository, t.kind, t.name, t.source, t.is_protected, t.required_approvals, t.restricts_updates,
+                t.restricts_creation, t.rule_types_json, t.include_json, t.exclude_json
+            FROM gh_ref_rules t JOIN \(names) n ON n.name = t.repository WHERE t.scan_id = ? ORDER BY n.rowid, t.rowid
             """,
             """
             INSERT INTO gh_environments (scan_id, repository, name, can_admins_bypass, reviewers_json, reviewer_count,
                 prevent_self_review, wait_timer, branch_policy, other_rules_json)
-            SELECT ?, repository, name, can_admins_bypass, reviewers_json, reviewer_count,
-                prevent_self_review, wait_timer, branch_policy, other_rules_json
-            FROM gh_environments WHERE scan_id = ? AND repository = ? ORDER BY rowid
+            SELECT ?, t.repository, t.name, t.can_admins_bypass, t.reviewers_json, t.reviewer_count,
+                t.prevent_self_review, t.wait_timer, t.branch_policy, t.other_rules_json
+            FROM gh_environments t JOIN \(names) n ON n.name = t.repository WHERE t.scan_id = ? ORDER BY n.rowid, t.rowid
             """,
             """
             INSERT INTO gh_environment_branch_policies (scan_id, repository, environment, name, type)
-            SELECT ?, repository, environment, name, type
-            FROM gh_environment_branch_policies WHERE scan_id = ? AND repository = ? ORDER BY rowid
+            SELECT ?, t.repository, t.environment, t.name, t.type
+            FROM gh_environment_branch_policies t JOIN \(names) n ON n.name = t.repository WHERE t.scan_id = ? ORDER BY n.rowid, t.rowid
             """,
         ]
         for sql in statements {
-            try db.cachedStatement(sql: sql).execute(arguments: [scanID, previous, repository])
+            try db.execute(sql: sql, arguments: [scanID, previous])
         }
     }
 

@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+
+/// What one scan's stages and its pipeline share while the scan runs, handed to each explicitly
+/// (nothing about a scan is process-wide).
+///
+/// A rescan compares its snapshot with an earlier one for derivation and again for evaluation;
+/// both usually pick the same earlier scan, so the comparison (every repository's inputs in
+/// both snapshots) is made once and kept here. It reads the repositories, their workflow files and
+/// their settings documents, which are written before the stages run and which no stage changes
+/// (live coverage adds rows with an error, which the comparison leaves out), so the scope the
+/// derivation computed is the one evaluation would compute.
+public final class ScanContext: @unchecked Sendable {
+    private struct Pair: Hashable {
+        var previous: Int64
+        var current: Int64
+    }
+
+    private let lock = NSLock()
+    private var scopes: [Pair: IncrementalScope?] = [:]
+
+    public init() {}
+
+    /// `IncrementalScope.compute(db, previous:, current:)`, computed once per pair of snapshots.
+    func incrementalScope(_ db: Database, previous: Int64, current: Int64) throws -> IncrementalScope? {
+        let pair = Pair(previous: previous, current: current)
+        if let known = lock.withLock({ scopes[pair] }) { return known }
+        let scope = try IncrementalScope.compute(db, previous: previous, current: current)
+        lock.withLock { scopes[pair] = scope }
+        return scope
+    }
+}
