@@ -74,17 +74,23 @@ struct TrustGraphWriter {
             }
         }
         try edges.flush()
-        // In key order: rows inserted in hash order cost more than the edges themselves on ten
-        // thousand repositories.
-        let sorted = repositoryReach.map { (key: $0.key, level: $0.value.level, subjectID: $0.value.subjectID) }.sorted {
-            ($0.key.server, $0.key.accountID, $0.level.rawValue, $0.key.repository)
-                < ($1.key.server, $1.key.accountID, $1.level.rawValue, $1.key.repository)
+        // In the table's key order: rows inserted in hash order cost more than the edges themselves
+        // on ten thousand repositories. Sorted per account, by level and the repository's bytes
+        // (SQLite's own order), so most comparisons are of integers, not of three strings.
+        var byAccount: [AccountKey: [(level: ReachLevel, repository: String, subjectID: Int64)]] = [:]
+        for (key, value) in repositoryReach {
+            byAccount[AccountKey(server: key.server, accountID: key.accountID), default: []].append((value.level, key.repository, value.subjectID))
         }
         var reachRows = RowBatch(db: db, scanID: scanID, table: "derived_repository_reach",
                                  columns: ["server", "account_id", "level", "repository", "subject_id"])
-        for row in sorted {
-            try reachRows.append([row.key.server.databaseValue, row.key.accountID.databaseValue, row.level.rawValue.databaseValue,
-                                  row.key.repository.databaseValue, row.subjectID.databaseValue])
+        for account in byAccount.keys.sorted(by: { ($0.server, $0.accountID) < ($1.server, $1.accountID) }) {
+            let rows = (byAccount[account] ?? []).sorted {
+                $0.level != $1.level ? $0.level.rawValue < $1.level.rawValue : $0.repository.utf8.lexicographicallyPrecedes($1.repository.utf8)
+            }
+            for row in rows {
+                try reachRows.append([account.server.databaseValue, account.accountID.databaseValue, row.level.rawValue.databaseValue,
+                                      row.repository.databaseValue, row.subjectID.databaseValue])
+            }
         }
         try reachRows.flush()
     }
