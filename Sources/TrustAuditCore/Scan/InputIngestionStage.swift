@@ -8,19 +8,25 @@ import GRDB
 /// `scan_input_problems` while the rest of the document is still used.
 public struct InputIngestionStage: ScanStage {
     public let name = "ingest"
-    public var githubSettings: [InputDocument]
-    public var octopus: [InputDocument]
+    public let githubSettings: [InputDocument]
+    public let octopus: [InputDocument]
+    /// The SHA-256 of each document's bytes, in the same order: the signature, the documents'
+    /// rows and the comparison with an earlier scan all need them.
+    private let githubSettingsHashes: [String]
+    private let octopusHashes: [String]
 
     public init(githubSettings: [InputDocument], octopus: [InputDocument]) {
         self.githubSettings = githubSettings
         self.octopus = octopus
+        githubSettingsHashes = githubSettings.map { SHA256.hex([UInt8]($0.data)) }
+        octopusHashes = octopus.map { SHA256.hex([UInt8]($0.data)) }
     }
 
     public var signature: String {
         var digest = StateDigest("ingest-v2")
-        for (kind, documents) in [("github", githubSettings), ("octopus", octopus)] {
-            for document in documents {
-                digest.add(kind, document.name, SHA256.hex([UInt8](document.data)), document.readError ?? "")
+        for (kind, documents, hashes) in [("github", githubSettings, githubSettingsHashes), ("octopus", octopus, octopusHashes)] {
+            for (document, hash) in zip(documents, hashes) {
+                digest.add(kind, document.name, hash, document.readError ?? "")
             }
         }
         return digest.hex
@@ -33,7 +39,7 @@ public struct InputIngestionStage: ScanStage {
     public func run(_ db: Database, scanID: Int64) throws {
         var repositories: [RepositorySettingsSource] = []
         var organizations: [String: GitHubOrganizationSettings] = [:]
-        let hashes = githubSettings.map { SHA256.hex([UInt8]($0.data)) }
+        let hashes = githubSettingsHashes
         let earlier = try EarlierSettings.find(db, documents: githubSettings, hashes: hashes)
         // Decoding is independent per document (an organization may export one per repository),
         // so it runs in parallel; rows are written in document order. A repository document an
@@ -95,37 +101,34 @@ public struct InputIngestionStage: ScanStage {
             }
         }
         let scanned = try SnapshotStore.repositoryIDs(db, scanID: scanID)
-        let copiedDefaults = try earlier.map { try SettingsStore.repositoryDefaults(db, scanID: $0.scanID) } ?? [:]
         // Copied rows are written first, in a few statements; each repository's rows keep their
         // order, which is all a query can see of it.
         let copied = repositories.compactMap { source -> String? in
             if case .copied(let name) = source { return name }
             return nil
         }
+        var copiedDefaults: [String: (defaultBranch: String?, visibility: String?, defaultPermissions: String?)] = [:]
         if let earlier, !copied.isEmpty {
             try SettingsStore.copyRepositories(copied, from: earlier.scanID, to: scanID, db: db)
+            copiedDefaults = try SettingsStore.repositoryDefaults(db, scanID: earlier.scanID)
         }
         for source in repositories {
-            let repository: String
+            let organization = organizations[String(source.repository.split(separator: "/").first ?? "").lowercased()]
             let own: (defaultBranch: String?, visibility: String?, defaultPermissions: String?)
             switch source {
             case .decoded(let settings):
-                repository = settings.repository
-                let owner = String(settings.repository.split(separator: "/").first ?? "").lowercased()
                 let template = SubjectClaimTemplate.effective(
-                    repository: settings.oidcSubjectClaim, organization: organizations[owner]?.oidcSubjectClaim,
+                    repository: settings.oidcSubjectClaim, organization: organization?.oidcSubjectClaim,
                     ownerId: settings.ownerId, repositoryId: settings.repositoryId)
                 try SettingsStore.insert(repository: settings, template: template, scanID: scanID, db: db)
                 own = (settings.defaultBranch, settings.visibility, settings.workflowPermissions?.defaultWorkflowPermissions)
             case .copied(let name):
-                repository = name
                 own = copiedDefaults[name] ?? (nil, nil, nil)
             }
-            let owner = String(repository.split(separator: "/").first ?? "").lowercased()
-            if let id = scanned[repository.lowercased()] {
+            if let id = scanned[source.repository.lowercased()] {
                 try SnapshotStore.applySettings(db, repositoryID: id, defaultBranch: own.defaultBranch, visibility: own.visibility,
                                                 defaultPermissions: own.defaultPermissions
-                                                    ?? organizations[owner]?.workflowPermissions?.defaultWorkflowPermissions)
+                                                    ?? organization?.workflowPermissions?.defaultWorkflowPermissions)
             }
         }
         // Organization defaults reach repositories that had no settings file of their own.
@@ -134,20 +137,20 @@ public struct InputIngestionStage: ScanStage {
             try SnapshotStore.applyOrganizationDefault(db, scanID: scanID, owner: owner, defaultPermissions: permissions)
         }
         var servers = Set<String>()
-        for document in octopus {
+        for (document, hash) in zip(octopus, octopusHashes) {
             do {
                 if let readError = document.readError { throw DocumentReadError(reason: readError) }
                 let instance = try OctopusExport.decode(document.data, file: document.name)
                 guard servers.insert(instance.server).inserted else {
-                    try record(db, scanID: scanID, kind: "octopus", document: document, subject: instance.server,
+                    try record(db, scanID: scanID, kind: "octopus", document: document, hash: hash, subject: instance.server,
                                error: "another export for \(instance.server) was already read in this scan; this one was skipped")
                     continue
                 }
                 try OctopusStore.insert(instance, scanID: scanID, db: db)
-                try record(db, scanID: scanID, kind: "octopus", document: document, subject: instance.server, error: nil)
+                try record(db, scanID: scanID, kind: "octopus", document: document, hash: hash, subject: instance.server, error: nil)
                 try recordProblems(db, scanID: scanID, kind: "octopus", problems: instance.problems)
             } catch {
-                try record(db, scanID: scanID, kind: "octopus", document: document, subject: nil, error: "\(error)")
+                try record(db, scanID: scanID, kind: "octopus", document: document, hash: hash, subject: nil, error: "\(error)")
             }
         }
     }
@@ -166,7 +169,7 @@ public struct InputIngestionStage: ScanStage {
         }
     }
 
-    private func record(_ db: Database, scanID: Int64, kind: String, document: InputDocument, hash: String? = nil, subject: String?,
+    private func record(_ db: Database, scanID: Int64, kind: String, document: InputDocument, hash: String, subject: String?,
                         error: String?) throws {
         try ScanInputStore.record(db, scanID: scanID, kind: kind, name: document.name, data: document.data, hash: hash, subject: subject,
                                   error: error)
@@ -191,6 +194,14 @@ public struct InputIngestionStage: ScanStage {
 private enum RepositorySettingsSource {
     case decoded(GitHubRepositorySettings)
     case copied(String)
+
+    /// The repository, as its settings document names it.
+    var repository: String {
+        switch self {
+        case .decoded(let settings): settings.repository
+        case .copied(let name): name
+        }
+    }
 }
 
 /// An export file that could not be read at all; its text is the coverage row's reason.

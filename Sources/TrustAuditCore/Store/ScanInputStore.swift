@@ -7,10 +7,9 @@ import GRDB
 enum ScanInputStore {
     /// Records a document, keeping its bytes (content-addressed, so an unchanged export is stored
     /// once however many scans read it). `error` says why it could not be used.
-    /// `hash` is the bytes' SHA-256 when the caller has it already.
-    static func record(_ db: Database, scanID: Int64, kind: String, name: String, data: Data, hash known: String? = nil,
+    /// `hash` is the SHA-256 of `data`.
+    static func record(_ db: Database, scanID: Int64, kind: String, name: String, data: Data, hash: String,
                        subject: String?, error: String?) throws {
-        let hash = known ?? SHA256.hex([UInt8](data))
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, ?, ?, ?)")
             .execute(arguments: [hash, kind, data.count, data])
         try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
