@@ -40,8 +40,8 @@ struct TrustGraphWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var edges = RowBatch(db: db, scanID: scanID, table: "trust_edges", columns: ["subject_id", "identity_ref", "match_kind", "in_use"])
-        // Per repository and account, the first path at the lowest level (see `writeAccountReach`).
-        var repositoryReach: [RepositoryAccountKey: (level: ReachLevel, subjectID: Int64)] = [:]
+        // Per account and repository, the first path at the lowest level (see `writeAccountReach`).
+        var repositoryReach: [AccountKey: [String: (level: ReachLevel, subjectID: Int64)]] = [:]
         for (job, subjects) in zip(jobs, result) {
             let note = TrustGraphBuilder.note(for: job)
             let repository = RepositoryKey(job.repository)
@@ -59,9 +59,9 @@ struct TrustGraphWriter {
                 let subjectID = db.lastInsertedRowID
                 for match in trust.matches {
                     let identity = facts.identities[match.identity]
-                    let key = RepositoryAccountKey(repository: job.repository, server: identity.server, accountID: identity.accountID)
-                    if repositoryReach[key].map({ reach.level < $0.level }) ?? true {
-                        repositoryReach[key] = (reach.level, subjectID)
+                    let account = AccountKey(server: identity.server, accountID: identity.accountID)
+                    if repositoryReach[account]?[job.repository].map({ reach.level < $0.level }) ?? true {
+                        repositoryReach[account, default: [:]][job.repository] = (reach.level, subjectID)
                     }
                     let kind: Int64 = switch match.match {
                     case .exact: 0
@@ -75,21 +75,17 @@ struct TrustGraphWriter {
         }
         try edges.flush()
         // In the table's key order: rows inserted in hash order cost more than the edges themselves
-        // on ten thousand repositories. Sorted per account, by level and the repository's bytes
-        // (SQLite's own order), so most comparisons are of integers, not of three strings.
-        var byAccount: [AccountKey: [(level: ReachLevel, repository: String, subjectID: Int64)]] = [:]
-        for (key, value) in repositoryReach {
-            byAccount[AccountKey(server: key.server, accountID: key.accountID), default: []].append((value.level, key.repository, value.subjectID))
-        }
+        // on ten thousand repositories. Per account, by level and the repository's bytes (SQLite's
+        // own order), so most comparisons are of integers, not of three strings.
         var reachRows = RowBatch(db: db, scanID: scanID, table: "derived_repository_reach",
                                  columns: ["server", "account_id", "level", "repository", "subject_id"])
-        for account in byAccount.keys.sorted(by: { ($0.server, $0.accountID) < ($1.server, $1.accountID) }) {
-            let rows = (byAccount[account] ?? []).sorted {
-                $0.level != $1.level ? $0.level.rawValue < $1.level.rawValue : $0.repository.utf8.lexicographicallyPrecedes($1.repository.utf8)
+        for account in repositoryReach.keys.sorted(by: { ($0.server, $0.accountID) < ($1.server, $1.accountID) }) {
+            let rows = (repositoryReach[account] ?? [:]).sorted {
+                $0.value.level != $1.value.level ? $0.value.level < $1.value.level : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
             }
-            for row in rows {
-                try reachRows.append([account.server.databaseValue, account.accountID.databaseValue, row.level.rawValue.databaseValue,
-                                      row.repository.databaseValue, row.subjectID.databaseValue])
+            for (repository, reach) in rows {
+                try reachRows.append([account.server.databaseValue, account.accountID.databaseValue, reach.level.rawValue.databaseValue,
+                                      repository.databaseValue, reach.subjectID.databaseValue])
             }
         }
         try reachRows.flush()
@@ -133,12 +129,6 @@ struct TrustGraphWriter {
         for (key, reach) in accounts.sorted(by: { ($0.key.server, $0.key.accountID) < ($1.key.server, $1.key.accountID) }) {
             try accountStatement.execute(arguments: [scanID, key.server, key.accountID, reach.level.word, reach.reason])
         }
-    }
-
-    private struct RepositoryAccountKey: Hashable {
-        var repository: String
-        var server: String
-        var accountID: String
     }
 
     private struct AccountKey: Hashable {
