@@ -14,7 +14,7 @@ struct PlannerStatisticsTests {
         return stat.flatMap { Int($0.split(separator: " ")[1]) }
     }
 
-    @Test("trust edges per scan are the table's rows shared among the scans that own rows, not the sample's thousand")
+    @Test("trust graph subjects per scan are the table's rows shared among the scans that own rows, not the sample's thousand")
     func rowsPerScan() throws {
         try TestSupport.withTemporaryDirectory { directory in
             let database = try TestSupport.openDatabase(in: directory)
@@ -23,8 +23,10 @@ struct PlannerStatisticsTests {
                     try db.execute(sql: "INSERT INTO scans (id, started_at, status, tool_version, data_scan_id) VALUES (?, 'now', 'complete', 'test', ?)",
                                    arguments: [scan, scan])
                     for number in 0..<3000 {
-                        try db.execute(sql: "INSERT INTO trust_edges (scan_id, subject_id, identity_ref, match_kind, in_use) VALUES (?, ?, 1, 0, 0)",
-                                       arguments: [scan, scan * 10_000 + number])
+                        try db.execute(sql: """
+                            INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, id_token)
+                            VALUES (?, ?, 'deploy.yml', 'deploy', 'push', 'repo:acme/app:ref:refs/heads/main', 0, 'write')
+                            """, arguments: [scan, "acme/app-\(number)"])
                     }
                 }
                 // A scan that reused another's snapshot owns no rows of its own.
@@ -32,7 +34,7 @@ struct PlannerStatisticsTests {
                 try AuditDatabase.analyze(db)
             }
             // ANALYZE estimates the table's rows too (about 6,000 here); a sample alone says 1,001.
-            let estimate = try #require(try database.pool.read { db in try perScan(db, index: "trust_edges") })
+            let estimate = try #require(try database.pool.read { db in try perScan(db, index: "derived_subjects_job") })
             #expect((2500...3500).contains(estimate), "rows per scan: \(estimate)")
         }
     }

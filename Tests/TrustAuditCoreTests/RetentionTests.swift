@@ -126,6 +126,42 @@ struct RetentionTests {
         }
     }
 
+    @Test("a rescan shares an unchanged repository's trust edges with the earlier scan, and they stay when that scan is pruned")
+    func sharedTrustEdgesSurvivePruning() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            var fixture = try HistoryFixture(root: root)
+            try fixture.writeStandardOrg()
+            let first = try fixture.scan()
+            let graphSQL = """
+                SELECT repository || ' ' || file || ' ' || job || ' ' || trigger || ' ' || subject || ' ' || identity_id || ' '
+                       || match_kind || ' ' || status || ' ' || COALESCE(service_account, '-') FROM trust_graph ORDER BY 1
+                """
+            let before = try fixture.database.strings(graphSQL, snapshot: first.scanID)
+            #expect(!before.isEmpty, "acme/api's deploy job must reach the service account")
+
+            // Only acme/web changes: acme/api's subjects are carried over with their edges shared.
+            try fixture.write(cleanWorkflow + "# fixed\n", "web", "ci.yml")
+            let second = try fixture.scan()
+            #expect(!second.reusedSnapshot)
+            #expect(try fixture.scanRow(second.scanID)?["rederived_repositories"] as Int64? == 1)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM trust_edges WHERE scan_id = ?", [second.scanID]) == 0)
+            #expect(try fixture.database.strings(graphSQL, snapshot: second.scanID) == before)
+            #expect(try fixture.database.strings("SELECT service_account || ' ' || repository FROM deployable_by ORDER BY 1", snapshot: second.scanID)
+                == fixture.database.strings("SELECT service_account || ' ' || repository FROM deployable_by ORDER BY 1", snapshot: first.scanID))
+
+            // The scan that derived the edges goes; the kept snapshot's graph is whole.
+            #expect(try Retention.prune(database: fixture.database, keep: 1, olderThan: nil).scansRemoved == 1)
+            #expect(try fixture.scanRow(first.scanID) == nil)
+            #expect(try fixture.database.strings(graphSQL, snapshot: second.scanID) == before)
+
+            // A third scan carries over from the second; pruning the second keeps the graph too.
+            try fixture.write(cleanWorkflow + "# again\n", "web", "ci.yml")
+            let third = try fixture.scan()
+            #expect(try Retention.prune(database: fixture.database, keep: 1, olderThan: nil).scansRemoved == 1)
+            #expect(try fixture.database.strings(graphSQL, snapshot: third.scanID) == before)
+        }
+    }
+
     @Test("failed scans are removed with their rows; complete ones within --keep stay")
     func failedScansRemoved() throws {
         try TestSupport.withTemporaryDirectory { root in

@@ -26,8 +26,8 @@ struct MintingJob: Sendable {
 
 /// One Octopus identity, flattened with its account for matching.
 struct IdentityTarget: Sendable {
-    /// `oct_identities.id`, which trust edges refer to.
-    var rowID: Int64
+    /// `oct_identities.key_id`: the identity in every snapshot, which trust edges refer to.
+    var key: Int64
     var server: String
     var accountID: String
     var externalID: String?

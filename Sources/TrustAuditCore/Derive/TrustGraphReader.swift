@@ -68,13 +68,13 @@ enum TrustGraphReader {
 
     private static func identities(_ db: Database, scanID: Int64) throws -> [IdentityTarget] {
         try Row.fetchAll(db, sql: """
-            SELECT i.id, i.server, i.account_id, a.external_id, i.identity_id, i.issuer, i.subject
+            SELECT i.key_id, i.server, i.account_id, a.external_id, i.identity_id, i.issuer, i.subject
             FROM oct_identities i
             LEFT JOIN oct_service_accounts a ON a.scan_id = i.scan_id AND a.server = i.server AND a.account_id = i.account_id
             WHERE i.scan_id = ?
             """, arguments: [scanID]).map { row in
             let subject: String = row["subject"]
-            return IdentityTarget(rowID: row["id"], server: row["server"], accountID: row["account_id"], externalID: row["external_id"],
+            return IdentityTarget(key: row["key_id"], server: row["server"], accountID: row["account_id"], externalID: row["external_id"],
                                   identityID: row["identity_id"], issuer: row["issuer"], subject: subject,
                                   pattern: SubjectPattern(subject))
         }

@@ -35,11 +35,14 @@ struct TrustGraphWriter {
 
     mutating func write(_ result: [[SubjectTrust]], jobs: [MintingJob]) throws {
         let subjectStatement = try db.cachedStatement(sql: """
-            INSERT INTO derived_subjects (scan_id, repository, file, job, trigger, subject, is_pattern, environment, id_token, reason,
-                note, gate, called_file, called_job, via_json, reachable_by, reachable_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO derived_subjects (id, edges_subject, scan_id, repository, file, job, trigger, subject, is_pattern, environment,
+                id_token, reason, note, gate, called_file, called_job, via_json, reachable_by, reachable_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var edges = RowBatch(db: db, scanID: scanID, table: "trust_edges", columns: ["subject_id", "identity_ref", "match_kind", "in_use"])
+        // A derived subject's edges are its own: ids are given here so that `edges_subject` is
+        // written with the row (this scan is the only writer).
+        var subjectID = try Int64.fetchOne(db, sql: "SELECT COALESCE(max(id), 0) FROM derived_subjects") ?? 0
+        var edges = RowBatch(db: db, scanID: scanID, table: "trust_edges", columns: ["subject_id", "identity_key", "match_kind", "in_use"])
         // Per account and repository, the first path at the lowest level (see `writeAccountReach`).
         var repositoryReach: [AccountKey: [String: (level: ReachLevel, subjectID: Int64)]] = [:]
         for (job, subjects) in zip(jobs, result) {
@@ -50,13 +53,13 @@ struct TrustGraphWriter {
                 let environment = trust.subject.environment
                 let gate = gateText(repository: repository, environment: environment)
                 let reach = judge.path(trust.subject, job: job)
+                subjectID += 1
                 let arguments: [(any DatabaseValueConvertible)?] = [
-                    scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
+                    subjectID, subjectID, scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
                     trust.subject.isPattern, environment, job.idToken.rawValue, trust.subject.reason, note, gate, job.calledFile, job.calledJob, via,
                     reach.level.word, reach.reason,
                 ]
                 try subjectStatement.execute(arguments: StatementArguments(arguments))
-                let subjectID = db.lastInsertedRowID
                 for match in trust.matches {
                     let identity = facts.identities[match.identity]
                     let account = AccountKey(server: identity.server, accountID: identity.accountID)
@@ -68,7 +71,7 @@ struct TrustGraphWriter {
                     case .pattern: 1
                     case .overlap: 2
                     }
-                    try edges.append([subjectID.databaseValue, identity.rowID.databaseValue, kind.databaseValue,
+                    try edges.append([subjectID.databaseValue, identity.key.databaseValue, kind.databaseValue,
                                       match.inUse.databaseValue])
                 }
             }

@@ -127,11 +127,11 @@ public final class AuditDatabase: Sendable {
 
     /// A sample of a thousand rows seldom reaches past one scan's rows, so after a sampled ANALYZE
     /// the planner believes a `scan_id` holds about a thousand rows of every table. For the trust
-    /// graph that is wrong by hundreds of times (a scan of a large organization holds hundreds of
-    /// thousands of edges), and the planner then walks a whole snapshot's edges to find a few
-    /// repositories' (a rescan's policies took seconds so). For the indexes of `trust_edges` and
-    /// `derived_subjects` that start with `scan_id`, the rows per scan are estimated instead as the
-    /// table's rows shared among the scans that own rows. The other tables keep the sample's
+    /// graph that is wrong by tens of times (a scan of a large organization holds tens of
+    /// thousands of subjects), and the planner then walks a whole snapshot's graph to find a few
+    /// repositories' (a rescan's policies took seconds so). For the indexes of `derived_subjects`
+    /// that start with `scan_id`, the rows per scan are estimated instead as the table's rows
+    /// shared among the scans that own rows. (Trust edges are keyed by subject, not by scan.) The other tables keep the sample's
     /// figure: with true figures there, SQLite dropped the Bloom filters of policies joining on
     /// `lower(repository)` and scanned whole tables per row (measured on the 10,000-repository
     /// benchmark: policy queries 10.3 s with the sample's figures everywhere, 12.0 s with true
@@ -142,7 +142,7 @@ public final class AuditDatabase: Sendable {
             """) ?? 1)
         var changed = false
         for row in try Row.fetchAll(db, sql: """
-            SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IS NOT NULL AND tbl IN ('trust_edges', 'derived_subjects')
+            SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IS NOT NULL AND tbl = 'derived_subjects'
             """) {
             let table: String = row["tbl"], index: String = row["idx"], stat: String = row["stat"]
             var figures = stat.split(separator: " ").map(String.init)

@@ -17,11 +17,16 @@ public enum OctopusStore {
                         is_active, api_keys_exported, permissions_exported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: StatementArguments(arguments))
             for identity in account.identities {
+                // Every snapshot's row of an identity carries one key, which trust edges shared
+                // between snapshots name (see migration 0019).
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO oct_identity_keys (server, identity_id) VALUES (?, ?)")
+                    .execute(arguments: [instance.server, identity.id])
                 try db.cachedStatement(
                     sql: """
-                        INSERT OR IGNORE INTO oct_identities (scan_id, server, account_id, identity_id, name, issuer, subject, audience)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [scanID, instance.server, account.id, identity.id, identity.name, identity.issuer, identity.subject, identity.audience])
+                        INSERT OR IGNORE INTO oct_identities (scan_id, server, account_id, identity_id, name, issuer, subject, audience, key_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM oct_identity_keys WHERE server = ? AND identity_id = ?))
+                        """).execute(arguments: [scanID, instance.server, account.id, identity.id, identity.name, identity.issuer, identity.subject,
+                                                 identity.audience, instance.server, identity.id])
             }
             for key in account.apiKeys ?? [] {
                 try db.cachedStatement(

@@ -40,6 +40,20 @@ enum RetentionStore {
         try db.execute(sql: "DELETE FROM scans WHERE id = ?", arguments: [scanID])
     }
 
+    /// Gives the trust edges that a scan in `kept` uses but another scan derived (a carried-over
+    /// subject shares the earlier scan's edges, see migration 0019) to the first kept scan using
+    /// them, so that they stay when the scan that derived them goes.
+    static func rehomeSharedEdges(_ db: Database, keeping kept: Set<Int64>) throws {
+        let list = JSONValue.array(kept.sorted().map { .number(Double($0)) }).jsonText
+        try db.execute(sql: """
+            UPDATE trust_edges SET scan_id = (
+                SELECT min(s.scan_id) FROM derived_subjects s
+                WHERE s.scan_id IN (SELECT value FROM json_each(?1)) AND s.edges_subject = trust_edges.subject_id)
+            WHERE scan_id NOT IN (SELECT value FROM json_each(?1))
+              AND subject_id IN (SELECT edges_subject FROM derived_subjects WHERE scan_id IN (SELECT value FROM json_each(?1)))
+            """, arguments: [list])
+    }
+
     /// Deletes every per-scan row whose scan is not in `kept`.
     static func deleteRows(_ db: Database, keeping kept: Set<Int64>) throws {
         for table in try ScanRows.perScanTables(db) {

@@ -80,8 +80,8 @@ public enum TrustGraphPaths {
                    s.environment, s.gate, COALESCE(s.reason, '') || COALESCE('; ' || s.note, '') AS reason,
                    s.reachable_by, s.reachable_reason, s.via_json, s.called_file, s.called_job
             FROM oct_identities i
-            JOIN trust_edges e ON e.scan_id = i.scan_id AND e.identity_ref = i.id
-            JOIN derived_subjects s ON s.id = e.subject_id
+            JOIN trust_edges e ON e.identity_key = i.key_id
+            JOIN derived_subjects s ON s.scan_id = i.scan_id AND s.edges_subject = e.subject_id
             WHERE i.scan_id = ? AND i.server = ? AND i.account_id = ?
             """
         var arguments: StatementArguments = [scanID, server, accountID]
