@@ -126,7 +126,7 @@ struct RetentionTests {
         }
     }
 
-    @Test("a rescan shares an unchanged repository's trust edges with the earlier scan, and they stay when that scan is pruned")
+    @Test("a rescan shares an unchanged repository's trust edges and findings with the earlier scan, and they stay when that scan is pruned")
     func sharedTrustEdgesSurvivePruning() throws {
         try TestSupport.withTemporaryDirectory { root in
             var fixture = try HistoryFixture(root: root)
@@ -149,16 +149,30 @@ struct RetentionTests {
             #expect(try fixture.database.strings("SELECT service_account || ' ' || repository FROM deployable_by ORDER BY 1", snapshot: second.scanID)
                 == fixture.database.strings("SELECT service_account || ' ' || repository FROM deployable_by ORDER BY 1", snapshot: first.scanID))
 
-            // The scan that derived the edges goes; the kept snapshot's graph is whole.
+            // acme/api's findings are carried by reference, not stored again.
+            let findingsSQL = "SELECT fingerprint || ' ' || policy || ' ' || waived FROM scan_findings WHERE scan_id = ? ORDER BY 1"
+            let secondFindings = try fixture.database.strings(findingsSQL, [second.scanID])
+            #expect(secondFindings.sorted() == second.findings.map { "\($0.fingerprint) \($0.policy) \($0.waived ? 1 : 0)" }.sorted())
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM carried_findings WHERE scan_id = ?", [second.scanID]).map { $0 > 0 } == true)
+            let stored = try #require(try fixture.database.count("SELECT COUNT(*) FROM findings WHERE scan_id = ?", [second.scanID]))
+            #expect(stored < secondFindings.count)
+
+            // The scan that derived the edges and stored the findings goes; the kept scan's graph
+            // and findings are whole.
             #expect(try Retention.prune(database: fixture.database, keep: 1, olderThan: nil).scansRemoved == 1)
             #expect(try fixture.scanRow(first.scanID) == nil)
             #expect(try fixture.database.strings(graphSQL, snapshot: second.scanID) == before)
+            #expect(try fixture.database.strings(findingsSQL, [second.scanID]) == secondFindings)
+            #expect(try fixture.database.count("SELECT COUNT(*) FROM findings_latest", snapshot: second.scanID) == secondFindings.count)
 
             // A third scan carries over from the second; pruning the second keeps the graph too.
             try fixture.write(cleanWorkflow + "# again\n", "web", "ci.yml")
             let third = try fixture.scan()
+            let thirdFindings = try fixture.database.strings(findingsSQL, [third.scanID])
+            #expect(thirdFindings == secondFindings)
             #expect(try Retention.prune(database: fixture.database, keep: 1, olderThan: nil).scansRemoved == 1)
             #expect(try fixture.database.strings(graphSQL, snapshot: third.scanID) == before)
+            #expect(try fixture.database.strings(findingsSQL, [third.scanID]) == thirdFindings)
         }
     }
 

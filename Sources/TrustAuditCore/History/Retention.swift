@@ -38,8 +38,10 @@ public enum Retention {
                 if let findings = scan.findings { referenced.insert(findings) }
             }
             // Before any scan goes: trust edges a kept snapshot's subjects share with an older scan
-            // (see migration 0019) pass to a kept scan, so they do not go with the older one.
+            // and findings a kept scan carries from one (migrations 0019, 0020) pass to a kept
+            // scan, so they do not go with the older one.
             try RetentionStore.rehomeSharedEdges(db, keeping: referenced)
+            try RetentionStore.rehomeCarriedFindings(db, keeping: referenced)
             for id in doomed {
                 if referenced.contains(id) {
                     try RetentionStore.markPruned(db, scanID: id)

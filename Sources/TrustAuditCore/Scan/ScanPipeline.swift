@@ -195,7 +195,7 @@ public struct ScanPipeline: Sendable {
                 try database.pool.write { db in
                     try FindingStore.insert(fresh.sorted(by: Finding.reportOrder), errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {
-                        try FindingStore.copy(carried.map(\.fingerprint), from: carriedFrom, to: scanID, db: db)
+                        try FindingStore.carry(carried.map(\.fingerprint), from: carriedFrom, to: scanID, db: db)
                     }
                 }
                 return (fresh + carried).sorted(by: Finding.reportOrder)

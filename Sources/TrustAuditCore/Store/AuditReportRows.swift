@@ -75,28 +75,26 @@ public enum AuditReportRows {
     /// Open findings per severity for every complete scan up to `scanID`, oldest first; only
     /// those of `repository` (lower-cased) when given.
     static func trend(_ db: Database, upTo scanID: Int64, repository: String?) throws -> [TrendPoint] {
+        let scans = try Row.fetchAll(db, sql: """
+            SELECT id, started_at, label, COALESCE(findings_scan_id, id) AS findings FROM scans
+            WHERE status = 'complete' AND id <= ? ORDER BY id
+            """, arguments: [scanID])
+        // One count per scan: `scan_findings` joins a scan's own and carried rows, and is read by
+        // its scan (a join over it would list every scan's findings first).
+        let counts = try db.cachedStatement(sql: """
+            SELECT severity, COUNT(*) AS n FROM scan_findings
+            WHERE scan_id = ?1 AND waived = 0 AND (?2 IS NULL OR lower(repository) = ?2) GROUP BY severity
+            """)
         var points: [TrendPoint] = []
-        var sql = """
-            SELECT s.id, s.started_at, s.label, f.severity, COUNT(f.id) AS n
-            FROM scans s
-            LEFT JOIN findings f ON f.scan_id = COALESCE(s.findings_scan_id, s.id) AND f.waived = 0
-            """
-        var arguments: StatementArguments = []
-        if let repository {
-            sql += " AND lower(f.repository) = ?"
-            arguments += [repository]
-        }
-        sql += " WHERE s.status = 'complete' AND s.id <= ? GROUP BY s.id, f.severity ORDER BY s.id"
-        arguments += [scanID]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-            let id: Int64 = row["id"]
-            if points.last?.scanID != id {
-                points.append(TrendPoint(scanID: id, startedAt: row["started_at"], label: row["label"],
-                                         counts: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })))
+        for scan in scans {
+            var point = TrendPoint(scanID: scan["id"], startedAt: scan["started_at"], label: scan["label"],
+                                   counts: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) }))
+            for row in try Row.fetchAll(counts, arguments: [scan["findings"] as Int64, repository]) {
+                if let name: String = row["severity"], let severity = Severity(rawValue: name) {
+                    point.counts[severity] = row["n"]
+                }
             }
-            if let name: String = row["severity"], let severity = Severity(rawValue: name) {
-                points[points.count - 1].counts[severity] = row["n"]
-            }
+            points.append(point)
         }
         return points
     }

@@ -22,19 +22,19 @@ public enum FindingStore {
         }
     }
 
-    /// Copies the findings with these fingerprints from scan `previous` to `scanID` as they are,
-    /// waivers included, in SQL: an incremental evaluation carries most findings over, and
-    /// writing them back one by one cost more than evaluating the changed repositories.
-    static func copy(_ fingerprints: [String], from previous: Int64, to scanID: Int64, db: Database) throws {
+    /// Carries the findings with these fingerprints over from scan `previous` to `scanID` by
+    /// reference (migration 0020), waivers included: an incremental evaluation carries most
+    /// findings over, and writing them again cost more than evaluating the changed repositories.
+    /// A fingerprint `scanID` stored itself is not carried.
+    static func carry(_ fingerprints: [String], from previous: Int64, to scanID: Int64, db: Database) throws {
         let carried = "temp.trustaudit_carried_findings"
         try TemporaryNameTable.fill(db, carried, with: fingerprints)
         defer { try? TemporaryNameTable.drop(db, carried) }
         try db.execute(sql: """
-            INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
-                repository, file, line, job, service_account, evidence_json, waived, waiver_reason)
-            SELECT ?, fingerprint, policy, severity, category, title, message, resource,
-                repository, file, line, job, service_account, evidence_json, waived, waiver_reason
-            FROM findings WHERE scan_id = ? AND fingerprint IN (SELECT name FROM \(carried))
+            INSERT OR IGNORE INTO carried_findings (scan_id, finding_id)
+            SELECT ?1, id FROM scan_findings
+            WHERE scan_id = ?2 AND fingerprint IN (SELECT name FROM \(carried))
+              AND fingerprint NOT IN (SELECT fingerprint FROM findings WHERE scan_id = ?1)
             ORDER BY id
             """, arguments: [scanID, previous])
     }
@@ -46,7 +46,7 @@ public enum FindingStore {
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT fingerprint, policy, severity, category, title, message, resource, repository, file, line, job,
                        service_account, evidence_json, waived, waiver_reason
-                FROM findings WHERE scan_id = ? ORDER BY id
+                FROM scan_findings WHERE scan_id = ? ORDER BY id
                 """, arguments: [scanID])
             while let row = try cursor.next() {
                 let severity: String = try row.decode(atIndex: 2)

@@ -54,6 +54,30 @@ enum RetentionStore {
             """, arguments: [list])
     }
 
+    /// Gives the findings that a scan in `kept` carries but another scan stored (see migration
+    /// 0020) to the first kept scan carrying them, as its own rows, so that they stay when the
+    /// scan that stored them goes. Other kept scans carrying them keep their references.
+    static func rehomeCarriedFindings(_ db: Database, keeping kept: Set<Int64>) throws {
+        let list = JSONValue.array(kept.sorted().map { .number(Double($0)) }).jsonText
+        let heirs = "temp.trustaudit_finding_heirs"
+        try db.execute(sql: "CREATE TEMP TABLE \(heirs.dropFirst(5)) (id INTEGER PRIMARY KEY, heir INTEGER NOT NULL)")
+        defer { try? db.execute(sql: "DROP TABLE IF EXISTS \(heirs)") }
+        try db.execute(sql: """
+            INSERT INTO \(heirs) (id, heir)
+            SELECT c.finding_id, min(c.scan_id) FROM carried_findings c JOIN findings f ON f.id = c.finding_id
+            WHERE c.scan_id IN (SELECT value FROM json_each(?1)) AND f.scan_id NOT IN (SELECT value FROM json_each(?1))
+            GROUP BY c.finding_id
+            """, arguments: [list])
+        try db.execute(sql: """
+            UPDATE findings SET scan_id = (SELECT heir FROM \(heirs) h WHERE h.id = findings.id)
+            WHERE id IN (SELECT id FROM \(heirs))
+            """)
+        try db.execute(sql: """
+            DELETE FROM carried_findings WHERE EXISTS (
+                SELECT 1 FROM \(heirs) h WHERE h.id = carried_findings.finding_id AND h.heir = carried_findings.scan_id)
+            """)
+    }
+
     /// Deletes every per-scan row whose scan is not in `kept`.
     static func deleteRows(_ db: Database, keeping kept: Set<Int64>) throws {
         for table in try ScanRows.perScanTables(db) {

@@ -28,7 +28,7 @@ public enum ScanListing {
         try DatabaseIntegrity.reading(db) {
             var counts: [Int64: [Severity: Int]] = [:]
             var waived: [Int64: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT scan_id, severity, waived, COUNT(*) AS n FROM findings GROUP BY scan_id, severity, waived") {
+            for row in try Row.fetchAll(db, sql: "SELECT scan_id, severity, waived, COUNT(*) AS n FROM scan_findings GROUP BY scan_id, severity, waived") {
                 let id: Int64 = try row.decode(forColumn: "scan_id")
                 let count: Int = try row.decode(forColumn: "n")
                 if try row.decode(Bool.self, forColumn: "waived") {
