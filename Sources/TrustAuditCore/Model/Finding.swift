@@ -14,7 +14,14 @@ public struct Finding: Sendable, Equatable {
     public var line: Int?
     public var job: String?
     public var serviceAccount: String?
-    public var evidence: JSONValue
+    /// The evidence as compact JSON text with sorted keys, as stored and as reports write it: a
+    /// report of tens of thousands of findings copies it instead of building each value.
+    public var evidenceJSON: String
+    /// The evidence as a value, parsed from `evidenceJSON` on each read.
+    public var evidence: JSONValue {
+        get { JSONValue.parse(evidenceJSON) ?? .object([:]) }
+        set { evidenceJSON = newValue.jsonText }
+    }
     public var waived: Bool
     public var waiverReason: String?
 
@@ -36,7 +43,7 @@ public struct Finding: Sendable, Equatable {
         self.line = line
         self.job = job
         self.serviceAccount = serviceAccount
-        self.evidence = evidence
+        self.evidenceJSON = evidence.jsonText
         self.waived = waived
         self.waiverReason = waiverReason
     }

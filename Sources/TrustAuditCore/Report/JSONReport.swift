@@ -47,7 +47,7 @@ public enum JSONReport {
             if let value { JSONValue.writeString(value, into: &out) } else { out += "null".utf8 }
         }
         out += "{\"category\":".utf8; text(finding.category.rawValue)
-        out += ",\"evidence\":".utf8; finding.evidence.write(into: &out)
+        out += ",\"evidence\":".utf8; out += finding.evidenceJSON.utf8
         out += ",\"file\":".utf8; text(finding.file)
         out += ",\"fingerprint\":".utf8; text(finding.fingerprint)
         out += ",\"job\":".utf8; text(finding.job)

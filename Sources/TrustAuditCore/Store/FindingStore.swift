@@ -12,7 +12,7 @@ public enum FindingStore {
             let arguments: [(any DatabaseValueConvertible)?] = [
                 scanID, finding.fingerprint, finding.policy, finding.severity.rawValue, finding.category.rawValue,
                 finding.title, finding.message, finding.resource, finding.repository, finding.file, finding.line,
-                finding.job, finding.serviceAccount, finding.evidence.jsonText, finding.waived, finding.waiverReason,
+                finding.job, finding.serviceAccount, finding.evidenceJSON, finding.waived, finding.waiverReason,
             ]
             try statement.execute(arguments: StatementArguments(arguments))
         }
@@ -43,23 +43,36 @@ public enum FindingStore {
     public static func load(scanID: Int64, db: Database) throws -> [Finding] {
         try DatabaseIntegrity.reading(db) {
             var findings: [Finding] = []
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT fingerprint, policy, severity, category, title, message, resource, repository, file, line, job,
-                       service_account, evidence_json, waived, waiver_reason
-                FROM scan_findings WHERE scan_id = ? ORDER BY id
+            let columns = ["fingerprint", "policy", "severity", "category", "title", "message", "resource", "repository", "file", "line",
+                           "job", "service_account", "evidence_json", "waived", "waiver_reason"]
+            // The scan's own rows in the order they were stored (a range of row ids, read without a
+            // sort), then those it carries (see migration 0020).
+            let range = try Row.fetchOne(db, sql: "SELECT min(id) AS first, max(id) AS last FROM findings WHERE scan_id = ?", arguments: [scanID])
+            let own = try Row.fetchCursor(db, sql: """
+                SELECT \(columns.joined(separator: ", ")) FROM findings WHERE +scan_id = ? AND id BETWEEN ? AND ? ORDER BY id
+                """, arguments: [scanID, range?["first"] as Int64? ?? 0, range?["last"] as Int64? ?? -1])
+            let carried = try Row.fetchCursor(db, sql: """
+                SELECT \(columns.map { "f.\($0)" }.joined(separator: ", "))
+                FROM carried_findings c JOIN findings f ON f.id = c.finding_id WHERE c.scan_id = ? ORDER BY c.finding_id
                 """, arguments: [scanID])
-            while let row = try cursor.next() {
-                let severity: String = try row.decode(atIndex: 2)
-                let category: String = try row.decode(atIndex: 3)
-                let evidence: String? = try row.decode(atIndex: 12)
-                findings.append(Finding(
-                    fingerprint: try row.decode(atIndex: 0), policy: try row.decode(atIndex: 1),
-                    severity: Severity(rawValue: severity) ?? .info, category: PolicyCategory(rawValue: category) ?? .hygiene,
-                    title: try row.decode(atIndex: 4), message: try row.decode(atIndex: 5), resource: try row.decode(atIndex: 6),
-                    repository: try row.decode(atIndex: 7), file: try row.decode(atIndex: 8), line: try row.decode(atIndex: 9),
-                    job: try row.decode(atIndex: 10), serviceAccount: try row.decode(atIndex: 11),
-                    evidence: evidence.flatMap(JSONValue.parse) ?? .object([:]), waived: try row.decode(atIndex: 13),
-                    waiverReason: try row.decode(atIndex: 14)))
+            for cursor in [own, carried] {
+                while let row = try cursor.next() {
+                    let severity: String = try row.decode(atIndex: 2)
+                    let category: String = try row.decode(atIndex: 3)
+                    var finding = Finding(
+                        fingerprint: try row.decode(atIndex: 0), policy: try row.decode(atIndex: 1),
+                        severity: Severity(rawValue: severity) ?? .info, category: PolicyCategory(rawValue: category) ?? .hygiene,
+                        title: try row.decode(atIndex: 4), message: try row.decode(atIndex: 5), resource: try row.decode(atIndex: 6),
+                        repository: try row.decode(atIndex: 7), file: try row.decode(atIndex: 8), line: try row.decode(atIndex: 9),
+                        job: try row.decode(atIndex: 10), serviceAccount: try row.decode(atIndex: 11),
+                        waived: try row.decode(atIndex: 13), waiverReason: try row.decode(atIndex: 14))
+                    // Stored by `insert` as compact JSON; checked, not parsed, so that a damaged row
+                    // cannot make a report malformed.
+                    if let evidence: String = try row.decode(atIndex: 12), JSONSyntax.isValid(evidence) {
+                        finding.evidenceJSON = evidence
+                    }
+                    findings.append(finding)
+                }
             }
             // Stored in report order except where a rescan carried findings over, so most loads
             // need no sort at all (and a sort moves every one of tens of thousands of findings).
