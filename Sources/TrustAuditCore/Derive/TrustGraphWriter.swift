@@ -34,7 +34,7 @@ struct TrustGraphWriter {
     }
 
     mutating func write(_ result: [[SubjectTrust]], jobs: [MintingJob]) throws {
-        let subjectStatement = try db.cachedStatement(sql: """
+        let subjectStatement = try BoundInsert(db, sql: """
             INSERT INTO derived_subjects (id, edges_subject, scan_id, repository, file, job, trigger, subject, is_pattern, environment,
                 id_token, reason, note, gate, called_file, called_job, via_json, reachable_by, reachable_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -54,12 +54,14 @@ struct TrustGraphWriter {
                 let gate = gateText(repository: repository, environment: environment)
                 let reach = judge.path(trust.subject, job: job)
                 subjectID += 1
-                let arguments: [(any DatabaseValueConvertible)?] = [
-                    subjectID, subjectID, scanID, job.repository, job.file, job.job.key, trust.subject.trigger, trust.subject.value,
-                    trust.subject.isPattern, environment, job.idToken.rawValue, trust.subject.reason, note, gate, job.calledFile, job.calledJob, via,
-                    reach.level.word, reach.reason,
-                ]
-                try subjectStatement.execute(arguments: StatementArguments(arguments))
+                try subjectStatement.execute([
+                    subjectID.databaseValue, subjectID.databaseValue, scanID.databaseValue, job.repository.databaseValue,
+                    job.file.databaseValue, job.job.key.databaseValue, trust.subject.trigger.databaseValue,
+                    trust.subject.value.databaseValue, trust.subject.isPattern.databaseValue, environment.databaseValue,
+                    job.idToken.rawValue.databaseValue, trust.subject.reason.databaseValue, note.databaseValue, gate.databaseValue,
+                    job.calledFile.databaseValue, job.calledJob.databaseValue, via.databaseValue, reach.level.word.databaseValue,
+                    reach.reason.databaseValue,
+                ])
                 for match in trust.matches {
                     let identity = facts.identities[match.identity]
                     let account = AccountKey(server: identity.server, accountID: identity.accountID)
@@ -177,8 +179,7 @@ private struct RowBatch {
 
     mutating func flush() throws {
         guard rows > 0 else { return }
-        try db.cachedStatement(sql: head + Array(repeating: row, count: rows).joined(separator: ", "))
-            .execute(arguments: StatementArguments(values))
+        try BoundInsert(db, sql: head + Array(repeating: row, count: rows).joined(separator: ", ")).execute(values)
         values.removeAll(keepingCapacity: true)
         rows = 0
     }

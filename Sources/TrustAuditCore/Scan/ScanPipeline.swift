@@ -192,13 +192,15 @@ public struct ScanPipeline: Sendable {
                     try FindingWaivers.apply(to: evaluation.findings, db: db, scanID: dataScanID, settings: request.settings,
                                              today: request.today)
                 }
+                // Sorted once: carried findings were loaded in report order, so the two lists merge.
+                let sorted = fresh.sorted(by: Finding.reportOrder)
                 try database.pool.write { db in
-                    try FindingStore.insert(fresh.sorted(by: Finding.reportOrder), errors: policyErrors, scanID: scanID, db: db)
+                    try FindingStore.insert(sorted, errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {
                         try FindingStore.carry(carried.map(\.fingerprint), from: carriedFrom, to: scanID, db: db)
                     }
                 }
-                return (fresh + carried).sorted(by: Finding.reportOrder)
+                return Finding.merged(sorted, carried)
             }
         }
         let coverage = try database.pool.read { db in try ScanInputStore.coverageNotes(scanID: dataScanID, db: db) }

@@ -3,18 +3,20 @@ import GRDB
 /// Reads and writes a scan's findings and policy errors.
 public enum FindingStore {
     static func insert(_ findings: [Finding], errors: [PolicyRunError], scanID: Int64, db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
+        let statement = try BoundInsert(db, sql: """
             INSERT OR IGNORE INTO findings (scan_id, fingerprint, policy, severity, category, title, message, resource,
                 repository, file, line, job, service_account, evidence_json, waived, waiver_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let scan = scanID.databaseValue
         for finding in findings {
-            let arguments: [(any DatabaseValueConvertible)?] = [
-                scanID, finding.fingerprint, finding.policy, finding.severity.rawValue, finding.category.rawValue,
-                finding.title, finding.message, finding.resource, finding.repository, finding.file, finding.line,
-                finding.job, finding.serviceAccount, finding.evidenceJSON, finding.waived, finding.waiverReason,
-            ]
-            try statement.execute(arguments: StatementArguments(arguments))
+            try statement.execute([
+                finding.fingerprint.databaseValue, finding.policy.databaseValue, finding.severity.rawValue.databaseValue,
+                finding.category.rawValue.databaseValue, finding.title.databaseValue, finding.message.databaseValue,
+                finding.resource.databaseValue, finding.repository.databaseValue, finding.file.databaseValue,
+                finding.line.databaseValue, finding.job.databaseValue, finding.serviceAccount.databaseValue,
+                finding.evidenceJSON.databaseValue, finding.waived.databaseValue, finding.waiverReason.databaseValue,
+            ], leading: scan)
         }
         for error in errors {
             try db.execute(sql: "INSERT OR REPLACE INTO policy_errors (scan_id, policy, source, message) VALUES (?, ?, ?, ?)",
@@ -101,5 +103,24 @@ extension Finding {
         if lhs.line != rhs.line { return (lhs.line ?? 0) < (rhs.line ?? 0) }
         if lhs.policy != rhs.policy { return lhs.policy < rhs.policy }
         return lhs.fingerprint < rhs.fingerprint
+    }
+
+    /// Two lists already in report order, as one list in report order (on a tie, `first`'s first).
+    static func merged(_ first: [Finding], _ second: [Finding]) -> [Finding] {
+        var result: [Finding] = []
+        result.reserveCapacity(first.count + second.count)
+        var left = first.startIndex, right = second.startIndex
+        while left < first.endIndex, right < second.endIndex {
+            if reportOrder(second[right], first[left]) {
+                result.append(second[right])
+                right += 1
+            } else {
+                result.append(first[left])
+                left += 1
+            }
+        }
+        result += first[left...]
+        result += second[right...]
+        return result
     }
 }

@@ -52,9 +52,9 @@ enum WorkflowFactStore {
         let key = doc.databaseValue
         func insert(_ sql: String, _ rows: [[DatabaseValue]]) throws {
             guard !rows.isEmpty else { return }
-            let statement = try db.cachedStatement(sql: sql)
+            let statement = try BoundInsert(db, sql: sql)
             for row in rows {
-                try statement.execute(arguments: StatementArguments([key] + row))
+                try statement.execute(row, leading: key)
             }
         }
         if !rows.parsed {
