@@ -38,4 +38,58 @@ struct PlannerStatisticsTests {
             #expect((2500...3500).contains(estimate), "rows per scan: \(estimate)")
         }
     }
+
+    @Test("trust edges per identity are the edges shared among the identities that have any, however skewed the sample")
+    func edgesPerIdentity() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let database = try TestSupport.openDatabase(in: directory)
+            try database.pool.write { db in
+                try db.execute(sql: "INSERT INTO scans (id, started_at, status, tool_version, data_scan_id) VALUES (1, 'now', 'complete', 'test', 1)")
+                // One organization-wide identity with 3,000 edges, a hundred others with one each.
+                for subject in 1...3000 {
+                    try db.execute(sql: "INSERT INTO trust_edges (scan_id, subject_id, identity_key, match_kind, in_use) VALUES (1, ?, 1, 1, 0)",
+                                   arguments: [subject])
+                }
+                for identity in 2...101 {
+                    try db.execute(sql: "INSERT INTO trust_edges (scan_id, subject_id, identity_key, match_kind, in_use) VALUES (1, ?, ?, 0, 1)",
+                                   arguments: [identity, identity])
+                }
+                try AuditDatabase.analyze(db)
+            }
+            #expect(try database.pool.read { db in try perScan(db, index: "trust_edges_identity") } == 3100 / 101)
+        }
+    }
+
+    @Test("readers opened before a scan's write plan with the statistics it wrote once they are replaced")
+    func readersSeeNewStatistics() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let database = try TestSupport.openDatabase(in: directory)
+            let query = "EXPLAIN QUERY PLAN SELECT * FROM planner_probe WHERE a = 1 AND b = 1"
+            func plan() throws -> String {
+                try database.pool.read { db in try Row.fetchAll(db, sql: query).map { $0["detail"] as String? ?? "" }.joined() }
+            }
+            func setStatistics(selective index: String, other: String) throws {
+                try database.pool.write { db in
+                    try db.execute(sql: "DELETE FROM sqlite_stat1 WHERE tbl = 'planner_probe'")
+                    try db.execute(sql: "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('planner_probe', ?, '100000 1'), ('planner_probe', ?, '100000 50000')",
+                                   arguments: [index, other])
+                    try db.execute(sql: "ANALYZE sqlite_master")
+                }
+            }
+            try database.pool.write { db in
+                try db.execute(sql: "CREATE TABLE planner_probe (a INTEGER, b INTEGER)")
+                try db.execute(sql: "CREATE INDEX planner_probe_a ON planner_probe(a)")
+                try db.execute(sql: "CREATE INDEX planner_probe_b ON planner_probe(b)")
+                try db.execute(sql: "ANALYZE")
+            }
+            try setStatistics(selective: "planner_probe_a", other: "planner_probe_b")
+            database.dropStaleReaders()
+            #expect(try plan().contains("planner_probe_a"))
+            // A reader that loaded the schema before the write keeps the statistics it loaded.
+            try setStatistics(selective: "planner_probe_b", other: "planner_probe_a")
+            #expect(try plan().contains("planner_probe_a"))
+            database.dropStaleReaders()
+            #expect(try plan().contains("planner_probe_b"))
+        }
+    }
 }

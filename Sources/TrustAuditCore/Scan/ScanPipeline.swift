@@ -136,6 +136,7 @@ public struct ScanPipeline: Sendable {
             try clock.measure("analyze") { try AuditDatabase.analyze(db) }
             return scanID
         }
+        if dataScanID == scanID { database.dropStaleReaders() }
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
         var findings: [Finding]
         var policyErrors: [PolicyRunError]
