@@ -135,30 +135,39 @@ public final class AuditDatabase: Sendable {
     /// thousands of subjects), and the planner then walks a whole snapshot's graph to find a few
     /// repositories' (a rescan's policies took seconds so). For the indexes of `derived_subjects`
     /// that start with `scan_id`, the rows per scan are estimated instead as the table's rows
-    /// shared among the scans that own rows. (Trust edges are keyed by subject, not by scan.) The other tables keep the sample's
-    /// figure: with true figures there, SQLite dropped the Bloom filters of policies joining on
-    /// `lower(repository)` and scanned whole tables per row (measured on the 10,000-repository
-    /// benchmark: policy queries 10.3 s with the sample's figures everywhere, 12.0 s with true
-    /// ones everywhere, 7.6 s with true ones for the trust graph only).
+    /// shared among the scans that own rows (trust edges are keyed by subject, not by scan). The
+    /// other tables keep the sample's figure: with true figures there, SQLite dropped the Bloom
+    /// filters of policies joining on `lower(repository)` and scanned whole tables per row
+    /// (measured on the 10,000-repository benchmark: policy queries 10.3 s with the sample's
+    /// figures everywhere, 12.0 s with true ones everywhere, 7.6 s with true ones for the trust
+    /// graph only).
     private static func correctPerScanEstimates(_ db: Database) throws -> Bool {
         let owners = max(1, try Int.fetchOne(db, sql: """
             SELECT count(*) FROM scans WHERE status IN ('running', 'complete') AND (data_scan_id IS NULL OR data_scan_id = id)
             """) ?? 1)
         var changed = false
         for row in try Row.fetchAll(db, sql: """
-            SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IS NOT NULL AND tbl = 'derived_subjects'
+            SELECT idx, stat FROM sqlite_stat1 WHERE idx IS NOT NULL AND tbl = 'derived_subjects'
             """) {
-            let table: String = row["tbl"], index: String = row["idx"], stat: String = row["stat"]
-            var figures = stat.split(separator: " ").map(String.init)
+            let index: String = row["idx"], stat: String = row["stat"]
+            let figures = stat.split(separator: " ")
             guard figures.count >= 2, let rows = Int(figures[0]), let perScan = Int(figures[1]), rows / owners > perScan,
                   try String.fetchOne(db, sql: "SELECT name FROM pragma_index_info(?) ORDER BY seqno LIMIT 1", arguments: [index]) == "scan_id"
             else { continue }
-            figures[1] = String(rows / owners)
-            try db.execute(sql: "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx = ?",
-                           arguments: [figures.joined(separator: " "), table, index])
+            try setEstimate(db, index: index, stat: stat, rows: rows, perKey: rows / owners)
             changed = true
         }
         return changed
+    }
+
+    /// Rewrites an index's `sqlite_stat1` row with `rows` in all and `perKey` rows per value of its
+    /// first column, keeping the figures for its other columns.
+    private static func setEstimate(_ db: Database, index: String, stat: String, rows: Int, perKey: Int) throws {
+        var figures = stat.split(separator: " ").map(String.init)
+        guard figures.count >= 2 else { return }
+        figures[0] = String(rows)
+        figures[1] = String(perKey)
+        try db.execute(sql: "UPDATE sqlite_stat1 SET stat = ? WHERE idx = ?", arguments: [figures.joined(separator: " "), index])
     }
 
     /// An organization-wide identity accepts every subject, so the edges of one identity run from
@@ -171,14 +180,12 @@ public final class AuditDatabase: Sendable {
         guard let stat = try String.fetchOne(db, sql: "SELECT stat FROM sqlite_stat1 WHERE idx = 'trust_edges_identity'") else {
             return false
         }
-        var figures = stat.split(separator: " ").map(String.init)
+        let figures = stat.split(separator: " ")
         let counts = try Row.fetchOne(db, sql: "SELECT count(*) AS edges, count(DISTINCT identity_key) AS identities FROM trust_edges")
         guard figures.count >= 2, let counts, let edges: Int = counts["edges"], let identities: Int = counts["identities"], identities > 0,
               Int(figures[1]) != max(1, edges / identities)
         else { return false }
-        figures[0] = String(edges)
-        figures[1] = String(max(1, edges / identities))
-        try db.execute(sql: "UPDATE sqlite_stat1 SET stat = ? WHERE idx = 'trust_edges_identity'", arguments: [figures.joined(separator: " ")])
+        try setEstimate(db, index: "trust_edges_identity", stat: stat, rows: edges, perKey: max(1, edges / identities))
         return true
     }
 

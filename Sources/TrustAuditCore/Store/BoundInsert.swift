@@ -28,9 +28,9 @@ struct BoundInsert {
     func execute(_ values: [DatabaseValue], leading: DatabaseValue? = nil) throws {
         let handle = statement.sqliteStatement
         let offset: Int32 = leading == nil ? 1 : 2
-        guard values.count + (leading == nil ? 0 : 1) == parameterCount else {
-            throw DatabaseError(resultCode: .SQLITE_RANGE,
-                                message: "\(values.count + (leading == nil ? 0 : 1)) values for \(parameterCount) parameters", sql: sql)
+        let given = values.count + Int(offset) - 1
+        guard given == parameterCount else {
+            throw DatabaseError(resultCode: .SQLITE_RANGE, message: "\(given) values for \(parameterCount) parameters", sql: sql)
         }
         defer { sqlite3_reset(handle) }
         if let leading { try bind(leading, at: 1, handle) }

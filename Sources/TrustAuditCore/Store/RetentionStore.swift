@@ -44,7 +44,7 @@ enum RetentionStore {
     /// subject shares the earlier scan's edges, see migration 0019) to the first kept scan using
     /// them, so that they stay when the scan that derived them goes.
     static func rehomeSharedEdges(_ db: Database, keeping kept: Set<Int64>) throws {
-        let list = JSONValue.array(kept.sorted().map { .number(Double($0)) }).jsonText
+        let list = jsonList(kept)
         try db.execute(sql: """
             UPDATE trust_edges SET scan_id = (
                 SELECT min(s.scan_id) FROM derived_subjects s
@@ -58,7 +58,7 @@ enum RetentionStore {
     /// 0020) to the first kept scan carrying them, as its own rows, so that they stay when the
     /// scan that stored them goes. Other kept scans carrying them keep their references.
     static func rehomeCarriedFindings(_ db: Database, keeping kept: Set<Int64>) throws {
-        let list = JSONValue.array(kept.sorted().map { .number(Double($0)) }).jsonText
+        let list = jsonList(kept)
         let heirs = "temp.trustaudit_finding_heirs"
         try db.execute(sql: "CREATE TEMP TABLE \(heirs.dropFirst(5)) (id INTEGER PRIMARY KEY, heir INTEGER NOT NULL)")
         defer { try? db.execute(sql: "DROP TABLE IF EXISTS \(heirs)") }
@@ -76,6 +76,11 @@ enum RetentionStore {
             DELETE FROM carried_findings WHERE EXISTS (
                 SELECT 1 FROM \(heirs) h WHERE h.id = carried_findings.finding_id AND h.heir = carried_findings.scan_id)
             """)
+    }
+
+    /// Scan ids as a JSON array, for `json_each(?)`: one bound parameter however many scans are kept.
+    private static func jsonList(_ scans: Set<Int64>) -> String {
+        JSONValue.array(scans.sorted().map { .number(Double($0)) }).jsonText
     }
 
     /// Deletes every per-scan row whose scan is not in `kept`.

@@ -32,6 +32,12 @@ enum JSONSyntax {
         var open: [Bool] = []
         var expecting = Expecting.value
         func afterValue() -> Expecting { open.isEmpty ? .end : .commaOrEnd }
+        /// Consumes the closing bracket of the innermost container.
+        func close() {
+            scanner.index += 1
+            _ = open.popLast()
+            expecting = afterValue()
+        }
         while true {
             scanner.skipSpace()
             guard let byte = scanner.peek else { return expecting == .end }
@@ -40,9 +46,7 @@ enum JSONSyntax {
                 return false
             case .value, .valueOrEnd:
                 if expecting == .valueOrEnd, byte == UInt8(ascii: "]") {
-                    scanner.index += 1
-                    _ = open.popLast()
-                    expecting = afterValue()
+                    close()
                     continue
                 }
                 switch byte {
@@ -66,9 +70,7 @@ enum JSONSyntax {
                 expecting = afterValue()
             case .keyOrEnd, .key:
                 if expecting == .keyOrEnd, byte == UInt8(ascii: "}") {
-                    scanner.index += 1
-                    _ = open.popLast()
-                    expecting = afterValue()
+                    close()
                     continue
                 }
                 guard byte == UInt8(ascii: "\""), scanner.string() else { return false }
@@ -78,12 +80,11 @@ enum JSONSyntax {
                 expecting = .value
             case .commaOrEnd:
                 guard let inObject = open.last else { return false }
-                scanner.index += 1
                 if byte == UInt8(ascii: ",") {
+                    scanner.index += 1
                     expecting = inObject ? .key : .value
                 } else if byte == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    _ = open.popLast()
-                    expecting = afterValue()
+                    close()
                 } else {
                     return false
                 }
