@@ -54,6 +54,10 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "A label stored with the scan, e.g. nightly-2026-11-26.")
     var label: String?
 
+    @Flag(name: .customLong("reread-files"),
+          help: "Read and hash every workflow file, even one whose inode, size and times are unchanged since an earlier scan.")
+    var rereadFiles = false
+
     func run() throws {
         var config = try policyOptions.loadConfig()
         config.policySettings.limits = limits.applied(to: config.policySettings.limits)
@@ -69,6 +73,7 @@ struct ScanCommand: ParsableCommand {
                             githubSettings: githubSettings.isEmpty ? config.githubSettings : githubSettings,
                             octopus: octopus.isEmpty ? config.octopus : octopus,
                             label: label, policies: [], settings: config.policySettings)
+        plan.rereadFiles = rereadFiles
         let inputs: ScanPlan.Inputs
         do {
             inputs = try plan.readInputs()

@@ -65,8 +65,7 @@ struct LocalActionTests {
         let steps = (0..<(LocalActionCollector.maxActions + 5)).map { "      - uses: ./a/\($0)" }.joined(separator: "\n")
         let text = "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n\(steps)\n"
         try TestSupport.withTemporaryDirectory { directory in
-            let entries = LocalActionCollector.collect(
-                root: directory, workflows: [WorkflowFileInput(path: ".github/workflows/x.yml", content: .success(Array(text.utf8)))])
+            let entries = LocalActionCollector.collect(root: directory, references: LocalActionCollector.references(in: Array(text.utf8)))
             #expect(entries.count == LocalActionCollector.maxActions + 5)
             let refused = entries.filter {
                 if case .failure(let failure) = $0.content { return failure.reason.hasPrefix("not read: more than") }

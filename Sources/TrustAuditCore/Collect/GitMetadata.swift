@@ -8,10 +8,13 @@ public enum GitMetadata {
     /// The git directory of a checkout: `.git` itself, or where a `.git` file (`gitdir: …`)
     /// points for worktrees and submodules.
     static func gitDirectory(of root: URL) -> URL? {
-        let dotGit = root.appendingPathComponent(".git")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dotGit.path, isDirectory: &isDirectory) else { return nil }
-        if isDirectory.boolValue { return dotGit }
+        // One `stat` on the path: discovery asks this twice for each of thousands of checkouts,
+        // and building URLs to ask FileManager cost more than the answer.
+        let path = root.path.hasSuffix("/") ? "\(root.path).git" : "\(root.path)/.git"
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let dotGit = URL(fileURLWithPath: path, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
+        if (info.st_mode & S_IFMT) == S_IFDIR { return dotGit }
         guard let text = try? String(contentsOf: dotGit, encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("gitdir:") }) else { return nil }
         let target = line.dropFirst("gitdir:".count).trimmingWhitespace()

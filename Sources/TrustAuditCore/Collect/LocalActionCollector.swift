@@ -14,11 +14,9 @@ import Foundation
 public enum LocalActionCollector {
     public static let maxActions = 64
 
-    public static func collect(root: URL, workflows: [WorkflowFileInput]) -> [WorkflowFileInput] {
-        var pending: [String] = []
-        for file in workflows {
-            if case .success(let bytes) = file.content { pending += references(in: bytes) }
-        }
+    /// The local actions that `references` (found in the workflows' text, in file order) lead to.
+    public static func collect(root: URL, references: [String]) -> [WorkflowFileInput] {
+        var pending = references
         var seen = Set<String>()
         var result: [WorkflowFileInput] = []
         var resolvedRoot: URL?
@@ -36,7 +34,7 @@ public enum LocalActionCollector {
             let root = resolvedRoot ?? root.resolvingSymlinksInPath()
             resolvedRoot = root
             let entry = read(folder: folder, root: root)
-            if case .success(let bytes) = entry.content { pending += references(in: bytes) }
+            if case .success(let bytes) = entry.content { pending += Self.references(in: bytes) }
             result.append(entry)
         }
         return result

@@ -99,25 +99,48 @@ public enum RepositoryDiscovery {
 
     /// Reads a repository's `.github/workflows/*.yml|*.yaml` files, refusing any that resolve
     /// outside the repository (a symlink must not turn a scan into a read of the host), and the
-    /// `action.yml` of the local actions they use (`LocalActionCollector`).
-    public static func snapshot(of repository: DiscoveredRepository) -> RepositorySnapshot {
+    /// `action.yml` of the local actions they use (`LocalActionCollector`). Files the `cache`
+    /// knows unchanged are not read.
+    public static func snapshot(of repository: DiscoveredRepository, cache: FileStampCache? = nil) -> RepositorySnapshot {
         let rootPath = repository.root.path
         let folder = "\(rootPath)/.github/workflows"
         // Resolving every path is the slow part of reading ten thousand repositories; it is only
         // needed where a symlink is involved, so plain folders and files are read directly.
         let plainFolder = !isSymlink("\(rootPath)/.github") && !isSymlink(folder)
         var files: [WorkflowFileInput] = []
+        var localActions: [String] = []
         var resolvedRoot: URL?
         let listing = workflowNames(in: folder)
+        // Stamps are taken relative to the open folder: a whole path is walked once, not per file.
+        let directory = plainFolder && cache?.isEmpty == false ? open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : -1
+        defer { if directory >= 0 { close(directory) } }
         for entry in listing.names {
             let path = ".github/workflows/\(entry.display)"
             let fullPath = Array("\(folder)/".utf8) + entry.fileSystemName
-            if plainFolder, let bytes = readFile(fullPath, followingSymlinks: false) {
-                files.append(WorkflowFileInput(path: path, content: bytes))
+            if plainFolder, let known = cache?.unchanged(fullPath, directory: directory, name: entry.fileSystemName) {
+                var file = WorkflowFileInput(path: path, content: .success([]))
+                file.unchangedHash = known.hash
+                files.append(file)
+                localActions += known.localActions
+            } else if plainFolder, let read = RegularFileReader.readStamped(fullPath, followingSymlinks: false, limit: InputGuards.maxBytes) {
+                switch read {
+                case .success(let (bytes, stamp)):
+                    var file = WorkflowFileInput(path: path, content: .success(bytes))
+                    let references = LocalActionCollector.references(in: bytes)
+                    if let cache, cache.mayRecord(stamp) {
+                        file.origin = DiskOrigin(path: fullPath, stamp: stamp, localActions: references)
+                    }
+                    files.append(file)
+                    localActions += references
+                case .failure(let failure):
+                    files.append(WorkflowFileInput(path: path, content: .failure(WorkflowParseFailure(failure.reason))))
+                }
             } else {
                 let root = resolvedRoot ?? repository.root.resolvingSymlinksInPath()
                 resolvedRoot = root
-                files.append(WorkflowFileInput(path: path, content: read(fullPath, inside: root)))
+                let content = read(fullPath, inside: root)
+                if case .success(let bytes) = content { localActions += LocalActionCollector.references(in: bytes) }
+                files.append(WorkflowFileInput(path: path, content: content))
             }
         }
         var problems = listing.error.map { [CoverageProblem(path: ".github/workflows", message: "cannot list the folder: \($0)")] } ?? []
@@ -126,7 +149,7 @@ public enum RepositoryDiscovery {
                 problems.append(CoverageProblem(path: file.path, message: "not read: \(failure.description)"))
             }
         }
-        files += LocalActionCollector.collect(root: repository.root, workflows: files)
+        files += LocalActionCollector.collect(root: repository.root, references: localActions)
         return RepositorySnapshot(fullName: repository.fullName, source: repository.root.path,
                                   headCommit: repository.headCommit, files: files, problems: problems)
     }

@@ -4,9 +4,10 @@ public enum RepositorySource: Sendable {
     case disk(DiscoveredRepository)
     case memory(RepositorySnapshot)
 
-    var snapshot: RepositorySnapshot {
+    /// The snapshot, not reading the files `cache` knows unchanged.
+    func snapshot(cache: FileStampCache?) -> RepositorySnapshot {
         switch self {
-        case .disk(let repository): return RepositoryDiscovery.snapshot(of: repository)
+        case .disk(let repository): return RepositoryDiscovery.snapshot(of: repository, cache: cache)
         case .memory(let snapshot): return snapshot
         }
     }

@@ -6,6 +6,11 @@ public struct WorkflowFileInput: Sendable {
     public var path: String
     public var content: Result<[UInt8], WorkflowParseFailure>
     public var kind: WorkflowFileKind
+    /// Set when the file is unchanged since an earlier scan stored its facts (`FileStampCache`):
+    /// the content's hash. The file was not read, and `content` is empty.
+    public var unchangedHash: String?
+    /// Set for a file read from disk that the `FileStampCache` may record.
+    public var origin: DiskOrigin?
 
     public init(path: String, content: Result<[UInt8], WorkflowParseFailure>, kind: WorkflowFileKind = .workflow) {
         self.path = path

@@ -23,15 +23,23 @@ public enum JSONReport {
             JSONValue.object(["kind": .string(note.kind), "document": .string(note.document),
                               "status": .string(note.unreadable ? "unreadable" : "problem"), "detail": .string(note.detail)])
         }
+        // Parts of the list are written on every core, then joined in order.
+        let parts = ParallelMap.map(Array(stride(from: 0, to: findings.count, by: renderChunk))) { start -> [UInt8] in
+            let end = min(start + renderChunk, findings.count)
+            var part: [UInt8] = []
+            part.reserveCapacity((end - start) * 800)
+            for index in start..<end {
+                if index > 0 { part.append(UInt8(ascii: ",")) }
+                write(findings[index], into: &part)
+            }
+            return part
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(findings.count * 800)
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.count } + 4096)
         out += "{\"coverage\":".utf8
         JSONValue.array(gaps).write(into: &out)
         out += ",\"findings\":[".utf8
-        for (index, finding) in findings.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            write(finding, into: &out)
-        }
+        for part in parts { out += part }
         out += "],".utf8
         var tail: [UInt8] = []
         document.write(into: &tail)
@@ -39,6 +47,9 @@ public enum JSONReport {
         out.append(UInt8(ascii: "\n"))
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Findings written per task when rendering in parallel.
+    static let renderChunk = 2048
 
     /// `object(finding)`'s text, keys in the same sorted order (the keys are literals: this runs
     /// once per finding of a large organization).

@@ -26,10 +26,11 @@ final class PreparedBatchFeed: @unchecked Sendable {
     private var cancelled = false
 
     /// Starts preparing `repositories` in batches of `batchSize`; `known` are hashes whose facts
-    /// are stored already.
-    init(repositories: [RepositorySource], batchSize: Int, known: Set<String>, maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) {
+    /// are stored already, and files the `cache` knows unchanged are not read.
+    init(repositories: [RepositorySource], batchSize: Int, known: Set<String>, cache: FileStampCache? = nil,
+         maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) {
         let thread = Thread { [self] in
-            produce(repositories: repositories, batchSize: batchSize, known: known, maxExpandedBytes: maxExpandedBytes)
+            produce(repositories: repositories, batchSize: batchSize, known: known, cache: cache, maxExpandedBytes: maxExpandedBytes)
         }
         thread.name = "trustaudit-prepare"
         thread.start()
@@ -57,14 +58,14 @@ final class PreparedBatchFeed: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func produce(repositories: [RepositorySource], batchSize: Int, known: Set<String>, maxExpandedBytes: Int) {
+    private func produce(repositories: [RepositorySource], batchSize: Int, known: Set<String>, cache: FileStampCache?, maxExpandedBytes: Int) {
         var seen = known
         var start = 0
         while start < repositories.count {
             let batch = Array(repositories[start..<min(start + batchSize, repositories.count)])
             start += batch.count
             let readStart = DispatchTime.now().uptimeNanoseconds
-            let snapshots = ParallelMap.map(batch) { $0.snapshot }
+            let snapshots = ParallelMap.map(batch) { $0.snapshot(cache: cache) }
             let parseStart = DispatchTime.now().uptimeNanoseconds
             let files = ScanPipeline.prepare(snapshots, known: seen, maxExpandedBytes: maxExpandedBytes)
             let parseEnd = DispatchTime.now().uptimeNanoseconds

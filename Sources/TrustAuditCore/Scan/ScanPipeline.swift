@@ -87,13 +87,21 @@ public struct ScanPipeline: Sendable {
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
         let dataScanID = try database.pool.write { db -> Int64 in
-            let documents = try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
+            let documents = try clock.measure("known content") {
+                try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
+            }
             var known = documents.current
             let stale = documents.stale
+            let knownHashes = Set(known.keys)
+            let cache = request.rereadFiles ? nil : try clock.measure("known content") {
+                try FileStampStore.load(db, known: knownHashes,
+                                        settledBefore: request.filesSettledBefore ?? FileStamp.now() - FileStamp.settleNanoseconds)
+            }
+            var stamps: [(origin: DiskOrigin, hash: String)] = []
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
             // read and parse phases run at the same time as store; each is the time spent in it.
-            let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: Set(known.keys),
-                                         maxExpandedBytes: request.settings.limits.maxExpandedBytes)
+            let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: knownHashes,
+                                         cache: cache, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
             defer { feed.cancel() }
             while let batch = clock.measure("wait", { feed.next() }) {
                 clock.add("read", batch.readSeconds)
@@ -107,6 +115,7 @@ public struct ScanPipeline: Sendable {
                                 known[hash] = doc
                                 parsedCount += 1
                             }
+                            if let origin = file.origin, let hash = file.hash { stamps.append((origin, hash)) }
                         }
                         fileCount += files.filter { $0.kind == .workflow }.count
                         manifests.append(RepositoryManifest(
@@ -118,11 +127,13 @@ public struct ScanPipeline: Sendable {
                     }
                 }
             }
-            let stateHash = Self.stateHash(manifests, stages: request.stages)
-            try ScanRecords.recordState(db, scanID: scanID, stateHash: stateHash, repositories: manifests.count, files: fileCount)
-            if let existing = try ScanRecords.snapshot(db, stateHash: stateHash) {
-                return existing
+            try clock.measure("store") { try FileStampStore.record(stamps, db: db) }
+            let existing = try clock.measure("state") { () throws -> Int64? in
+                let stateHash = Self.stateHash(manifests, stages: request.stages)
+                try ScanRecords.recordState(db, scanID: scanID, stateHash: stateHash, repositories: manifests.count, files: fileCount)
+                return try ScanRecords.snapshot(db, stateHash: stateHash)
             }
+            if let existing { return existing }
             try clock.measure("snapshot") { try SnapshotStore.insert(manifests, documents: known, scanID: scanID, db: db) }
             // Statistics before the stages (a fresh database has none) and after them, for the
             // derived tables the policies read.
@@ -140,18 +151,19 @@ public struct ScanPipeline: Sendable {
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
         var findings: [Finding]
         var policyErrors: [PolicyRunError]
-        let reused = try database.pool.read { db in try ScanRecords.findings(db, evaluationKey: evaluationKey) }
+        let (reused, evaluationBase) = try clock.measure("state") {
+            try database.pool.read { db in
+                (try ScanRecords.findings(db, evaluationKey: evaluationKey),
+                 try Self.evaluationBase(request, sharedInputs: IncrementalScope.sharedInputs(db, scanID: dataScanID)))
+            }
+        }
         let findingsScanID: Int64
         var incremental: IncrementalScope?
-        let evaluationBase = try database.pool.read { db in
-            try Self.evaluationBase(request, sharedInputs: IncrementalScope.sharedInputs(db, scanID: dataScanID))
-        }
         if let reused {
             findingsScanID = reused
             (findings, policyErrors) = try clock.measure("evaluate") {
-                try database.pool.read { db in
-                    (try FindingStore.load(scanID: reused, db: db), try FindingStore.loadErrors(scanID: reused, db: db))
-                }
+                (try FindingStore.load(scanID: reused, database: database),
+                 try database.pool.read { db in try FindingStore.loadErrors(scanID: reused, db: db) })
             }
         } else {
             findingsScanID = scanID
@@ -168,9 +180,8 @@ public struct ScanPipeline: Sendable {
                 }
                 guard let scope = incremental else { return }
                 let scopes = Dictionary(request.policies.map { ($0.id, $0.scope) }) { first, _ in first }
-                (carried, carriedErrors) = try database.pool.read { db in
-                    (try FindingStore.load(scanID: previousFindings, db: db), try FindingStore.loadErrors(scanID: previousFindings, db: db))
-                }
+                (carried, carriedErrors) = (try FindingStore.load(scanID: previousFindings, database: database),
+                                            try database.pool.read { db in try FindingStore.loadErrors(scanID: previousFindings, db: db) })
                 // Carried findings keep their waivers: configured waivers are part of the evaluation
                 // base, and a carried repository's inline suppressions are in its unchanged files.
                 carried.removeAll { finding in
@@ -204,11 +215,15 @@ public struct ScanPipeline: Sendable {
                 return Finding.merged(sorted, carried)
             }
         }
-        let coverage = try database.pool.read { db in try ScanInputStore.coverageNotes(scanID: dataScanID, db: db) }
+        let coverage = try clock.measure("coverage") {
+            try database.pool.read { db in try ScanInputStore.coverageNotes(scanID: dataScanID, db: db) }
+        }
         let finishedAt = Timestamp.now()
-        try database.pool.write { db in
-            try ScanRecords.complete(db, scanID: scanID, finishedAt: finishedAt, snapshot: dataScanID, evaluationKey: evaluationKey,
-                                     findings: findingsScanID, evaluationBase: evaluationBase)
+        try clock.measure("complete") {
+            try database.pool.write { db in
+                try ScanRecords.complete(db, scanID: scanID, finishedAt: finishedAt, snapshot: dataScanID, evaluationKey: evaluationKey,
+                                         findings: findingsScanID, evaluationBase: evaluationBase)
+            }
         }
         if Profiling.enabled {
             for (phase, seconds) in clock.phases { Profiling.report("phase \(phase)", seconds: seconds) }
@@ -262,6 +277,8 @@ public struct ScanPipeline: Sendable {
         var kind: WorkflowFileKind = .workflow
         /// Not parsed because it went over a limit (`readError` says which).
         var overLimit = false
+        /// Where a file read from disk lies, for the `FileStampCache`.
+        var origin: DiskOrigin?
     }
 
     /// Hashes every file and parses those not `known`, on large-stack threads (see `LargeStackRunner`).
@@ -269,12 +286,13 @@ public struct ScanPipeline: Sendable {
                         maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes) -> [[PreparedFile]] {
         LargeStackRunner.map(snapshots, threads: ProcessInfo.processInfo.activeProcessorCount) { snapshot in
             snapshot.files.map { file -> PreparedFile in
+                if let hash = file.unchangedHash { return PreparedFile(path: file.path, hash: hash, kind: file.kind) }
                 switch file.content {
                 case .failure(let failure):
                     return PreparedFile(path: file.path, readError: failure.description, kind: file.kind)
                 case .success(let bytes):
                     let hash = SHA256.hex(bytes)
-                    if known.contains(hash) { return PreparedFile(path: file.path, hash: hash, kind: file.kind) }
+                    if known.contains(hash) { return PreparedFile(path: file.path, hash: hash, kind: file.kind, origin: file.origin) }
                     let parsed = file.kind == .action
                         ? ActionManifestParser.parse(bytes: bytes)
                         : WorkflowParser.parse(bytes: bytes, maxExpandedBytes: maxExpandedBytes)
@@ -283,7 +301,8 @@ public struct ScanPipeline: Sendable {
                         // in the scan's coverage like a file that could not be read.
                         return PreparedFile(path: file.path, readError: failure.description, kind: file.kind, overLimit: true)
                     }
-                    return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowFactRows(parsed), kind: file.kind)
+                    return PreparedFile(path: file.path, hash: hash, bytes: bytes, result: WorkflowFactRows(parsed), kind: file.kind,
+                                        origin: file.origin)
                 }
             }
         }

@@ -24,6 +24,9 @@ public struct ScanPlan: Sendable {
     public var collected: CollectedInputs?
     /// `YYYY-MM-DD`, for waiver expiry.
     public var today: String
+    /// Read and hash every workflow file, even one whose size, times and inode are unchanged
+    /// since the last scan (`FileStampCache`).
+    public var rereadFiles = false
 
     public init(paths: [String], owner: String? = nil, githubSettings: [String] = [], octopus: [String] = [], label: String? = nil,
                 policies: [Policy], settings: PolicySettings = PolicySettings(), collected: CollectedInputs? = nil,
@@ -74,7 +77,8 @@ public struct ScanPlan: Sendable {
                                          octopus: inputs.octopus + (collected?.octopus ?? []))
         if let coverage = collected?.coverage { stages.append(LiveCoverageStage(coverage: coverage)) }
         return ScanRequest(repositories: inputs.repositories.map(RepositorySource.disk) + (collected?.repositories ?? []),
-                           label: label, policies: policies, settings: settings, stages: stages, today: today)
+                           label: label, policies: policies, settings: settings, stages: stages, today: today,
+                           rereadFiles: rereadFiles)
     }
 
     /// Reads the inputs and runs the scan.

@@ -10,11 +10,18 @@ public struct ScanRequest: Sendable {
     public var stages: [any ScanStage]
     /// `YYYY-MM-DD`, for waiver expiry.
     public var today: String
+    /// Read every file, even those the `FileStampCache` knows unchanged.
+    public var rereadFiles: Bool
+    /// Files read that changed after this (nanoseconds since 1970) are not recorded in the
+    /// `FileStampCache`; nil: `FileStamp.settleNanoseconds` before the scan starts.
+    var filesSettledBefore: Int64?
 
     public init(
         repositories: [RepositorySource], label: String? = nil, policies: [Policy],
-        settings: PolicySettings = PolicySettings(), stages: [any ScanStage] = [], today: String = ScanRequest.todayUTC()
+        settings: PolicySettings = PolicySettings(), stages: [any ScanStage] = [], today: String = ScanRequest.todayUTC(),
+        rereadFiles: Bool = false
     ) {
+        self.rereadFiles = rereadFiles
         self.repositories = repositories
         self.label = label
         self.policies = policies

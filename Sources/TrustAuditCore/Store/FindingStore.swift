@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Reads and writes a scan's findings and policy errors.
@@ -44,45 +45,98 @@ public enum FindingStore {
     /// A stored scan's findings, in report order (`Finding.reportOrder`).
     public static func load(scanID: Int64, db: Database) throws -> [Finding] {
         try DatabaseIntegrity.reading(db) {
+            try inReportOrder(Self.parts(scanID: scanID, db: db, count: 1).flatMap { try $0.load(db) })
+        }
+    }
+
+    /// `load`, with the rows read in parts on several reader connections at once: reading the
+    /// tens of thousands of findings an unchanged nightly scan reports is the larger part of it.
+    /// A complete scan's findings never change, so the parts agree.
+    public static func load(scanID: Int64, database: AuditDatabase) throws -> [Finding] {
+        let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let ranges = try database.pool.read { db in try DatabaseIntegrity.reading(db) { try Self.parts(scanID: scanID, db: db, count: count) } }
+        let loaded = ParallelMap.map(ranges) { (part: Part) -> Result<[Finding], Error> in
+            Result { try database.pool.read { db in try DatabaseIntegrity.reading(db) { try part.load(db) } } }
+        }
+        return try inReportOrder(loaded.flatMap { try $0.get() })
+    }
+
+    private static let columns = ["fingerprint", "policy", "severity", "category", "title", "message", "resource", "repository", "file",
+                                  "line", "job", "service_account", "evidence_json", "waived", "waiver_reason"]
+
+    /// A range of a scan's findings: of its own rows (a range of row ids, read without a sort),
+    /// or of the rows it carries (see migration 0020), by the carried row's id.
+    struct Part: Sendable {
+        var scanID: Int64
+        var carried: Bool
+        var first: Int64
+        var last: Int64
+
+        func load(_ db: Database) throws -> [Finding] {
+            let sql = carried
+                ? """
+                  SELECT \(FindingStore.columns.map { "f.\($0)" }.joined(separator: ", "))
+                  FROM carried_findings c JOIN findings f ON f.id = c.finding_id
+                  WHERE c.scan_id = ? AND c.finding_id BETWEEN ? AND ? ORDER BY c.finding_id
+                  """
+                : "SELECT \(FindingStore.columns.joined(separator: ", ")) FROM findings WHERE +scan_id = ? AND id BETWEEN ? AND ? ORDER BY id"
             var findings: [Finding] = []
-            let columns = ["fingerprint", "policy", "severity", "category", "title", "message", "resource", "repository", "file", "line",
-                           "job", "service_account", "evidence_json", "waived", "waiver_reason"]
-            // The scan's own rows in the order they were stored (a range of row ids, read without a
-            // sort), then those it carries (see migration 0020).
-            let range = try Row.fetchOne(db, sql: "SELECT min(id) AS first, max(id) AS last FROM findings WHERE scan_id = ?", arguments: [scanID])
-            let own = try Row.fetchCursor(db, sql: """
-                SELECT \(columns.joined(separator: ", ")) FROM findings WHERE +scan_id = ? AND id BETWEEN ? AND ? ORDER BY id
-                """, arguments: [scanID, range?["first"] as Int64? ?? 0, range?["last"] as Int64? ?? -1])
-            let carried = try Row.fetchCursor(db, sql: """
-                SELECT \(columns.map { "f.\($0)" }.joined(separator: ", "))
-                FROM carried_findings c JOIN findings f ON f.id = c.finding_id WHERE c.scan_id = ? ORDER BY c.finding_id
-                """, arguments: [scanID])
-            for cursor in [own, carried] {
-                while let row = try cursor.next() {
-                    let severity: String = try row.decode(atIndex: 2)
-                    let category: String = try row.decode(atIndex: 3)
-                    var finding = Finding(
-                        fingerprint: try row.decode(atIndex: 0), policy: try row.decode(atIndex: 1),
-                        severity: Severity(rawValue: severity) ?? .info, category: PolicyCategory(rawValue: category) ?? .hygiene,
-                        title: try row.decode(atIndex: 4), message: try row.decode(atIndex: 5), resource: try row.decode(atIndex: 6),
-                        repository: try row.decode(atIndex: 7), file: try row.decode(atIndex: 8), line: try row.decode(atIndex: 9),
-                        job: try row.decode(atIndex: 10), serviceAccount: try row.decode(atIndex: 11),
-                        waived: try row.decode(atIndex: 13), waiverReason: try row.decode(atIndex: 14))
-                    // Stored by `insert` as compact JSON; checked, not parsed, so that a damaged row
-                    // cannot make a report malformed.
-                    if let evidence: String = try row.decode(atIndex: 12), JSONSyntax.isValid(evidence) {
-                        finding.evidenceJSON = evidence
-                    }
-                    findings.append(finding)
+            try RawRows.forEach(db, sql: sql, arguments: [scanID, first, last]) { row in
+                let severity = try row.requiredText(2)
+                let category = try row.requiredText(3)
+                var finding = Finding(
+                    fingerprint: try row.requiredText(0), policy: try row.requiredText(1),
+                    severity: Severity(rawValue: severity) ?? .info, category: PolicyCategory(rawValue: category) ?? .hygiene,
+                    title: try row.requiredText(4), message: try row.requiredText(5), resource: row.text(6),
+                    repository: row.text(7), file: row.text(8), line: row.int64(9).map { Int(truncatingIfNeeded: $0) },
+                    job: row.text(10), serviceAccount: row.text(11),
+                    waived: try row.requiredInt64(13) != 0, waiverReason: row.text(14))
+                // Stored by `insert` as compact JSON; checked, not parsed, so that a damaged row
+                // cannot make a report malformed.
+                if let evidence = row.text(12), JSONSyntax.isValid(evidence) {
+                    finding.evidenceJSON = evidence
                 }
-            }
-            // Stored in report order except where a rescan carried findings over, so most loads
-            // need no sort at all (and a sort moves every one of tens of thousands of findings).
-            if findings.indices.dropFirst().contains(where: { Finding.reportOrder(findings[$0], findings[$0 - 1]) }) {
-                findings.sort(by: Finding.reportOrder)
+                findings.append(finding)
             }
             return findings
         }
+    }
+
+    /// The scan's own rows, then the rows it carries, each cut into up to `count` ranges of
+    /// about equal size, in order.
+    static func parts(scanID: Int64, db: Database, count: Int) throws -> [Part] {
+        var parts: [Part] = []
+        // A scan's own rows were written in one transaction: their ids are one range, cut evenly.
+        let own = try Row.fetchOne(db, sql: "SELECT min(id) AS first, max(id) AS last FROM findings WHERE scan_id = ?", arguments: [scanID])
+        if let first = own?["first"] as Int64?, let last = own?["last"] as Int64? {
+            let size = max(1, (last - first + 1 + Int64(count) - 1) / Int64(count))
+            for start in stride(from: first, through: last, by: Int(size)) {
+                parts.append(Part(scanID: scanID, carried: false, first: start, last: min(last, start + size - 1)))
+            }
+        }
+        // Carried rows' ids are scattered over earlier scans: cut at every (total / count)th one.
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM carried_findings WHERE scan_id = ?", arguments: [scanID]) ?? 0
+        let pieces = min(count, total)
+        var starts: [Int64] = []
+        for piece in 0..<pieces {
+            if let id = try Int64.fetchOne(db, sql: """
+                SELECT finding_id FROM carried_findings WHERE scan_id = ? ORDER BY finding_id LIMIT 1 OFFSET ?
+                """, arguments: [scanID, total * piece / pieces]) {
+                starts.append(id)
+            }
+        }
+        for (index, start) in starts.enumerated() {
+            let end = index + 1 < starts.count ? starts[index + 1] - 1 : Int64.max
+            if end >= start { parts.append(Part(scanID: scanID, carried: true, first: start, last: end)) }
+        }
+        return parts
+    }
+
+    /// Stored in report order except where a rescan carried findings over, so most loads need no
+    /// sort at all (and a sort moves every one of tens of thousands of findings).
+    private static func inReportOrder(_ findings: [Finding]) -> [Finding] {
+        guard findings.indices.dropFirst().contains(where: { Finding.reportOrder(findings[$0], findings[$0 - 1]) }) else { return findings }
+        return findings.sorted(by: Finding.reportOrder)
     }
 
     public static func loadErrors(scanID: Int64, db: Database) throws -> [PolicyRunError] {

@@ -1,0 +1,63 @@
+/// Workflow files of earlier scans that need not be read again.
+///
+/// For each file read from disk, the database keeps the stamp it had when read (`FileStamp`),
+/// its content's hash and the local actions its text uses (`file_stamps`, migration 0021). A
+/// nightly scan of an organization where little changed then reads only the files whose stamp
+/// changed: the others are known by hash, and their facts are stored already. A file is skipped
+/// only when its hash's facts are current (`known`); `--reread-files` turns the cache off.
+public struct FileStampCache: Sendable {
+    /// What was recorded about one path.
+    public struct Entry: Sendable, Equatable {
+        public var stamp: FileStamp
+        public var hash: String
+        /// The `uses: ./…` references in the file's text (`LocalActionCollector.references`).
+        public var localActions: [String]
+
+        public init(stamp: FileStamp, hash: String, localActions: [String]) {
+            self.stamp = stamp
+            self.hash = hash
+            self.localActions = localActions
+        }
+    }
+
+    /// By the file's path as opened (bytes: a name need not be UTF-8).
+    var entries: [[UInt8]: Entry]
+    /// Hashes whose facts are stored and current.
+    var known: Set<String>
+    /// Nanoseconds since 1970: a file that changed after this is not recorded
+    /// (`FileStamp.settleNanoseconds`).
+    var settledBefore: Int64
+
+    init(entries: [[UInt8]: Entry], known: Set<String>, settledBefore: Int64) {
+        self.entries = entries
+        self.known = known
+        self.settledBefore = settledBefore
+    }
+
+    /// The recorded entry for `path` when the file is unchanged since, and its facts are stored.
+    /// Costs one `lstat` (of `name` in the open `directory` when given, which spares walking the
+    /// whole path), and none for a path never recorded (a cold scan).
+    func unchanged(_ path: [UInt8], directory: Int32 = -1, name: [UInt8] = []) -> Entry? {
+        guard let entry = entries[path], known.contains(entry.hash),
+              let stamp = directory >= 0 ? FileStamp.of(name, in: directory) : FileStamp.of(path), stamp == entry.stamp
+        else { return nil }
+        return entry
+    }
+
+    /// Whether any file is recorded at all.
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// Whether a file read now with `stamp` may be recorded.
+    func mayRecord(_ stamp: FileStamp) -> Bool {
+        stamp.changed(before: settledBefore)
+    }
+}
+
+/// A file read from disk: where, and how it looked when read, so the scan can record it in the
+/// `FileStampCache`.
+public struct DiskOrigin: Sendable {
+    /// The path as opened.
+    public var path: [UInt8]
+    public var stamp: FileStamp
+    public var localActions: [String]
+}
