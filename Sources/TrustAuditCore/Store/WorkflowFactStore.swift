@@ -19,13 +19,10 @@ enum WorkflowFactStore {
         // Facts read under a higher limit than today's are stale when reading them took more than
         // today's limit allows: parsed again, the file is refused as it would be if new.
         // Unparseable documents fail whatever the limit (failures over a limit are never stored).
-        // The hashes are read from their index, not from the rows of `blobs`: a row holds the
-        // content too, so reading it touches a page (or more) per document, and on a nightly
-        // scan those pages are seldom in memory any more.
         try RawRows.forEach(db, sql: """
             SELECT b.hash, b.id,
                    d.parser_version = ? AND (d.parse_error IS NOT NULL OR COALESCE(d.expanded_bytes, ? + 1) <= ?)
-            FROM blobs b INDEXED BY sqlite_autoindex_blobs_1 JOIN wf_documents d ON d.doc = b.id
+            FROM wf_documents d JOIN blobs b ON b.id = d.doc
             """, arguments: [WorkflowParser.version, maxExpandedBytes, maxExpandedBytes]) { row in
             let hash = try row.requiredText(0), id = try row.requiredInt64(1)
             if row.int64(2) == 1 { current[hash] = id } else { stale[hash] = id }
