@@ -17,6 +17,15 @@ struct FileStampCacheTests {
         return try ScanPipeline(database: fixture.database).run(request)
     }
 
+    /// Runs `body` on the standard two-repository org, written in a fresh folder.
+    func withStandardOrg(_ body: (HistoryFixture) throws -> Void) throws {
+        try TestSupport.withTemporaryDirectory { root in
+            var fixture = try HistoryFixture(root: root)
+            try fixture.writeStandardOrg()
+            try body(fixture)
+        }
+    }
+
     func stampedPaths(_ database: AuditDatabase) throws -> [String] {
         try database.pool.read { db in
             try Data.fetchAll(db, sql: "SELECT path FROM file_stamps ORDER BY path").map { String(decoding: $0, as: UTF8.self) }
@@ -25,9 +34,7 @@ struct FileStampCacheTests {
 
     @Test("the files a scan read are recorded, and the next scan takes them from the record without reading them")
     func unchangedFilesAreNotRead() throws {
-        try TestSupport.withTemporaryDirectory { root in
-            var fixture = try HistoryFixture(root: root)
-            try fixture.writeStandardOrg()
+        try withStandardOrg { fixture in
             let first = try scan(fixture)
             #expect(try stampedPaths(fixture.database).map { $0.hasSuffix(".yml") } == [true, true, true, true])
             let known = try fixture.database.pool.read { db in
@@ -45,9 +52,7 @@ struct FileStampCacheTests {
 
     @Test("what the record says is what the scan uses: a record naming other content stands until --reread-files")
     func theRecordIsTrustedUntilReread() throws {
-        try TestSupport.withTemporaryDirectory { root in
-            var fixture = try HistoryFixture(root: root)
-            try fixture.writeStandardOrg()
+        try withStandardOrg { fixture in
             let first = try scan(fixture)
             #expect(first.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
             // Point web/ci.yml's record at web/test.yml's content: a scan that still read the
@@ -67,9 +72,7 @@ struct FileStampCacheTests {
 
     @Test("a file rewritten at the same size with its modification time set back is read again (its ctime moved)")
     func rewrittenFileWithRestoredTimeIsRead() throws {
-        try TestSupport.withTemporaryDirectory { root in
-            var fixture = try HistoryFixture(root: root)
-            try fixture.writeStandardOrg()
+        try withStandardOrg { fixture in
             let first = try scan(fixture)
             #expect(first.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
             let file = fixture.org.appendingPathComponent("web/.github/workflows/ci.yml").path
@@ -92,9 +95,7 @@ struct FileStampCacheTests {
 
     @Test("a file replaced by another (a new inode), and a file added, are read")
     func replacedAndAddedFilesAreRead() throws {
-        try TestSupport.withTemporaryDirectory { root in
-            var fixture = try HistoryFixture(root: root)
-            try fixture.writeStandardOrg()
+        try withStandardOrg { fixture in
             _ = try scan(fixture)
             let folder = fixture.org.appendingPathComponent("web/.github/workflows")
             let replacement = folder.appendingPathComponent("ci.yml.new")
@@ -110,9 +111,7 @@ struct FileStampCacheTests {
 
     @Test("files that changed within the settling margin are not recorded; --reread-files records nothing")
     func recentFilesAreNotRecorded() throws {
-        try TestSupport.withTemporaryDirectory { root in
-            var fixture = try HistoryFixture(root: root)
-            try fixture.writeStandardOrg()
+        try withStandardOrg { fixture in
             _ = try scan(fixture, recordNow: false)
             #expect(try stampedPaths(fixture.database).isEmpty)
             _ = try scan(fixture, reread: true)
@@ -122,9 +121,7 @@ struct FileStampCacheTests {
 
     @Test("a record whose content is no longer stored is not used, and prune removes it")
     func orphanedRecordsAreIgnoredAndPruned() throws {
-        try TestSupport.withTemporaryDirectory { root in
-            var fixture = try HistoryFixture(root: root)
-            try fixture.writeStandardOrg()
+        try withStandardOrg { fixture in
             let first = try scan(fixture)
             try fixture.database.pool.write { db in
                 try db.execute(sql: "UPDATE file_stamps SET hash = 'gone' WHERE CAST(path AS TEXT) LIKE '%/web/.github/workflows/ci.yml'")

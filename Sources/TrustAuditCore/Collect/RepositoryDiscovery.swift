@@ -122,9 +122,10 @@ public enum RepositoryDiscovery {
                 file.unchangedHash = known.hash
                 files.append(file)
                 localActions += known.localActions
-            } else if plainFolder, let read = RegularFileReader.readStamped(fullPath, followingSymlinks: false, limit: InputGuards.maxBytes) {
+            } else if plainFolder, let read = RegularFileReader.readWithStatus(fullPath, followingSymlinks: false, limit: InputGuards.maxBytes) {
                 switch read {
-                case .success(let (bytes, stamp)):
+                case .success(let (bytes, status)):
+                    let stamp = FileStamp(status)
                     var file = WorkflowFileInput(path: path, content: .success(bytes))
                     let references = LocalActionCollector.references(in: bytes)
                     if let cache, cache.mayRecord(stamp) {

@@ -11,13 +11,13 @@ enum RegularFileReader {
     /// never reading more than `limit` bytes. Without `followingSymlinks`, a symlink returns nil
     /// so that the caller decides whether to follow it.
     static func read(_ path: [UInt8], followingSymlinks: Bool, limit: Int?) -> Result<[UInt8], Failure>? {
-        readStamped(path, followingSymlinks: followingSymlinks, limit: limit)?.map(\.bytes)
+        readWithStatus(path, followingSymlinks: followingSymlinks, limit: limit)?.map(\.bytes)
     }
 
-    /// `read`, with the file's stamp taken before its bytes were read: if the file changes while
-    /// it is read, the stamp is older than the file, so `FileStampCache` never mistakes the new
-    /// content for the old.
-    static func readStamped(_ path: [UInt8], followingSymlinks: Bool, limit: Int?) -> Result<(bytes: [UInt8], stamp: FileStamp), Failure>? {
+    /// `read`, with the file's status taken before its bytes were read: if the file changes while
+    /// it is read, the status is older than the content, so a stamp made from it never stands for
+    /// the new content.
+    static func readWithStatus(_ path: [UInt8], followingSymlinks: Bool, limit: Int?) -> Result<(bytes: [UInt8], status: stat), Failure>? {
         var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
         if !followingSymlinks { flags |= O_NOFOLLOW }
         let descriptor = open(cString(path), flags)
@@ -51,7 +51,7 @@ enum RegularFileReader {
             if count == 0 { break }
             offset += count
         }
-        return .success((Array(bytes[0..<offset]), FileStamp(info)))
+        return .success((Array(bytes[0..<offset]), info))
     }
 
     /// A path's bytes as the NUL-terminated C string the file system calls take.
