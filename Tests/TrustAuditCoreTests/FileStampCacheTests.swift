@@ -119,6 +119,29 @@ struct FileStampCacheTests {
         }
     }
 
+    @Test("a record another build made is not used, and prune removes it")
+    func recordsOfAnotherBuildAreIgnored() throws {
+        try withStandardOrg { fixture in
+            _ = try scan(fixture)
+            // Pointed at other content and marked as another build's: a scan that used it would
+            // lose web/ci.yml's write-all finding.
+            try fixture.database.pool.write { db in
+                try db.execute(sql: """
+                    UPDATE file_stamps SET hash = (SELECT hash FROM file_stamps WHERE CAST(path AS TEXT) LIKE '%/web/.github/workflows/test.yml'),
+                                           recorded_by = 'an older build'
+                    WHERE CAST(path AS TEXT) LIKE '%/web/.github/workflows/ci.yml'
+                    """)
+            }
+            let second = try scan(fixture)
+            #expect(second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            try fixture.database.pool.write { db in
+                try db.execute(sql: "UPDATE file_stamps SET recorded_by = 'an older build' WHERE CAST(path AS TEXT) LIKE '%/api/%'")
+            }
+            _ = try Retention.prune(database: fixture.database, keep: 1, olderThan: nil)
+            #expect(try stampedPaths(fixture.database).count == 2)
+        }
+    }
+
     @Test("a record whose content is no longer stored is not used, and prune removes it")
     func orphanedRecordsAreIgnoredAndPruned() throws {
         try withStandardOrg { fixture in

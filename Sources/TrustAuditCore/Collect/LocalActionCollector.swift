@@ -78,6 +78,9 @@ public enum LocalActionCollector {
     /// The `uses: ./…` values in a file's text, found line by line (a flow-style step such as
     /// `- { uses: ./x }` included). A reference this misses is simply not read, and the policies
     /// treat an unread local action as "cannot tell".
+    ///
+    /// What this finds is recorded with each file's stamp (`FileStampStore.recordedBy`): a change
+    /// to these rules must change that name, or unchanged files keep the old answer.
     static func references(in bytes: [UInt8]) -> [String] {
         // Every file of every scan passes through here, changed or not: one pass over the bytes,
         // looking at a line only where `uses:` occurs in it.

@@ -3,13 +3,17 @@ import GRDB
 
 /// Reads and writes the `FileStampCache` (`file_stamps`, migration 0021).
 enum FileStampStore {
+    /// Stored with each stamp; rows recorded by another build are not used (migration 0024).
+    /// The second part names the rules of `LocalActionCollector.references`: change it with them.
+    static let recordedBy = "\(ToolVersion.current)/local-actions-1"
+
     /// The recorded files, for a scan with the facts of `known` hashes stored that records the
     /// files it reads that changed before `settledBefore`.
     static func load(_ db: Database, known: Set<String>, settledBefore: Int64) throws -> FileStampCache {
         var entries: [[UInt8]: FileStampCache.Entry] = [:]
         try RawRows.forEach(db, sql: """
-            SELECT path, device, inode, size, modified_ns, changed_ns, hash, local_actions FROM file_stamps
-            """) { row in
+            SELECT path, device, inode, size, modified_ns, changed_ns, hash, local_actions FROM file_stamps WHERE recorded_by = ?
+            """, arguments: [recordedBy]) { row in
             // A row that does not read as recorded is ignored: the file is read as if new.
             guard let path = row.bytes(0), let device = row.int64(1), let inode = row.int64(2), let size = row.int64(3),
                   let modified = row.int64(4), let changed = row.int64(5), let hash = row.text(6), known.contains(hash),
@@ -26,22 +30,24 @@ enum FileStampStore {
     static func record(_ stamps: [(origin: DiskOrigin, hash: String)], db: Database) throws {
         guard !stamps.isEmpty else { return }
         let insert = try BoundInsert(db, sql: """
-            INSERT OR REPLACE INTO file_stamps (path, device, inode, size, modified_ns, changed_ns, hash, local_actions)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO file_stamps (path, device, inode, size, modified_ns, changed_ns, hash, local_actions, recorded_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (origin, hash) in stamps {
             let stamp = origin.stamp
             try insert.execute([
                 Data(origin.path).databaseValue, stamp.device.databaseValue, stamp.inode.databaseValue, stamp.size.databaseValue,
                 stamp.modifiedNanoseconds.databaseValue, stamp.changedNanoseconds.databaseValue, hash.databaseValue,
-                origin.localActions.joined(separator: "\n").databaseValue,
+                origin.localActions.joined(separator: "\n").databaseValue, recordedBy.databaseValue,
             ])
         }
     }
 
-    /// Forgets the files whose content is no longer stored; returns how many.
+    /// Forgets the files whose content is no longer stored, and those another build recorded;
+    /// returns how many.
     static func deleteOrphans(_ db: Database) throws -> Int {
-        try db.execute(sql: "DELETE FROM file_stamps WHERE hash NOT IN (SELECT hash FROM blobs)")
+        try db.execute(sql: "DELETE FROM file_stamps WHERE hash NOT IN (SELECT hash FROM blobs) OR recorded_by <> ?",
+                       arguments: [recordedBy])
         return db.changesCount
     }
 }
