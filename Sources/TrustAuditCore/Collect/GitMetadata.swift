@@ -13,8 +13,9 @@ public enum GitMetadata {
         let path = root.path.hasSuffix("/") ? "\(root.path).git" : "\(root.path)/.git"
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        let dotGit = URL(fileURLWithPath: path, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
-        if (info.st_mode & S_IFMT) == S_IFDIR { return dotGit }
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        let dotGit = URL(fileURLWithPath: path, isDirectory: isDirectory)
+        if isDirectory { return dotGit }
         guard let text = try? String(contentsOf: dotGit, encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("gitdir:") }) else { return nil }
         let target = line.dropFirst("gitdir:".count).trimmingWhitespace()

@@ -56,7 +56,7 @@ public enum Retention {
             removed = doomed.count
             try RetentionStore.deleteRows(db, keeping: referenced)
             blobsRemoved = try RetentionStore.deleteUnusedContent(db)
-            _ = try FileStampStore.deleteOrphans(db)
+            try FileStampStore.deleteOrphans(db)
             // The HTTP cache answers the next live collection, not a kept snapshot: what no scan
             // since the oldest kept one confirmed is stale (a deleted repository's trees, an
             // ETag long replaced) and goes. Content by SHA that is still needed is fetched again.

@@ -29,18 +29,11 @@ public struct FileStamp: Hashable, Sendable {
                   changedNanoseconds: Int64(info.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_ctim.tv_nsec))
     }
 
-    /// The stamp of the file at `path` itself (a symlink is not followed), when it is a regular file.
-    static func of(_ path: [UInt8]) -> FileStamp? {
+    /// The stamp of `path` (relative to the open folder `directory`, else a whole path) when it
+    /// is a regular file; a symlink is not followed.
+    static func of(_ path: [UInt8], in directory: Int32 = AT_FDCWD) -> FileStamp? {
         var info = stat()
-        guard lstat(RegularFileReader.cString(path), &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return FileStamp(info)
-    }
-
-    /// The stamp of the entry `name` of the open folder `directory` (not following a symlink),
-    /// when it is a regular file.
-    static func of(_ name: [UInt8], in directory: Int32) -> FileStamp? {
-        var info = stat()
-        guard fstatat(directory, RegularFileReader.cString(name), &info, AT_SYMLINK_NOFOLLOW) == 0, (info.st_mode & S_IFMT) == S_IFREG
+        guard fstatat(directory, RegularFileReader.cString(path), &info, AT_SYMLINK_NOFOLLOW) == 0, (info.st_mode & S_IFMT) == S_IFREG
         else { return nil }
         return FileStamp(info)
     }

@@ -4,41 +4,28 @@
 /// its content's hash and the local actions its text uses (`file_stamps`, migration 0021). A
 /// nightly scan of an organization where little changed then reads only the files whose stamp
 /// changed: the others are known by hash, and their facts are stored already. A file is skipped
-/// only when its hash's facts are current (`known`); `--reread-files` turns the cache off.
+/// only when its content's facts are stored and current; `--reread-files` turns the cache off.
 public struct FileStampCache: Sendable {
     /// What was recorded about one path.
-    public struct Entry: Sendable, Equatable {
-        public var stamp: FileStamp
-        public var hash: String
+    struct Entry: Sendable, Equatable {
+        var stamp: FileStamp
+        var hash: String
         /// The `uses: ./…` references in the file's text (`LocalActionCollector.references`).
-        public var localActions: [String]
-
-        public init(stamp: FileStamp, hash: String, localActions: [String]) {
-            self.stamp = stamp
-            self.hash = hash
-            self.localActions = localActions
-        }
+        var localActions: [String]
     }
 
-    /// By the file's path as opened (bytes: a name need not be UTF-8).
+    /// By the file's path as opened (bytes: a name need not be UTF-8); only files whose content's
+    /// facts are stored and current.
     var entries: [[UInt8]: Entry]
-    /// Hashes whose facts are stored and current.
-    var known: Set<String>
     /// Nanoseconds since 1970: a file that changed after this is not recorded
     /// (`FileStamp.settleNanoseconds`).
     var settledBefore: Int64
-
-    init(entries: [[UInt8]: Entry], known: Set<String>, settledBefore: Int64) {
-        self.entries = entries
-        self.known = known
-        self.settledBefore = settledBefore
-    }
 
     /// The recorded entry for `path` when the file is unchanged since, and its facts are stored.
     /// Costs one `lstat` (of `name` in the open `directory` when given, which spares walking the
     /// whole path), and none for a path never recorded (a cold scan).
     func unchanged(_ path: [UInt8], directory: Int32 = -1, name: [UInt8] = []) -> Entry? {
-        guard let entry = entries[path], known.contains(entry.hash),
+        guard let entry = entries[path],
               let stamp = directory >= 0 ? FileStamp.of(name, in: directory) : FileStamp.of(path), stamp == entry.stamp
         else { return nil }
         return entry

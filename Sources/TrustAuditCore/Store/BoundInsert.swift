@@ -38,10 +38,13 @@ struct BoundInsert {
             try bind(value, at: offset + Int32(index), handle)
         }
         let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE || code == SQLITE_ROW else {
-            let message = sqlite3_errmsg(sqlite3_db_handle(handle)).map { String(cString: $0) }
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-        }
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw Self.stepFailure(code, handle, sql: sql) }
+    }
+
+    /// The error of a `sqlite3_step` that returned `code`, with SQLite's message.
+    static func stepFailure(_ code: Int32, _ handle: SQLiteStatement, sql: String) -> DatabaseError {
+        let message = sqlite3_errmsg(sqlite3_db_handle(handle)).map { String(cString: $0) }
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 
     private func bind(_ value: DatabaseValue, at index: Int32, _ handle: SQLiteStatement) throws {

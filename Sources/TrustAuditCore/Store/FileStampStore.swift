@@ -20,10 +20,9 @@ enum FileStampStore {
                   let localActions = row.text(7)
             else { return }
             let stamp = FileStamp(device: device, inode: inode, size: size, modifiedNanoseconds: modified, changedNanoseconds: changed)
-            entries[path] = FileStampCache.Entry(
-                stamp: stamp, hash: hash, localActions: localActions.isEmpty ? [] : localActions.split(separator: "\n").map(String.init))
+            entries[path] = FileStampCache.Entry(stamp: stamp, hash: hash, localActions: localActions.split(separator: "\n").map(String.init))
         }
-        return FileStampCache(entries: entries, known: known, settledBefore: settledBefore)
+        return FileStampCache(entries: entries, settledBefore: settledBefore)
     }
 
     /// Records the files a scan read, each with its content's hash.
@@ -43,11 +42,9 @@ enum FileStampStore {
         }
     }
 
-    /// Forgets the files whose content is no longer stored, and those another build recorded;
-    /// returns how many.
-    static func deleteOrphans(_ db: Database) throws -> Int {
+    /// Forgets the files whose content is no longer stored, and those another build recorded.
+    static func deleteOrphans(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM file_stamps WHERE hash NOT IN (SELECT hash FROM blobs) OR recorded_by <> ?",
                        arguments: [recordedBy])
-        return db.changesCount
     }
 }

@@ -67,10 +67,7 @@ struct RawRows {
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else {
-                let message = sqlite3_errmsg(sqlite3_db_handle(handle)).map { String(cString: $0) }
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-            }
+            guard code == SQLITE_ROW else { throw BoundInsert.stepFailure(code, handle, sql: sql) }
             try body(row)
         }
     }

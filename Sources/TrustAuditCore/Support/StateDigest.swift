@@ -35,21 +35,9 @@ public struct StateDigest: Sendable, Equatable {
         }
     }
 
-    /// `count` in decimal, then `:`.
+    /// `count` in decimal, then `:` (a number's text is short enough to need no allocation).
     private mutating func appendCount(_ count: Int) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var value = count
-        var length = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[buffer.count - 1 - length] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-                length += 1
-            } while value > 0
-            bytes.append(contentsOf: buffer[(buffer.count - length)...])
-        }
+        bytes += String(count).utf8
         bytes.append(UInt8(ascii: ":"))
     }
 
