@@ -13,32 +13,34 @@ enum CredentialJobsDerivation {
     static func derive(_ db: Database, scanID: Int64, repositoryTable: String? = nil) throws {
         let only = repositoryTable.map { "AND repository IN (SELECT name FROM \($0))" } ?? ""
         let onlyJob = repositoryTable.map { "AND j.repository IN (SELECT name FROM \($0))" } ?? ""
-        // A secret named like an Octopus API key in any of the texts: `instr` first, since most
-        // steps name no secret; GitHub's contexts ignore case, so the text is compared lower-cased.
-        func namesKey(_ text: String) -> String {
-            """
-            (instr(lower(\(text)), 'secrets.') > 0
-             AND (lower(\(text)) LIKE '%secrets.%octopus%api%key%' OR lower(\(text)) LIKE '%secrets.%octopus%apikey%'))
-            """
+        // A secret named like an Octopus API key in any of the texts. SQLite's LIKE ignores ASCII
+        // case as GitHub's contexts do (and as SQLite's lower() only folds ASCII), so the texts are
+        // not lower-cased; most steps name no secret at all, so each column is tested for
+        // `secrets.` alone before the texts are joined (JSON objects end in `}`, so `secrets.`
+        // never spans two of them).
+        func namesKey(_ columns: [String]) -> String {
+            let text = columns.map { "COALESCE(\($0), '')" }.joined(separator: " || ")
+            return """
+                ((\(columns.map { "\($0) LIKE '%secrets.%'" }.joined(separator: " OR ")))
+                 AND (\(text) LIKE '%secrets.%octopus%api%key%' OR \(text) LIKE '%secrets.%octopus%apikey%'))
+                """
         }
-        let stepText = "COALESCE(with_json, '') || COALESCE(env_json, '') || COALESCE(run, '')"
-        let jobText = "COALESCE(j.env_json, '') || COALESCE(j.secrets_json, '') || COALESCE(w.env_json, '')"
         try db.execute(sql: """
             INSERT OR IGNORE INTO derived_credential_jobs (scan_id, repository, file, job, credential)
             SELECT ?, repository, file, job, 'id-token: write' FROM oidc_jobs WHERE 1 \(only)
             UNION
             SELECT ?, repository, file, job,
-                   CASE WHEN lower(action) = 'octopusdeploy/login' AND json_extract(with_json, '$.api_key') IS NULL
+                   CASE WHEN uses_owner LIKE 'octopusdeploy' AND uses_repo LIKE 'login' AND json_extract(with_json, '$.api_key') IS NULL
                         THEN 'Octopus login' ELSE 'Octopus API key' END
             FROM steps
-            WHERE (lower(action) = 'octopusdeploy/login'
-                   OR (lower(action) LIKE 'octopusdeploy/%' AND json_extract(with_json, '$.api_key') IS NOT NULL)
-                   OR \(namesKey(stepText))) \(only)
+            -- `action` is `uses_owner/uses_repo`; the columns are compared instead of building it.
+            WHERE ((uses_owner LIKE 'octopusdeploy' AND (uses_repo LIKE 'login' OR json_extract(with_json, '$.api_key') IS NOT NULL))
+                   OR \(namesKey(["with_json", "env_json", "run"]))) \(only)
             UNION
             SELECT ?, j.repository, j.file, j.job, 'Octopus API key'
             FROM jobs j
             JOIN workflows w ON w.repository = j.repository AND w.file = j.file
-            WHERE \(namesKey(jobText)) \(onlyJob)
+            WHERE \(namesKey(["j.env_json", "j.secrets_json", "w.env_json"])) \(onlyJob)
             """, arguments: [scanID, scanID, scanID])
     }
 }
