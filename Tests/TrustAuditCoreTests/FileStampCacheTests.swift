@@ -38,7 +38,7 @@ struct FileStampCacheTests {
             let first = try scan(fixture)
             #expect(try stampedPaths(fixture.database).map { $0.hasSuffix(".yml") } == [true, true, true, true])
             let known = try fixture.database.pool.read { db in
-                try FileStampStore.load(db, known: Set(try String.fetchAll(db, sql: "SELECT hash FROM blobs")), settledBefore: 0)
+                try FileStampStore.load(db, settledBefore: 0).restricted(to: Set(try String.fetchAll(db, sql: "SELECT hash FROM blobs")))
             }
             let web = try RepositoryDiscovery.discover(paths: [fixture.org.path], owner: nil).first { $0.fullName == "acme/web" }
             let snapshot = try #require(web.map { RepositoryDiscovery.snapshot(of: $0, cache: known) })

@@ -31,6 +31,11 @@ public struct FileStampCache: Sendable {
         return entry
     }
 
+    /// Only the entries whose content is in `hashes`: those whose facts are stored and current.
+    func restricted(to hashes: Set<String>) -> FileStampCache {
+        FileStampCache(entries: entries.filter { hashes.contains($0.value.hash) }, settledBefore: settledBefore)
+    }
+
     /// Whether any file is recorded at all.
     var isEmpty: Bool { entries.isEmpty }
 

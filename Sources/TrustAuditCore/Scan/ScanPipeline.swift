@@ -86,6 +86,12 @@ public struct ScanPipeline: Sendable {
         var fileCount = 0
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
+        // The recorded stamps are read on a reader while the writer reads the stored content: the
+        // two are the larger part of an unchanged nightly scan's reading, and independent.
+        let settledBefore = request.filesSettledBefore ?? FileStamp.now() - FileStamp.settleNanoseconds
+        let recorded = request.rereadFiles ? nil : BackgroundTask { [database] in
+            try database.pool.read { db in try FileStampStore.load(db, settledBefore: settledBefore) }
+        }
         let dataScanID = try database.pool.write { db -> Int64 in
             let documents = try clock.measure("known content") {
                 try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
@@ -93,10 +99,7 @@ public struct ScanPipeline: Sendable {
             var known = documents.current
             let stale = documents.stale
             let knownHashes = Set(known.keys)
-            let cache = request.rereadFiles ? nil : try clock.measure("known content") {
-                try FileStampStore.load(db, known: knownHashes,
-                                        settledBefore: request.filesSettledBefore ?? FileStamp.now() - FileStamp.settleNanoseconds)
-            }
+            let cache = try clock.measure("known content") { try recorded?.value().restricted(to: knownHashes) }
             var stamps: [(origin: DiskOrigin, hash: String)] = []
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
             // read and parse phases run at the same time as store; each is the time spent in it.

@@ -7,16 +7,17 @@ enum FileStampStore {
     /// The second part names the rules of `LocalActionCollector.references`: change it with them.
     static let recordedBy = "\(ToolVersion.current)/local-actions-1"
 
-    /// The recorded files, for a scan with the facts of `known` hashes stored that records the
-    /// files it reads that changed before `settledBefore`.
-    static func load(_ db: Database, known: Set<String>, settledBefore: Int64) throws -> FileStampCache {
+    /// The files this build recorded, for a scan that records the files it reads that changed
+    /// before `settledBefore`. Restrict the cache to the content whose facts are stored and
+    /// current (`FileStampCache.restricted(to:)`) before using it.
+    static func load(_ db: Database, settledBefore: Int64) throws -> FileStampCache {
         var entries: [[UInt8]: FileStampCache.Entry] = [:]
         try RawRows.forEach(db, sql: """
             SELECT path, device, inode, size, modified_ns, changed_ns, hash, local_actions FROM file_stamps WHERE recorded_by = ?
             """, arguments: [recordedBy]) { row in
             // A row that does not read as recorded is ignored: the file is read as if new.
             guard let path = row.bytes(0), let device = row.int64(1), let inode = row.int64(2), let size = row.int64(3),
-                  let modified = row.int64(4), let changed = row.int64(5), let hash = row.text(6), known.contains(hash),
+                  let modified = row.int64(4), let changed = row.int64(5), let hash = row.text(6),
                   let localActions = row.text(7)
             else { return }
             let stamp = FileStamp(device: device, inode: inode, size: size, modifiedNanoseconds: modified, changedNanoseconds: changed)
