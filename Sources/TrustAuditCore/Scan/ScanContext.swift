@@ -18,14 +18,29 @@ public final class ScanContext: @unchecked Sendable {
 
     private let lock = NSLock()
     private var scopes: [Pair: IncrementalScope?] = [:]
+    /// Where the earlier snapshot of a comparison is read, beside the writer reading the current
+    /// one; nil: on the caller's connection.
+    private let reader: (any DatabaseReader)?
 
-    public init() {}
+    /// - parameter reader: a connection pool on which the earlier snapshot of a comparison is read
+    ///   while the caller's connection reads the scan's own, which only it can see yet.
+    public init(reader: (any DatabaseReader)? = nil) {
+        self.reader = reader
+    }
 
     /// `IncrementalScope.compute(db, previous:, current:)`, computed once per pair of snapshots.
     func incrementalScope(_ db: Database, previous: Int64, current: Int64) throws -> IncrementalScope? {
         let pair = Pair(previous: previous, current: current)
         if let known = lock.withLock({ scopes[pair] }) { return known }
-        let scope = try IncrementalScope.compute(db, previous: previous, current: current)
+        let scope: IncrementalScope?
+        if previous == current {
+            scope = nil
+        } else if let reader {
+            let earlier = BackgroundTask { try reader.read { db in try IncrementalScope.Side.read(db, scanID: previous) } }
+            scope = try IncrementalScope.compute(db, previous: { try earlier.value() }, current: current)
+        } else {
+            scope = try IncrementalScope.compute(db, previous: previous, current: current)
+        }
         lock.withLock { scopes[pair] = scope }
         return scope
     }

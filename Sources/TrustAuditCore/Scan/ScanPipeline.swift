@@ -82,7 +82,7 @@ public struct ScanPipeline: Sendable {
 
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
         var clock = PhaseClock()
-        let context = ScanContext()
+        let context = ScanContext(reader: database.pool)
         var fileCount = 0
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []

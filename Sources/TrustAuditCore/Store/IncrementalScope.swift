@@ -19,21 +19,37 @@ public struct IncrementalScope: Sendable, Equatable {
     /// How many repositories the current snapshot has.
     public var repositoryCount: Int
 
+    /// What the comparison needs of one snapshot: each repository's inputs (`inputs`) and its
+    /// reusable-workflow calls (`calls`).
+    struct Side: Sendable {
+        var inputs: [String: String]
+        var calls: [(String, String)]
+
+        static func read(_ db: Database, scanID: Int64) throws -> Side {
+            Side(inputs: try IncrementalScope.inputs(db, scanID: scanID), calls: try IncrementalScope.calls(db, scanID: scanID))
+        }
+    }
+
     /// Compares data scan `current` with `previous`; nil when the two are the same snapshot.
     static func compute(_ db: Database, previous: Int64, current: Int64) throws -> IncrementalScope? {
         if previous == current { return nil }
-        let before = try inputs(db, scanID: previous)
-        let after = try inputs(db, scanID: current)
+        return try compute(db, previous: { try Side.read(db, scanID: previous) }, current: current)
+    }
+
+    /// Compares data scan `current`, read on `db`, with the earlier snapshot `previous` returns
+    /// once the current one is read (it may be read on another connection meanwhile: a complete
+    /// snapshot never changes).
+    static func compute(_ db: Database, previous: () throws -> Side, current: Int64) throws -> IncrementalScope {
+        let after = try Side.read(db, scanID: current)
+        let before = try previous()
         var changed = Set<String>()
-        for (name, key) in after where before[name] != key { changed.insert(name) }
-        for name in before.keys where after[name] == nil { changed.insert(name) }
+        for (name, key) in after.inputs where before.inputs[name] != key { changed.insert(name) }
+        for name in before.inputs.keys where after.inputs[name] == nil { changed.insert(name) }
         var callees: [String: Set<String>] = [:]
         var callers: [String: Set<String>] = [:]
-        for scanID in [previous, current] {
-            for (caller, callee) in try calls(db, scanID: scanID) {
-                callees[caller, default: []].insert(callee)
-                callers[callee, default: []].insert(caller)
-            }
+        for (caller, callee) in before.calls + after.calls {
+            callees[caller, default: []].insert(callee)
+            callers[callee, default: []].insert(caller)
         }
         func closure(_ start: Set<String>) -> Set<String> {
             var result = start
