@@ -80,12 +80,35 @@ public struct ScanPipeline: Sendable {
         return digest.hex
     }
 
+    /// A stored scan's findings, read while the scan ran.
+    private struct EarlierFindings: Sendable {
+        var scanID: Int64
+        var findings: [Finding]
+    }
+
+    /// The findings of stored scan `scanID`: those read early when they are that scan's (an early
+    /// read that failed is read again here, where its error is reported).
+    private static func findings(of scanID: Int64, earlier: BackgroundTask<EarlierFindings?>, database: AuditDatabase) throws -> [Finding] {
+        if let read = try? earlier.value(), read.scanID == scanID { return read.findings }
+        return try FindingStore.load(scanID: scanID, database: database)
+    }
+
     private func execute(_ request: ScanRequest, scanID: Int64, startedAt: String) throws -> ScanOutcome {
         var clock = PhaseClock()
         let context = ScanContext(reader: database.pool)
         var fileCount = 0
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
+        // The latest complete scan's findings are read on readers while the writer reads the
+        // files, and used below when that scan is the one whose findings are reported or carried.
+        let earlier = BackgroundTask { [database] () throws -> EarlierFindings? in
+            // On one connection: the rest of the scan has the other cores.
+            try database.pool.read { db in
+                try ScanRecords.latestFindings(db).map { scanID in
+                    EarlierFindings(scanID: scanID, findings: try FindingStore.load(scanID: scanID, db: db))
+                }
+            }
+        }
         // The recorded stamps are read on a reader while the writer reads the stored content: the
         // two are the larger part of an unchanged nightly scan's reading, and independent.
         let settledBefore = request.filesSettledBefore ?? FileStamp.now() - FileStamp.settleNanoseconds
@@ -165,7 +188,7 @@ public struct ScanPipeline: Sendable {
         if let reused {
             findingsScanID = reused
             (findings, policyErrors) = try clock.measure("evaluate") {
-                (try FindingStore.load(scanID: reused, database: database),
+                (try Self.findings(of: reused, earlier: earlier, database: database),
                  try database.pool.read { db in try FindingStore.loadErrors(scanID: reused, db: db) })
             }
         } else {
@@ -183,7 +206,7 @@ public struct ScanPipeline: Sendable {
                 }
                 guard let scope = incremental else { return }
                 let scopes = Dictionary(request.policies.map { ($0.id, $0.scope) }) { first, _ in first }
-                (carried, carriedErrors) = (try FindingStore.load(scanID: previousFindings, database: database),
+                (carried, carriedErrors) = (try Self.findings(of: previousFindings, earlier: earlier, database: database),
                                             try database.pool.read { db in try FindingStore.loadErrors(scanID: previousFindings, db: db) })
                 // Carried findings keep their waivers: configured waivers are part of the evaluation
                 // base, and a carried repository's inline suppressions are in its unchanged files.

@@ -38,6 +38,14 @@ enum ScanRecords {
             """, arguments: [evaluationKey])
     }
 
+    /// The scan holding the findings of the latest complete scan: what an unchanged rescan
+    /// usually reports, and what a rescan usually carries findings over from.
+    static func latestFindings(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT findings_scan_id FROM scans WHERE status = 'complete' AND findings_scan_id IS NOT NULL ORDER BY id DESC LIMIT 1
+            """)
+    }
+
     /// The latest complete scan evaluated on `evaluationBase`: its snapshot and its findings.
     static func evaluation(_ db: Database, evaluationBase: String) throws -> (snapshot: Int64, findings: Int64)? {
         guard let row = try Row.fetchOne(db, sql: """
