@@ -28,18 +28,22 @@ public final class ScanContext: @unchecked Sendable {
         self.reader = reader
     }
 
-    /// `IncrementalScope.compute(db, previous:, current:)`, computed once per pair of snapshots.
+    /// The repositories to re-evaluate when data scan `current` follows `previous`
+    /// (`IncrementalScope.compute`), computed once per pair of snapshots; nil when the two are the
+    /// same snapshot.
     func incrementalScope(_ db: Database, previous: Int64, current: Int64) throws -> IncrementalScope? {
         let pair = Pair(previous: previous, current: current)
         if let known = lock.withLock({ scopes[pair] }) { return known }
-        let scope: IncrementalScope?
-        if previous == current {
-            scope = nil
-        } else if let reader {
-            let earlier = BackgroundTask { try reader.read { db in try IncrementalScope.Side.read(db, scanID: previous) } }
-            scope = try IncrementalScope.compute(db, previous: { try earlier.value() }, current: current)
-        } else {
-            scope = try IncrementalScope.compute(db, previous: previous, current: current)
+        var scope: IncrementalScope?
+        if previous != current {
+            let earlier: () throws -> IncrementalScope.Side
+            if let reader {
+                let task = BackgroundTask { try reader.read { db in try IncrementalScope.Side.read(db, scanID: previous) } }
+                earlier = { try task.take() }
+            } else {
+                earlier = { try IncrementalScope.Side.read(db, scanID: previous) }
+            }
+            scope = try IncrementalScope.compute(db, previous: earlier, current: current)
         }
         lock.withLock { scopes[pair] = scope }
         return scope

@@ -89,7 +89,7 @@ public struct ScanPipeline: Sendable {
     /// The findings of stored scan `scanID`: those read early when they are that scan's (an early
     /// read that failed is read again here, where its error is reported).
     private static func findings(of scanID: Int64, earlier: BackgroundTask<EarlierFindings?>, database: AuditDatabase) throws -> [Finding] {
-        if let read = try? earlier.value(), read.scanID == scanID { return read.findings }
+        if let read = try? earlier.take(), read.scanID == scanID { return read.findings }
         return try FindingStore.load(scanID: scanID, database: database)
     }
 
@@ -122,7 +122,7 @@ public struct ScanPipeline: Sendable {
             var known = documents.current
             let stale = documents.stale
             let knownHashes = Set(known.keys)
-            let cache = try clock.measure("known content") { try recorded?.value().restricted(to: knownHashes) }
+            let cache = try clock.measure("known content") { try recorded?.take().restricted(to: knownHashes) }
             var stamps: [(origin: DiskOrigin, hash: String)] = []
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
             // read and parse phases run at the same time as store; each is the time spent in it.

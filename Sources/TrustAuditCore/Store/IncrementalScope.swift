@@ -30,12 +30,6 @@ public struct IncrementalScope: Sendable, Equatable {
         }
     }
 
-    /// Compares data scan `current` with `previous`; nil when the two are the same snapshot.
-    static func compute(_ db: Database, previous: Int64, current: Int64) throws -> IncrementalScope? {
-        if previous == current { return nil }
-        return try compute(db, previous: { try Side.read(db, scanID: previous) }, current: current)
-    }
-
     /// Compares data scan `current`, read on `db`, with the earlier snapshot `previous` returns
     /// once the current one is read (it may be read on another connection meanwhile: a complete
     /// snapshot never changes).

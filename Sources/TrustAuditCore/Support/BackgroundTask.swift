@@ -14,11 +14,13 @@ final class BackgroundTask<T: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// The value, or the error the work threw; waits until the work is done. May be asked again.
-    func value() throws -> T {
+    /// The value, or the error the work threw; waits until the work is done. Ask once: the task
+    /// lets go of the value, so that a large one (a scan's findings) is not kept beside the
+    /// caller's copy once the caller changes it; a second call throws.
+    func take() throws -> T {
         finished.wait()
-        defer { finished.signal() }
         guard let result else { throw CancellationError() }
+        self.result = nil
         return try result.get()
     }
 }
