@@ -17,15 +17,41 @@ struct OutputOptions: ParsableArguments {
     func write(_ text: String, colored: Bool = false) throws {
         if let output {
             do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw fail("cannot write \(output): \(error.localizedDescription)")
+                try AtomicFileWriter.write(to: output) { append in try append(Array(text.utf8)) }
+            } catch let error as OutputWriteError {
+                throw fail("cannot write \(output): \(error.reason)")
             }
         } else {
             do {
                 let onTerminal = isatty(STDOUT_FILENO) == 1
                 try StandardStreams.writeOutput(onTerminal && !colored ? TextReport.sanitizeForTerminal(text) : text)
             } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    /// Writes a report handed over in pieces (see `JSONReport.write`) without holding it whole: a
+    /// file is written beside its path and renamed into place when complete; on a terminal each
+    /// piece is cleaned as `write` cleans text (pieces end between findings, so each is whole UTF-8).
+    func stream(_ body: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+        if let output {
+            do {
+                try AtomicFileWriter.write(to: output, body)
+            } catch let error as OutputWriteError {
+                throw fail("cannot write \(output): \(error.reason)")
+            }
+        } else {
+            let onTerminal = isatty(STDOUT_FILENO) == 1
+            do {
+                try body { bytes in
+                    if onTerminal {
+                        try StandardStreams.writeOutput(TextReport.sanitizeForTerminal(String(decoding: bytes, as: UTF8.self)))
+                    } else {
+                        try StandardStreams.writeOutput(bytes)
+                    }
+                }
+            } catch let error as OutputWriteError {
                 throw fail(error)
             }
         }

@@ -63,7 +63,10 @@ struct ReportCommand: ParsableCommand {
         switch format {
         case .html: try outputOptions.write(AuditHTMLReport.render(data))
         case .markdown: try outputOptions.write(AuditMarkdownReport.render(data, maxLength: maxLength))
-        case .json: try outputOptions.write(JSONReport.render(scan: data.scan, findings: data.findings, coverage: data.coverage, policyErrors: data.policyErrors))
+        case .json:
+            try outputOptions.stream { emit in
+                try JSONReport.write(scan: data.scan, findings: data.findings, coverage: data.coverage, policyErrors: data.policyErrors, to: emit)
+            }
         case .csv: try outputOptions.write(AuditCSVReport.render(data))
         case .junit: try outputOptions.write(AuditJUnitReport.render(data))
         case .sarif:

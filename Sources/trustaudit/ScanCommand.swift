@@ -129,11 +129,12 @@ struct ScanCommand: ParsableCommand {
             }
             try Profiling.measure("write report") { try outputOptions.write(text, colored: outputOptions.useColor) }
         case .json:
-            let text = Profiling.measure("render") {
-                JSONReport.render(scan: summary, findings: outcome.findings, coverage: outcome.coverage,
-                                  policyErrors: loadErrors + outcome.policyErrors)
+            try Profiling.measure("render and write report") {
+                try outputOptions.stream { emit in
+                    try JSONReport.write(scan: summary, findings: outcome.findings, coverage: outcome.coverage,
+                                         policyErrors: loadErrors + outcome.policyErrors, to: emit)
+                }
             }
-            try Profiling.measure("write report") { try outputOptions.write(text) }
             for error in outcome.policyErrors {
                 StandardStreams.writeError("trustaudit: \(error)\n")
             }

@@ -108,12 +108,21 @@ struct CLITests {
     @Test("--output writes the report to a file and nothing to standard output")
     func outputFile() throws {
         try CLI.inTemporaryDirectory { cwd in
-            let report = cwd.appendingPathComponent("report.json")
+            let report = cwd.appendingPathComponent("reports/report.json")
+            try FileManager.default.createDirectory(at: report.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("last night's report".utf8).write(to: report)
             let result = try CLI.run(["scan", Self.demo, "--db", "audit.db", "--format", "json", "--output", report.path], in: cwd)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             let document = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
             #expect((document?["findings"] as? [Any])?.count == DemoOrgTests.expected.count + DemoOrgTests.expectedWaived.count)
+            // Written beside its path and renamed into place: nothing else is left in the folder.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: report.deletingLastPathComponent().path) == ["report.json"])
+
+            let missing = cwd.appendingPathComponent("no-such-folder/report.json")
+            let failed = try CLI.run(["scan", Self.demo, "--db", "audit.db", "--format", "json", "--output", missing.path], in: cwd)
+            #expect(failed.status == 2)
+            #expect(failed.stderr.contains("cannot write \(missing.path)"), "\(failed.stderr)")
 
             let text = cwd.appendingPathComponent("report.txt")
             let textResult = try CLI.run(["scan", Self.demo, "--db", "audit.db", "-o", text.path], in: cwd)

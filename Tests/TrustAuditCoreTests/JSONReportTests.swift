@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TrustAuditCore
 
@@ -33,5 +34,28 @@ struct JSONReportTests {
         #expect(text == tree.jsonText + "\n")
         #expect(JSONValue.parse(text) == tree)
         #expect(JSONReport.render(scan: scan, findings: []).hasPrefix("{\"coverage\":[],\"findings\":[],\"scan\":"))
+    }
+
+    @Test("a report of many findings is handed over in pieces that join to the whole document")
+    func manyFindingsInPieces() throws {
+        // More findings than one round of parallel parts, so several rounds are joined.
+        let count = JSONReport.renderChunk * 2 * ProcessInfo.processInfo.activeProcessorCount + 17
+        let findings = (0..<count).map { index in
+            Finding(fingerprint: "f\(index)", policy: "permissions-undeclared", severity: index % 3 == 0 ? .high : .low,
+                    category: .leastPrivilege, title: "t", message: "finding \(index)", repository: "acme/r\(index % 97)",
+                    line: index, evidence: .object(["index": .number(Double(index))]))
+        }
+        let scan = ScanSummary(id: 7, startedAt: "2026-11-30T00:00:00Z", finishedAt: "2026-11-30T00:01:00Z", label: nil)
+        var pieces: [[UInt8]] = []
+        JSONReport.write(scan: scan, findings: findings) { pieces.append($0) }
+        #expect(pieces.count > 3)
+        let joined = String(decoding: pieces.joined(), as: UTF8.self)
+        let parsed = try #require(JSONValue.parse(joined))
+        guard case .object(let document) = parsed, case .array(let listed)? = document["findings"] else {
+            Issue.record("not a findings document")
+            return
+        }
+        #expect(listed == findings.map(JSONReport.object))
+        #expect(joined == JSONReport.render(scan: scan, findings: findings))
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// The Markdown summary `run` prints: per-phase times, per-item costs, memory, sizes, targets.
 enum Report {
     static let phaseOrder = [
-        "discover, load exports", "open database, load policies", "read", "parse", "wait", "store", "snapshot", "ingest", "derive", "analyze", "compare", "evaluate",
-        "findings",
+        "discover, load exports", "open database, load policies", "known content", "read", "parse", "wait", "store", "state", "snapshot", "ingest",
+        "derive", "analyze", "release memory", "compare", "evaluate", "findings",
         "pipeline other (lock, state hash, coverage, commit)", "report",
     ]
 

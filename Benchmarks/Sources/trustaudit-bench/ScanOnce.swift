@@ -3,7 +3,7 @@ import TrustAuditCore
 
 /// One scan through the real engine, timed per phase, as `trustaudit scan --format json` does it:
 /// discover repositories, load the exports, open the database, run the pipeline (read, parse,
-/// store, derive, evaluate), render the JSON report.
+/// store, derive, evaluate), write the JSON report to a file.
 enum ScanOnce {
     struct Measurement {
         var label: String
@@ -64,10 +64,14 @@ enum ScanOnce {
         phases.append(("pipeline other (lock, state hash, coverage, commit)", max(0, pipelineSeconds - accounted)))
         let reportBytes = try timed("report") { () throws -> Int in
             let summary = ScanSummary(id: outcome.scanID, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, label: outcome.label)
-            let text = JSONReport.render(scan: summary, findings: outcome.findings)
-            let data = Data(text.utf8)
-            try data.write(to: URL(fileURLWithPath: databasePath + ".report.json"))
-            return data.count
+            var bytes = 0
+            try AtomicFileWriter.write(to: databasePath + ".report.json") { append in
+                try JSONReport.write(scan: summary, findings: outcome.findings) { piece in
+                    bytes += piece.count
+                    try append(piece)
+                }
+            }
+            return bytes
         }
         let total = now() - start
         return Measurement(

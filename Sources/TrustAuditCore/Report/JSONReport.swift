@@ -1,8 +1,21 @@
+import Foundation
+
 /// The JSON findings document (README, "JSON output"; a contract: field names and shapes do not change).
 public enum JSONReport {
     /// `coverage` lists what the scan could not read and the policies that did not run; it is
     /// empty for a complete audit.
     public static func render(scan: ScanSummary, findings: [Finding], coverage: [CoverageNote] = [], policyErrors: [PolicyRunError] = []) -> String {
+        var out: [UInt8] = []
+        write(scan: scan, findings: findings, coverage: coverage, policyErrors: policyErrors) { out += $0 }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The document `render` returns, handed to `emit` piece by piece in order. A large
+    /// organization's report runs to tens of megabytes: written this way to a file or a pipe, it
+    /// is never held whole (nor copied into a string and again into bytes), which was the largest
+    /// part of a scan's peak memory.
+    public static func write(scan: ScanSummary, findings: [Finding], coverage: [CoverageNote] = [], policyErrors: [PolicyRunError] = [],
+                             to emit: ([UInt8]) throws -> Void) rethrows {
         let counts = ScanSummary.counts(findings)
         let document = JSONValue.object([
             "tool": .object(["name": .string("trustaudit"), "version": .string(ToolVersion.current)]),
@@ -13,9 +26,8 @@ public enum JSONReport {
             ]),
             "summary": .object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.number(Double(counts[$0] ?? 0))) })),
         ])
-        // Written finding by finding instead of as one JSONValue tree: a large organization's
-        // report runs to tens of megabytes. The text is what the tree would serialize to, with
-        // "coverage" and "findings" first among the sorted keys.
+        // Written finding by finding instead of as one JSONValue tree. The text is what the tree
+        // would serialize to, with "coverage" and "findings" first among the sorted keys.
         let gaps = policyErrors.map { error in
             JSONValue.object(["kind": .string("policy"), "document": .string(error.source), "status": .string("not run"),
                               "detail": .string("policy \(error.policy): \(error.message)")])
@@ -23,29 +35,32 @@ public enum JSONReport {
             JSONValue.object(["kind": .string(note.kind), "document": .string(note.document),
                               "status": .string(note.unreadable ? "unreadable" : "problem"), "detail": .string(note.detail)])
         }
-        // Parts of the list are written on every core, then joined in order.
-        let parts = ParallelMap.map(Array(stride(from: 0, to: findings.count, by: renderChunk))) { start -> [UInt8] in
-            let end = min(start + renderChunk, findings.count)
-            var part: [UInt8] = []
-            part.reserveCapacity((end - start) * 800)
-            for index in start..<end {
-                if index > 0 { part.append(UInt8(ascii: ",")) }
-                write(findings[index], into: &part)
+        var head: [UInt8] = Array("{\"coverage\":".utf8)
+        JSONValue.array(gaps).write(into: &head)
+        head += ",\"findings\":[".utf8
+        try emit(head)
+        // A few parts at a time are written on every core, then handed on in order.
+        let starts = Array(stride(from: 0, to: findings.count, by: renderChunk))
+        let window = max(1, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        for windowStart in stride(from: 0, to: starts.count, by: window) {
+            let parts = ParallelMap.map(Array(starts[windowStart..<min(windowStart + window, starts.count)])) { start -> [UInt8] in
+                let end = min(start + renderChunk, findings.count)
+                var part: [UInt8] = []
+                part.reserveCapacity((end - start) * 900)
+                for index in start..<end {
+                    if index > 0 { part.append(UInt8(ascii: ",")) }
+                    write(findings[index], into: &part)
+                }
+                return part
             }
-            return part
+            for part in parts { try emit(part) }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(parts.reduce(0) { $0 + $1.count } + 4096)
-        out += "{\"coverage\":".utf8
-        JSONValue.array(gaps).write(into: &out)
-        out += ",\"findings\":[".utf8
-        for part in parts { out += part }
-        out += "],".utf8
-        var tail: [UInt8] = []
-        document.write(into: &tail)
-        out += tail.dropFirst()
-        out.append(UInt8(ascii: "\n"))
-        return String(decoding: out, as: UTF8.self)
+        var tail: [UInt8] = Array("],".utf8)
+        var rest: [UInt8] = []
+        document.write(into: &rest)
+        tail += rest.dropFirst()
+        tail.append(UInt8(ascii: "\n"))
+        try emit(tail)
     }
 
     /// Findings written per task when rendering in parallel.

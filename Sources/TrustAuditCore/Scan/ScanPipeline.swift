@@ -173,7 +173,9 @@ public struct ScanPipeline: Sendable {
             try clock.measure("analyze") { try AuditDatabase.analyze(db) }
             return scanID
         }
-        if dataScanID == scanID { database.dropStaleReaders() }
+        // A new snapshot was written: its writer's cache and the parse and derivation heaps are
+        // not what evaluation reads.
+        if dataScanID == scanID { clock.measure("release memory") { database.releaseMemory() } }
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
         var findings: [Finding]
         var policyErrors: [PolicyRunError]
@@ -224,6 +226,7 @@ public struct ScanPipeline: Sendable {
                 PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
                                       incremental: incremental)
             }
+            clock.measure("release memory") { database.releaseMemory() }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
             findings = try clock.measure("findings") {
                 let fresh = try database.read(snapshot: dataScanID) { db in

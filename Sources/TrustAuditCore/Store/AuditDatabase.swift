@@ -89,9 +89,10 @@ public final class AuditDatabase: Sendable {
             // An organization's database runs to hundreds of megabytes; a page cache larger than
             // SQLite's 2 MiB default spares the index lookups of a scan most of their read() calls.
             // Each connection has its own (the writer and one reader per core during evaluation):
-            // at 10,000 repositories 32 MiB is as fast as 1 GiB, and 64 MiB cost 100 MB of peak
-            // memory for nothing.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // at 10,000 repositories 32 MiB for the writer is as fast as 1 GiB, and 64 MiB cost
+            // 100 MB of peak memory for nothing. Readers evaluated the policies as fast with 16 MiB
+            // (6.8 s against 6.9–7.0 s) and the scan's peak memory fell by 35 MB.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -16384" : "PRAGMA cache_size = -32768")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -219,6 +220,17 @@ public final class AuditDatabase: Sendable {
     /// of 0.1 s in most rescans of the 10,000-repository benchmark, depending on which reader ran it).
     func dropStaleReaders() {
         pool.invalidateReadOnlyConnections()
+    }
+
+    /// Empties every connection's page cache (closing the readers, so the next ones also load
+    /// fresh planner statistics, as `dropStaleReaders` does) and hands the freed heap back to the
+    /// system. A scan calls it between phases whose working sets differ: what parsing, storing
+    /// and deriving held is not what evaluation reads, and evaluation's readers are not what
+    /// writing the findings needs. At 10,000 repositories this kept the scan's peak memory under
+    /// 300 MB (from 357 MB), for 0.04–0.09 s.
+    func releaseMemory() {
+        pool.releaseMemory()
+        FreeHeapPages.release()
     }
 
     private func migrate(readOnly: Bool) throws {

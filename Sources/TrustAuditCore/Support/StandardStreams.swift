@@ -28,14 +28,24 @@ public enum StandardStreams {
         }
     }
 
+    /// Writes all of `bytes` to standard output, or throws why it could not.
+    public static func writeOutput(_ bytes: [UInt8]) throws {
+        if let reason = write(bytes, to: STDOUT_FILENO) {
+            throw OutputWriteError(destination: "standard output", reason: reason)
+        }
+    }
+
     /// Writes to standard error; a failure there has nowhere to be reported, so it is ignored.
     public static func writeError(_ text: String) {
         _ = write(text, to: STDERR_FILENO)
     }
 
-    /// Writes every byte, retrying on interruption; returns the error text on failure.
     private static func write(_ text: String, to descriptor: Int32) -> String? {
-        let bytes = Array(text.utf8)
+        write(Array(text.utf8), to: descriptor)
+    }
+
+    /// Writes every byte, retrying on interruption; returns the error text on failure.
+    static func write(_ bytes: [UInt8], to descriptor: Int32) -> String? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer -> Int in
