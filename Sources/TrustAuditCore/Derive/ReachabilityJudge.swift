@@ -169,6 +169,12 @@ struct ReachabilityJudge {
 
     // MARK: - Identities
 
+    /// The one repository `subject` names (not a pattern), whose settings judge it.
+    static func namedRepository(_ subject: String) -> RepositoryKey? {
+        guard let name = SubjectShape.parse(subject).repository, !isPattern(name) else { return nil }
+        return RepositoryKey(name)
+    }
+
     /// The level an identity's subject alone allows, for GitHub issuers; nil for others.
     func identity(_ identity: IdentityTarget) -> Reach? {
         guard IdentityIndex.isGitHubIssuer(identity.issuer) else { return nil }

@@ -5,31 +5,48 @@ import GRDB
 /// Jobs come from the stored facts, not from the parser, so an unchanged file that was not
 /// parsed again in this scan is still in the graph.
 ///
-/// Settings of every repository are read, since identities' subjects are judged by the settings
-/// of the repositories they name; workflows only of the repositories whose stored names are in
-/// `workflowTable` (a table with a `name` column) when one is given, so that deriving a few
-/// repositories does not read every job of the snapshot.
+/// Without `workflowTable`, everything of the snapshot is read. With one (a table with a `name`
+/// column: the repositories an incremental derivation reads, as stored), only those
+/// repositories' workflows are read, and the settings (environments, ref rules, subject
+/// templates) only of those and of the repositories that identities' subjects name, since an
+/// identity's reach is judged by the settings of the repository it names: deriving a few
+/// repositories then reads neither every job nor every repository's settings of the snapshot
+/// (at 10,000 repositories, 0.7 s of a 1%-changed rescan).
 enum TrustGraphReader {
+    /// The lower-cased repositories whose settings an incremental derivation reads.
+    static let settingsTable = "temp.trustaudit_derive_settings"
+
     static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil) throws -> TrustGraphFacts {
         var facts = TrustGraphFacts()
         facts.identities = try identities(db, scanID: scanID)
-        try readGates(db, scanID: scanID, into: &facts)
-        try readRepositories(db, scanID: scanID, into: &facts)
+        var only = ""
+        if let workflowTable {
+            var names = Set(try String.fetchAll(db, sql: "SELECT name FROM \(workflowTable)").map { RepositoryKey($0).value })
+            for identity in facts.identities {
+                if let named = ReachabilityJudge.namedRepository(identity.subject) { names.insert(named.value) }
+            }
+            try TemporaryNameTable.fill(db, settingsTable, with: names.sorted())
+            // Swift's lower-casing, as RepositoryKey's: SQLite's lower() folds ASCII only.
+            only = "AND swiftLowercaseString(repository) IN (SELECT name FROM \(settingsTable))"
+        }
+        defer { if workflowTable != nil { try? TemporaryNameTable.drop(db, settingsTable) } }
+        try readGates(db, scanID: scanID, only: only, into: &facts)
+        try readRepositories(db, scanID: scanID, only: only, into: &facts)
         try readWorkflows(db, scanID: scanID, workflowTable: workflowTable, into: &facts)
-        try readRefRules(db, scanID: scanID, into: &facts)
+        try readRefRules(db, scanID: scanID, only: only, into: &facts)
         try readOutsiders(db, workflowTable: workflowTable, into: &facts)
         return facts
     }
 
-    private static func readRefRules(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+    private static func readRefRules(_ db: Database, scanID: Int64, only: String, into facts: inout TrustGraphFacts) throws {
         for row in try Row.fetchAll(db, sql: """
-            SELECT repository, branch_rules_collected, tag_rules_collected FROM gh_repositories WHERE scan_id = ?
+            SELECT repository, branch_rules_collected, tag_rules_collected FROM gh_repositories WHERE scan_id = ? \(only)
             """, arguments: [scanID]) {
             let key = RepositoryKey(row[0])
             if row[1] as Bool { facts.branchRulesCollected.insert(key) }
             if row[2] as Bool { facts.tagRulesCollected.insert(key) }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_ref_rules WHERE scan_id = ?", arguments: [scanID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_ref_rules WHERE scan_id = ? \(only)", arguments: [scanID]) {
             let key = RepositoryKey(row["repository"])
             let protection = GitHubRefProtection(
                 name: row["name"], source: row["source"], requiredApprovals: row["required_approvals"],
@@ -80,17 +97,17 @@ enum TrustGraphReader {
         }
     }
 
-    private static func readGates(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+    private static func readGates(_ db: Database, scanID: Int64, only: String, into facts: inout TrustGraphFacts) throws {
         facts.environmentsCollected = Set(try String.fetchAll(db, sql: """
-            SELECT repository FROM gh_repositories WHERE scan_id = ? AND environments_collected
+            SELECT repository FROM gh_repositories WHERE scan_id = ? AND environments_collected \(only)
             """, arguments: [scanID]).map(RepositoryKey.init))
         var policies: [EnvironmentKey: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ?",
+        for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ? \(only)",
                                     arguments: [scanID]) {
             let key = EnvironmentKey(repository: RepositoryKey(row["repository"]), name: row["environment"])
             policies[key, default: []].append((row["type"] as String) == "tag" ? "tag \(row["name"] as String)" : row["name"])
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ?", arguments: [scanID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ? \(only)", arguments: [scanID]) {
             let repository: String = row["repository"]
             let name: String = row["name"]
             let key = EnvironmentKey(repository: RepositoryKey(repository), name: name)
@@ -113,9 +130,9 @@ enum TrustGraphReader {
         }
     }
 
-    private static func readRepositories(_ db: Database, scanID: Int64, into facts: inout TrustGraphFacts) throws {
+    private static func readRepositories(_ db: Database, scanID: Int64, only: String, into facts: inout TrustGraphFacts) throws {
         var settings: [RepositoryKey: Row] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ?", arguments: [scanID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ? \(only)", arguments: [scanID]) {
             settings[RepositoryKey(row["repository"])] = row
         }
         var organizations: [String: Row] = [:]
@@ -123,7 +140,8 @@ enum TrustGraphReader {
             organizations[(row["organization"] as String).lowercased()] = row
         }
         for row in try Row.fetchAll(db, sql: """
-            SELECT full_name, default_branch, visibility, head_commit FROM scan_repositories WHERE scan_id = ?
+            SELECT full_name, default_branch, visibility, head_commit FROM scan_repositories
+            WHERE scan_id = ? \(only.replacingOccurrences(of: "(repository)", with: "(full_name)"))
             """, arguments: [scanID]) {
             let name: String = row["full_name"]
             let key = RepositoryKey(name)

@@ -48,10 +48,15 @@ public enum PolicyEngine {
                 results.set(index, .failure(PolicyRunError(policy: policy.id, source: policy.source, message: describe(error))))
             }
         }
+        // Workers take policies in this order; global policies go first because they read the
+        // whole graph even in an incremental evaluation, and a long query started last keeps one
+        // core busy after the others are done (service-account-shared, 0.9 s of a 1%-changed
+        // rescan's 1.9 s evaluation, ran last in name order). Results keep the policies' order.
+        let order = active.indices.filter { active[$0].scope == .global } + active.indices.filter { active[$0].scope != .global }
         if Profiling.serial {
-            active.indices.forEach(runOne)
+            order.forEach(runOne)
         } else {
-            DispatchQueue.concurrentPerform(iterations: active.count, execute: runOne)
+            DispatchQueue.concurrentPerform(iterations: order.count) { runOne(order[$0]) }
         }
         var findings: [Finding] = []
         var errors: [PolicyRunError] = []

@@ -43,7 +43,13 @@ public struct Finding: Sendable, Equatable {
         self.line = line
         self.job = job
         self.serviceAccount = serviceAccount
-        self.evidenceJSON = evidence.jsonText
+        // The empty default, spelled out: stored findings are loaded by the tens of thousands
+        // with their evidence text set afterwards.
+        if case .object(let fields) = evidence, fields.isEmpty {
+            self.evidenceJSON = "{}"
+        } else {
+            self.evidenceJSON = evidence.jsonText
+        }
         self.waived = waived
         self.waiverReason = waiverReason
     }
