@@ -12,39 +12,44 @@ struct AtomicFileWriterTests {
 
     private struct RenderFailed: Error {}
 
-    @Test("pieces land in order in the file, replacing the earlier one, with no temporary file left")
-    func writesPieces() throws {
+    /// A fresh folder holding `report.json` with `earlier` in it, removed after `body`.
+    private func withEarlierReport(_ earlier: String, _ body: (_ dir: URL, _ path: String) throws -> Void) throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("report.json").path
-        try Data("old".utf8).write(to: URL(fileURLWithPath: path))
-        try AtomicFileWriter.write(to: path) { append in
-            try append(Array("{\"a\":".utf8))
-            try append([])
-            try append(Array("1}".utf8))
+        try Data(earlier.utf8).write(to: URL(fileURLWithPath: path))
+        try body(dir, path)
+    }
+
+    @Test("pieces land in order in the file, replacing the earlier one, with no temporary file left")
+    func writesPieces() throws {
+        try withEarlierReport("old") { dir, path throws in
+            try AtomicFileWriter.write(to: path) { append in
+                try append(Array("{\"a\":".utf8))
+                try append([])
+                try append(Array("1}".utf8))
+            }
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report.json"])
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            // Readable like any file the user writes (the tests run under a umask that keeps
+            // reading open), not only by its owner.
+            #expect(mode & 0o044 == 0o044, "mode \(String(mode, radix: 8))")
         }
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report.json"])
-        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
-        // Readable like any file the user writes (the tests run under a umask that keeps reading
-        // open), not only by its owner.
-        #expect(mode & 0o044 == 0o044, "mode \(String(mode, radix: 8))")
     }
 
     @Test("a failure while writing leaves the earlier file as it was and removes the partial one")
     func failureKeepsEarlierFile() throws {
-        let dir = try folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("report.json").path
-        try Data("last night".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: RenderFailed.self) {
-            try AtomicFileWriter.write(to: path) { append in
-                try append(Array("half a rep".utf8))
-                throw RenderFailed()
+        try withEarlierReport("last night") { dir, path throws in
+            #expect(throws: RenderFailed.self) {
+                try AtomicFileWriter.write(to: path) { append in
+                    try append(Array("half a rep".utf8))
+                    throw RenderFailed()
+                }
             }
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "last night")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report.json"])
         }
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "last night")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report.json"])
     }
 
     @Test("a folder that does not exist is an error naming the path")

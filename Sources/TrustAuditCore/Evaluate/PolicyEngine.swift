@@ -162,11 +162,16 @@ public enum PolicyEngine {
         let repository: String? = row["repository"]
         let file: String? = row["file"]
         let resource: String? = row["resource"]
-        return Finding(
-            fingerprint: Fingerprint.compute(policy: policy.id, repository: repository, file: file, resource: resource, evidence: evidence),
+        // Written out once, for the fingerprint and as the finding's stored text: a finding's
+        // evidence may list hundreds of repositories.
+        let text = evidence.jsonText
+        var finding = Finding(
+            fingerprint: Fingerprint.compute(policy: policy.id, repository: repository, file: file, resource: resource, evidence: evidence, text: text),
             policy: policy.id, severity: severity, category: policy.category, title: policy.title,
             message: message, resource: resource, repository: repository, file: file,
-            line: row["line"], job: row["job"], serviceAccount: row["service_account"], evidence: evidence)
+            line: row["line"], job: row["job"], serviceAccount: row["service_account"])
+        finding.evidenceJSON = text
+        return finding
     }
 
     static func describe(_ error: Error) -> String {
