@@ -52,6 +52,22 @@ struct AtomicFileWriterTests {
         }
     }
 
+    @Test("a path that is a symlink stays one: the file it points to is replaced")
+    func symlinkKept() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let published = dir.appendingPathComponent("published")
+        try FileManager.default.createDirectory(at: published, withIntermediateDirectories: true)
+        let target = published.appendingPathComponent("report.json")
+        try Data("last night".utf8).write(to: target)
+        let link = dir.appendingPathComponent("report.json")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target.path)
+        try AtomicFileWriter.write(to: link.path) { append in try append(Array("tonight".utf8)) }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+        #expect(try String(contentsOf: target, encoding: .utf8) == "tonight")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: published.path) == ["report.json"])
+    }
+
     @Test("a folder that does not exist is an error naming the path")
     func missingFolder() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString)/report.json").path

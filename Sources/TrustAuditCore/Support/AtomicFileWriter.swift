@@ -9,7 +9,8 @@ import Darwin
 /// every piece is written: a reader never sees half a report, a failed write (a full disk, an
 /// error while rendering) leaves whatever file was there before, and a report of tens of
 /// megabytes need not be held whole in memory first. A path that is not a regular file
-/// (`/dev/stdout`, a named pipe) is written in place.
+/// (`/dev/stdout`, a named pipe) is written in place; a symlink is kept, and the file it points
+/// to is replaced.
 public enum AtomicFileWriter {
     /// Calls `body` with a function that appends bytes to the file, then puts the file in place.
     /// Errors name `path`; the temporary file is removed on any failure.
@@ -19,7 +20,12 @@ public enum AtomicFileWriter {
             try writeInPlace(to: path, body)
             return
         }
-        let url = URL(fileURLWithPath: path)
+        // A report path that is a symlink (to where a web server publishes reports, say) stays one:
+        // the file it points to is replaced, not the link.
+        var link = stat()
+        let isLink = lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK
+        let url = isLink ? URL(fileURLWithPath: path).resolvingSymlinksInPath() : URL(fileURLWithPath: path)
+        let target = url.path
         let folder = url.deletingLastPathComponent().path
         // Created like any file the user writes (0666 less the umask), under a name no other
         // writer picks: O_EXCL fails rather than share a file with a concurrent run.
@@ -44,7 +50,7 @@ public enum AtomicFileWriter {
         }
         closed = true
         guard close(descriptor) == 0 else { throw OutputWriteError(destination: path, reason: String(cString: strerror(errno))) }
-        guard rename(temporary, path) == 0 else { throw OutputWriteError(destination: path, reason: String(cString: strerror(errno))) }
+        guard rename(temporary, target) == 0 else { throw OutputWriteError(destination: path, reason: String(cString: strerror(errno))) }
         placed = true
     }
 
