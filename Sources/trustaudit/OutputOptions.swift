@@ -15,26 +15,13 @@ struct OutputOptions: ParsableArguments {
     /// On a terminal, text that carries no colour of its own is cleaned of control and bidi
     /// characters (a scanned name must not rewrite the screen); files and pipes get it unchanged.
     func write(_ text: String, colored: Bool = false) throws {
-        if let output {
-            do {
-                try AtomicFileWriter.write(to: output) { append in try append(Array(text.utf8)) }
-            } catch let error as OutputWriteError {
-                throw fail("cannot write \(output): \(error.reason)")
-            }
-        } else {
-            do {
-                let onTerminal = isatty(STDOUT_FILENO) == 1
-                try StandardStreams.writeOutput(onTerminal && !colored ? TextReport.sanitizeForTerminal(text) : text)
-            } catch {
-                throw fail(error)
-            }
-        }
+        try stream(colored: colored) { emit in try emit(Array(text.utf8)) }
     }
 
     /// Writes a report handed over in pieces (see `JSONReport.write`) without holding it whole: a
     /// file is written beside its path and renamed into place when complete; on a terminal each
-    /// piece is cleaned as `write` cleans text (pieces end between findings, so each is whole UTF-8).
-    func stream(_ body: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+    /// piece is cleaned as `write` says (pieces end between findings, so each is whole UTF-8).
+    func stream(colored: Bool = false, _ body: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
         if let output {
             do {
                 try AtomicFileWriter.write(to: output, body)
@@ -42,10 +29,10 @@ struct OutputOptions: ParsableArguments {
                 throw fail("cannot write \(output): \(error.reason)")
             }
         } else {
-            let onTerminal = isatty(STDOUT_FILENO) == 1
+            let cleaned = isatty(STDOUT_FILENO) == 1 && !colored
             do {
                 try body { bytes in
-                    if onTerminal {
+                    if cleaned {
                         try StandardStreams.writeOutput(TextReport.sanitizeForTerminal(String(decoding: bytes, as: UTF8.self)))
                     } else {
                         try StandardStreams.writeOutput(bytes)

@@ -16,18 +16,28 @@ enum TrustGraphReader {
     /// The lower-cased repositories whose settings an incremental derivation reads.
     static let settingsTable = "temp.trustaudit_derive_settings"
 
+    /// The condition that keeps a query to the repositories in `table` (none without one).
+    private struct RepositoryFilter {
+        var table: String?
+
+        /// `AND …` on the query's repository column, matched by Swift's lower-casing, as
+        /// RepositoryKey's (SQLite's lower() folds ASCII only).
+        func on(_ column: String = "repository") -> String {
+            table.map { "AND swiftLowercaseString(\(column)) IN (SELECT name FROM \($0))" } ?? ""
+        }
+    }
+
     static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil) throws -> TrustGraphFacts {
         var facts = TrustGraphFacts()
         facts.identities = try identities(db, scanID: scanID)
-        var only = ""
+        var only = RepositoryFilter(table: nil)
         if let workflowTable {
             var names = Set(try String.fetchAll(db, sql: "SELECT name FROM \(workflowTable)").map { RepositoryKey($0).value })
             for identity in facts.identities {
                 if let named = ReachabilityJudge.namedRepository(identity.subject) { names.insert(named.value) }
             }
             try TemporaryNameTable.fill(db, settingsTable, with: names.sorted())
-            // Swift's lower-casing, as RepositoryKey's: SQLite's lower() folds ASCII only.
-            only = "AND swiftLowercaseString(repository) IN (SELECT name FROM \(settingsTable))"
+            only = RepositoryFilter(table: settingsTable)
         }
         defer { if workflowTable != nil { try? TemporaryNameTable.drop(db, settingsTable) } }
         try readGates(db, scanID: scanID, only: only, into: &facts)
@@ -38,15 +48,15 @@ enum TrustGraphReader {
         return facts
     }
 
-    private static func readRefRules(_ db: Database, scanID: Int64, only: String, into facts: inout TrustGraphFacts) throws {
+    private static func readRefRules(_ db: Database, scanID: Int64, only: RepositoryFilter, into facts: inout TrustGraphFacts) throws {
         for row in try Row.fetchAll(db, sql: """
-            SELECT repository, branch_rules_collected, tag_rules_collected FROM gh_repositories WHERE scan_id = ? \(only)
+            SELECT repository, branch_rules_collected, tag_rules_collected FROM gh_repositories WHERE scan_id = ? \(only.on())
             """, arguments: [scanID]) {
             let key = RepositoryKey(row[0])
             if row[1] as Bool { facts.branchRulesCollected.insert(key) }
             if row[2] as Bool { facts.tagRulesCollected.insert(key) }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_ref_rules WHERE scan_id = ? \(only)", arguments: [scanID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_ref_rules WHERE scan_id = ? \(only.on())", arguments: [scanID]) {
             let key = RepositoryKey(row["repository"])
             let protection = GitHubRefProtection(
                 name: row["name"], source: row["source"], requiredApprovals: row["required_approvals"],
@@ -97,17 +107,17 @@ enum TrustGraphReader {
         }
     }
 
-    private static func readGates(_ db: Database, scanID: Int64, only: String, into facts: inout TrustGraphFacts) throws {
+    private static func readGates(_ db: Database, scanID: Int64, only: RepositoryFilter, into facts: inout TrustGraphFacts) throws {
         facts.environmentsCollected = Set(try String.fetchAll(db, sql: """
-            SELECT repository FROM gh_repositories WHERE scan_id = ? AND environments_collected \(only)
+            SELECT repository FROM gh_repositories WHERE scan_id = ? AND environments_collected \(only.on())
             """, arguments: [scanID]).map(RepositoryKey.init))
         var policies: [EnvironmentKey: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ? \(only)",
+        for row in try Row.fetchAll(db, sql: "SELECT repository, environment, name, type FROM gh_environment_branch_policies WHERE scan_id = ? \(only.on())",
                                     arguments: [scanID]) {
             let key = EnvironmentKey(repository: RepositoryKey(row["repository"]), name: row["environment"])
             policies[key, default: []].append((row["type"] as String) == "tag" ? "tag \(row["name"] as String)" : row["name"])
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ? \(only)", arguments: [scanID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ? \(only.on())", arguments: [scanID]) {
             let repository: String = row["repository"]
             let name: String = row["name"]
             let key = EnvironmentKey(repository: RepositoryKey(repository), name: name)
@@ -130,9 +140,9 @@ enum TrustGraphReader {
         }
     }
 
-    private static func readRepositories(_ db: Database, scanID: Int64, only: String, into facts: inout TrustGraphFacts) throws {
+    private static func readRepositories(_ db: Database, scanID: Int64, only: RepositoryFilter, into facts: inout TrustGraphFacts) throws {
         var settings: [RepositoryKey: Row] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ? \(only)", arguments: [scanID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ? \(only.on())", arguments: [scanID]) {
             settings[RepositoryKey(row["repository"])] = row
         }
         var organizations: [String: Row] = [:]
@@ -141,7 +151,7 @@ enum TrustGraphReader {
         }
         for row in try Row.fetchAll(db, sql: """
             SELECT full_name, default_branch, visibility, head_commit FROM scan_repositories
-            WHERE scan_id = ? \(only.replacingOccurrences(of: "(repository)", with: "(full_name)"))
+            WHERE scan_id = ? \(only.on("full_name"))
             """, arguments: [scanID]) {
             let name: String = row["full_name"]
             let key = RepositoryKey(name)

@@ -43,11 +43,7 @@ public enum AtomicFileWriter {
             if !closed { close(descriptor) }
             if !placed { unlink(temporary) }
         }
-        try body { bytes in
-            if let reason = StandardStreams.write(bytes, to: descriptor) {
-                throw OutputWriteError(destination: path, reason: reason)
-            }
-        }
+        try body(appender(descriptor, path: path))
         closed = true
         guard close(descriptor) == 0 else { throw OutputWriteError(destination: path, reason: String(cString: strerror(errno))) }
         guard rename(temporary, target) == 0 else { throw OutputWriteError(destination: path, reason: String(cString: strerror(errno))) }
@@ -59,7 +55,12 @@ public enum AtomicFileWriter {
         let descriptor = open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw OutputWriteError(destination: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        try body { bytes in
+        try body(appender(descriptor, path: path))
+    }
+
+    /// Appends to `descriptor`; a failed write names `path`.
+    private static func appender(_ descriptor: Int32, path: String) -> ([UInt8]) throws -> Void {
+        { bytes in
             if let reason = StandardStreams.write(bytes, to: descriptor) {
                 throw OutputWriteError(destination: path, reason: reason)
             }
