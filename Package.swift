@@ -25,9 +25,12 @@ let package = Package(
             dependencies: ["EmbedResources"],
             path: "Sources/EmbedResourcesPlugin"
         ),
+        // The one SQLite setting Swift cannot make (`sqlite3_config` is variadic).
+        .target(name: "SQLiteSettings", path: "Sources/SQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "TrustAuditCore",
             dependencies: [
+                "SQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -61,6 +61,45 @@ struct LocalActionTests {
         }
     }
 
+    /// A repository reached through a symlinked folder still reads its actions; an action file
+    /// that is a symlink out of the repository is refused, and one that is a broken symlink says so.
+    @Test func symlinksAroundActions() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let real = directory.appendingPathComponent("real")
+            try TestSupport.write("""
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: ./.github/actions/setup
+                      - uses: ./.github/actions/evil
+                      - uses: ./.github/actions/broken
+                """, to: ".github/workflows/ci.yml", in: real.appendingPathComponent("app"))
+            try TestSupport.write("runs: { using: composite, steps: [{ run: make, shell: bash }] }\n",
+                                  to: "app/.github/actions/setup/action.yml", in: real)
+            let secret = try TestSupport.write("# SECRET-ACTION-OUTSIDE\nruns: { using: node20, main: x.js }\n",
+                                               to: "secret/action.yml", in: directory)
+            try FileManager.default.createDirectory(at: real.appendingPathComponent("app/.github/actions/evil"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: real.appendingPathComponent("app/.github/actions/evil/action.yml"),
+                                                       withDestinationURL: secret)
+            try FileManager.default.createDirectory(at: real.appendingPathComponent("app/.github/actions/broken"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: real.appendingPathComponent("app/.github/actions/broken/action.yml").path,
+                                                       withDestinationPath: "nowhere.yml")
+            let linked = directory.appendingPathComponent("linked")
+            try FileManager.default.createSymbolicLink(at: linked, withDestinationURL: real)
+
+            let database = try TestSupport.openDatabase(in: directory)
+            _ = try TestSupport.scan([linked.appendingPathComponent("app")], owner: "acme", database: database)
+            let rows = try database.strings("SELECT directory || ' | ' || COALESCE(error, 'ok') FROM local_actions ORDER BY directory")
+            #expect(rows.count == 3)
+            #expect(rows.first?.hasPrefix(".github/actions/broken | cannot read the file (broken symlink") == true)
+            #expect(rows.dropFirst().first?.hasPrefix(".github/actions/evil | symlink pointing outside the repository") == true)
+            #expect(rows.last == ".github/actions/setup | ok")
+            #expect(try database.count("SELECT count(*) FROM blobs WHERE instr(CAST(content AS TEXT), 'SECRET-ACTION') > 0") == 0)
+        }
+    }
+
     @Test func boundedNumberOfActions() throws {
         let steps = (0..<(LocalActionCollector.maxActions + 5)).map { "      - uses: ./a/\($0)" }.joined(separator: "\n")
         let text = "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n\(steps)\n"

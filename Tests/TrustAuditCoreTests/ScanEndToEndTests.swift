@@ -136,6 +136,33 @@ struct ScanEndToEndTests {
         }
     }
 
+    @Test("a symlinked .github or .github/workflows folder is read only where it stays inside the repository")
+    func symlinkedFolders() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let repos = root.appendingPathComponent("repos")
+            // `.github` itself a symlink, to a folder inside the repository: read.
+            try TestSupport.write(writeAllWorkflow, to: "inside/config/github/workflows/ci.yml", in: repos)
+            try FileManager.default.createSymbolicLink(atPath: repos.appendingPathComponent("inside/.github").path,
+                                                       withDestinationPath: "config/github")
+            // `.github/workflows` a symlink out of the repository: every file refused, none stored.
+            try TestSupport.write("on: push\n# SECRET-CONTENT-OUTSIDE-THE-REPO\njobs: {}\n", to: "outside/workflows/steal.yml", in: root)
+            try FileManager.default.createDirectory(at: repos.appendingPathComponent("leaky/.github"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: repos.appendingPathComponent("leaky/.github/workflows").path,
+                                                       withDestinationPath: root.appendingPathComponent("outside/workflows").path)
+
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([repos], owner: "acme", database: database)
+            // Closures are kept out of `#expect`: inside one, this toolchain mixed two of them up.
+            let places = outcome.findings.map { "\($0.policy) \($0.repository ?? "") \($0.file ?? "")" }
+            #expect(places.contains("permissions-write-all acme/inside .github/workflows/ci.yml"))
+            let refused = places.filter { $0.hasPrefix("workflow-unparseable ") }
+            #expect(refused == ["workflow-unparseable acme/leaky .github/workflows/steal.yml"])
+            let refusal = outcome.findings.first { $0.policy == "workflow-unparseable" }?.message ?? ""
+            #expect(refusal.contains("outside the repository"))
+            #expect(try database.count("SELECT count(*) FROM blobs WHERE instr(CAST(content AS TEXT), 'SECRET-CONTENT') > 0") == 0)
+        }
+    }
+
     @Test("bad files are each reported as workflow-unparseable and the good ones are still audited")
     func badFiles() throws {
         try TestSupport.withTemporaryDirectory { root in

@@ -8,8 +8,8 @@ public enum GitMetadata {
     /// The git directory of a checkout: `.git` itself, or where a `.git` file (`gitdir: …`)
     /// points for worktrees and submodules.
     static func gitDirectory(of root: URL) -> URL? {
-        // One `stat` on the path: discovery asks this twice for each of thousands of checkouts,
-        // and building URLs to ask FileManager cost more than the answer.
+        // One `stat` on the path: discovery asks this of thousands of checkouts, and building
+        // URLs to ask FileManager cost more than the answer.
         let path = root.path.hasSuffix("/") ? "\(root.path).git" : "\(root.path)/.git"
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
@@ -31,10 +31,15 @@ public enum GitMetadata {
         return gitDir
     }
 
-    /// The `url` of `[remote "origin"]` in the checkout's git config.
-    public static func originURL(of root: URL) -> String? {
-        guard let gitDir = gitDirectory(of: root),
-              let config = try? String(contentsOf: commonDirectory(of: gitDir).appendingPathComponent("config"), encoding: .utf8)
+    /// The `url` of `[remote "origin"]` in the checkout's git config, and the commit HEAD points
+    /// at (following one symbolic ref through loose refs or `packed-refs`).
+    public static func originAndHead(of root: URL) -> (origin: String?, head: String?) {
+        guard let gitDir = gitDirectory(of: root) else { return (nil, nil) }
+        return (originURL(gitDirectory: gitDir), headCommit(gitDirectory: gitDir))
+    }
+
+    private static func originURL(gitDirectory gitDir: URL) -> String? {
+        guard let config = try? String(contentsOf: commonDirectory(of: gitDir).appendingPathComponent("config"), encoding: .utf8)
         else { return nil }
         var inOrigin = false
         for rawLine in config.split(whereSeparator: \.isNewline) {
@@ -72,11 +77,8 @@ public enum GitMetadata {
         return "\(parts[parts.count - 2])/\(parts[parts.count - 1])"
     }
 
-    /// The commit HEAD points at, following one symbolic ref through loose refs or `packed-refs`.
-    public static func headCommit(of root: URL) -> String? {
-        guard let gitDir = gitDirectory(of: root),
-              let head = try? String(contentsOf: gitDir.appendingPathComponent("HEAD"), encoding: .utf8)
-        else { return nil }
+    private static func headCommit(gitDirectory gitDir: URL) -> String? {
+        guard let head = try? String(contentsOf: gitDir.appendingPathComponent("HEAD"), encoding: .utf8) else { return nil }
         let value = head.trimmingWhitespace()
         guard value.hasPrefix("ref:") else { return isObjectID(value) ? value : nil }
         let ref = value.dropFirst(4).trimmingWhitespace()

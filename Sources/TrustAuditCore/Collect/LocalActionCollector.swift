@@ -19,7 +19,15 @@ public enum LocalActionCollector {
         var pending = references
         var seen = Set<String>()
         var result: [WorkflowFileInput] = []
+        // Resolved only when an action file is found: most references of a repository (a local
+        // reusable workflow, a missing folder) need no resolution, and resolving costs a `stat`
+        // per component of the root's path.
         var resolvedRoot: URL?
+        let resolve = {
+            let resolved = resolvedRoot ?? root.resolvingSymlinksInPath()
+            resolvedRoot = resolved
+            return resolved
+        }
         while !pending.isEmpty {
             let reference = pending.removeFirst()
             let folder = folderText(of: reference)
@@ -31,9 +39,7 @@ public enum LocalActionCollector {
                     kind: .action))
                 continue
             }
-            let root = resolvedRoot ?? root.resolvingSymlinksInPath()
-            resolvedRoot = root
-            let entry = read(folder: folder, root: root)
+            let entry = read(folder: folder, root: root, resolvedRoot: resolve)
             if case .success(let bytes) = entry.content { pending += Self.references(in: bytes) }
             result.append(entry)
         }
@@ -48,7 +54,9 @@ public enum LocalActionCollector {
         return String(text)
     }
 
-    static func read(folder: String, root: URL) -> WorkflowFileInput {
+    /// Reads `folder`'s action file; `resolvedRoot` gives the root with its symlinks resolved,
+    /// which the file must lie inside.
+    static func read(folder: String, root: URL, resolvedRoot: () -> URL) -> WorkflowFileInput {
         func failure(_ reason: String) -> WorkflowFileInput {
             WorkflowFileInput(path: "\(folder)/action.yml", content: .failure(WorkflowParseFailure(reason)), kind: .action)
         }
@@ -65,12 +73,14 @@ public enum LocalActionCollector {
             default: parts.append(String(part))
             }
         }
-        let directory = parts.isEmpty ? root : root.appendingPathComponent(parts.joined(separator: "/"))
+        let relative = parts.isEmpty ? "" : parts.joined(separator: "/") + "/"
         for name in ["action.yml", "action.yaml"] {
-            let url = directory.appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) || RepositoryDiscovery.isSymlink(url.path) else { continue }
-            return WorkflowFileInput(path: "\(folder)/\(name)", content: RepositoryDiscovery.read(Array(url.path.utf8), inside: root), kind: .action)
+            // Anything by that name, a broken symlink included: reading it says what is wrong.
+            var info = stat()
+            guard lstat(root.path + "/" + relative + name, &info) == 0 else { continue }
+            let inside = resolvedRoot()
+            let path = inside.path + (inside.path.hasSuffix("/") ? "" : "/") + relative + name
+            return WorkflowFileInput(path: "\(folder)/\(name)", content: RepositoryDiscovery.read(Array(path.utf8), inside: inside), kind: .action)
         }
         return failure("no action.yml or action.yaml in `\(parts.isEmpty ? "." : parts.joined(separator: "/"))`")
     }

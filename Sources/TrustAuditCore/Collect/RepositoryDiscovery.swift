@@ -47,7 +47,8 @@ public enum RepositoryDiscovery {
         // Naming reads each repository's git config and HEAD: independent small reads, done in parallel.
         let found = ParallelMap.map(roots) { path -> DiscoveredRepository in
             let root = URL(fileURLWithPath: path, isDirectory: true)
-            return DiscoveredRepository(fullName: name(of: root, owner: owner), root: root, headCommit: GitMetadata.headCommit(of: root))
+            let git = GitMetadata.originAndHead(of: root)
+            return DiscoveredRepository(fullName: name(of: root, origin: git.origin, owner: owner), root: root, headCommit: git.head)
         }
         return found.sorted { $0.fullName < $1.fullName || ($0.fullName == $1.fullName && $0.root.path < $1.root.path) }
     }
@@ -89,12 +90,15 @@ public enum RepositoryDiscovery {
         return stat("\(path)/.github/workflows", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func name(of root: URL, owner: String?) -> String {
-        if let remote = GitMetadata.originURL(of: root), let name = GitMetadata.repositoryName(fromRemote: remote) {
+    static func name(of root: URL, origin: String?, owner: String?) -> String {
+        if let remote = origin, let name = GitMetadata.repositoryName(fromRemote: remote) {
             return name
         }
-        let folderOwner = owner ?? root.deletingLastPathComponent().lastPathComponent
-        return "\(folderOwner)/\(root.lastPathComponent)"
+        // From the path's text: URL's path methods cost more than the rest of naming.
+        var components = root.path.split(separator: "/")
+        let folder = components.popLast().map(String.init) ?? "/"
+        let folderOwner = owner ?? components.last.map(String.init) ?? "/"
+        return "\(folderOwner)/\(folder)"
     }
 
     /// Reads a repository's `.github/workflows/*.yml|*.yaml` files, refusing any that resolve
@@ -105,15 +109,17 @@ public enum RepositoryDiscovery {
         let rootPath = repository.root.path
         let folder = "\(rootPath)/.github/workflows"
         // Resolving every path is the slow part of reading ten thousand repositories; it is only
-        // needed where a symlink is involved, so plain folders and files are read directly.
-        let plainFolder = !isSymlink("\(rootPath)/.github") && !isSymlink(folder)
+        // needed where a symlink is involved, so a folder reached without one is listed and its
+        // files stamped through one open descriptor (a whole path is walked once, not per file).
+        let plain = PlainFolder(root: rootPath)
+        // Its descriptor is used after its last mention: it must stay open until the end.
+        defer { withExtendedLifetime(plain) {} }
+        let plainFolder = plain != nil
+        let directory = plain?.descriptor ?? -1
         var files: [WorkflowFileInput] = []
         var localActions: [String] = []
         var resolvedRoot: URL?
-        let listing = workflowNames(in: folder)
-        // Stamps are taken relative to the open folder: a whole path is walked once, not per file.
-        let directory = plainFolder && cache?.isEmpty == false ? open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : -1
-        defer { if directory >= 0 { close(directory) } }
+        let listing = plain.map { workflowNames(in: $0) } ?? workflowNames(in: folder)
         for entry in listing.names {
             let path = ".github/workflows/\(entry.display)"
             let fullPath = Array("\(folder)/".utf8) + entry.fileSystemName
@@ -163,6 +169,31 @@ public enum RepositoryDiscovery {
         var display: String
     }
 
+    /// `.github/workflows` opened with neither component a symlink, kept open while the
+    /// repository is read; nil when either is a symlink or cannot be opened (the careful path
+    /// then says why).
+    final class PlainFolder {
+        let stream: OpaquePointer
+
+        init?(root: String) {
+            let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW
+            let github = open("\(root)/.github", flags)
+            guard github >= 0 else { return nil }
+            let folder = openat(github, "workflows", flags)
+            close(github)
+            guard folder >= 0 else { return nil }
+            guard let stream = fdopendir(folder) else {
+                close(folder)
+                return nil
+            }
+            self.stream = stream
+        }
+
+        var descriptor: Int32 { dirfd(stream) }
+
+        deinit { closedir(stream) }
+    }
+
     /// The `*.yml`/`*.yaml` names in `folder`, sorted, read with `readdir` so that a name that is
     /// not UTF-8 is still found (and named), or why the folder cannot be listed.
     static func workflowNames(in folder: String) -> (names: [WorkflowName], error: String?) {
@@ -170,6 +201,14 @@ public enum RepositoryDiscovery {
             return ([], String(cString: strerror(errno)))
         }
         defer { closedir(directory) }
+        return (workflowNames(listing: directory), nil)
+    }
+
+    static func workflowNames(in folder: PlainFolder) -> (names: [WorkflowName], error: String?) {
+        (workflowNames(listing: folder.stream), nil)
+    }
+
+    private static func workflowNames(listing directory: OpaquePointer) -> [WorkflowName] {
         var names: [WorkflowName] = []
         while let entry = readdir(directory) {
             let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
@@ -178,7 +217,7 @@ public enum RepositoryDiscovery {
             // longer be opened by that name: the bytes are kept for opening.
             names.append(WorkflowName(fileSystemName: bytes, display: String(validating: bytes, as: UTF8.self) ?? escapedName(bytes)))
         }
-        return (names.sorted { $0.display < $1.display }, nil)
+        return names.sorted { $0.display < $1.display }
     }
 
     /// `name` with every byte that is not part of valid UTF-8 written as `\xNN`.
@@ -201,11 +240,6 @@ public enum RepositoryDiscovery {
             }
         }
         return out
-    }
-
-    static func isSymlink(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
     /// Reads a workflow file under the workflow size limit (see `RegularFileReader`). A symlink

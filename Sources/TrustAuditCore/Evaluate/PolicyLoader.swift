@@ -7,15 +7,23 @@ public enum PolicyLoader {
     /// Every built-in policy. A broken built-in policy is a bug caught by the tests, so this
     /// returns the ones that load and the errors for the others.
     public static func builtIn() -> (policies: [Policy], errors: [PolicyLoadError]) {
+        // Every command that evaluates loads all of them first; they parse independently.
+        let files = embeddedPolicies.filter { $0.name.hasSuffix(".yml") || $0.name.hasSuffix(".yaml") }
+        let parsed = ParallelMap.map(files) { file -> Result<Policy, PolicyLoadError> in
+            do {
+                return .success(try parse(text: file.text, source: "Policies/\(file.name)"))
+            } catch let error as PolicyLoadError {
+                return .failure(error)
+            } catch {
+                return .failure(PolicyLoadError(file: "Policies/\(file.name)", reason: "\(error)"))
+            }
+        }
         var policies: [Policy] = []
         var errors: [PolicyLoadError] = []
-        for file in embeddedPolicies where file.name.hasSuffix(".yml") || file.name.hasSuffix(".yaml") {
-            do {
-                policies.append(try parse(text: file.text, source: "Policies/\(file.name)"))
-            } catch let error as PolicyLoadError {
-                errors.append(error)
-            } catch {
-                errors.append(PolicyLoadError(file: "Policies/\(file.name)", reason: "\(error)"))
+        for result in parsed {
+            switch result {
+            case .success(let policy): policies.append(policy)
+            case .failure(let error): errors.append(error)
             }
         }
         return (policies.sorted { $0.id < $1.id }, errors)

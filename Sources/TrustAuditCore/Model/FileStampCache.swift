@@ -14,9 +14,20 @@ public struct FileStampCache: Sendable {
         var localActions: [String]
     }
 
-    /// By the file's path as opened (bytes: a name need not be UTF-8); only files whose content's
-    /// facts are stored and current.
-    var entries: [[UInt8]: Entry]
+    /// A path as opened (bytes: a name need not be UTF-8), hashed in one pass: an array of bytes
+    /// hashes byte by byte, and every file of a nightly scan is looked up here.
+    struct Key: Hashable, Sendable {
+        var bytes: [UInt8]
+
+        static func == (lhs: Key, rhs: Key) -> Bool { lhs.bytes == rhs.bytes }
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    /// By the file's path as opened; only files whose content's facts are stored and current.
+    var entries: [Key: Entry]
     /// Nanoseconds since 1970: a file that changed after this is not recorded
     /// (`FileStamp.settleNanoseconds`).
     var settledBefore: Int64
@@ -25,15 +36,20 @@ public struct FileStampCache: Sendable {
     /// Costs one `lstat` (of `name` in the open `directory` when given, which spares walking the
     /// whole path), and none for a path never recorded (a cold scan).
     func unchanged(_ path: [UInt8], directory: Int32 = -1, name: [UInt8] = []) -> Entry? {
-        guard let entry = entries[path],
+        guard let entry = entries[Key(bytes: path)],
               let stamp = directory >= 0 ? FileStamp.of(name, in: directory) : FileStamp.of(path), stamp == entry.stamp
         else { return nil }
         return entry
     }
 
     /// Only the entries whose content is in `hashes`: those whose facts are stored and current.
+    /// Usually all of them are, so the entries are removed in place rather than copied.
     func restricted(to hashes: Set<String>) -> FileStampCache {
-        FileStampCache(entries: entries.filter { hashes.contains($0.value.hash) }, settledBefore: settledBefore)
+        var result = self
+        for (key, entry) in entries where !hashes.contains(entry.hash) {
+            result.entries.removeValue(forKey: key)
+        }
+        return result
     }
 
     /// Whether any file is recorded at all.

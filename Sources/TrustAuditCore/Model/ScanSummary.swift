@@ -21,7 +21,9 @@ public struct ScanSummary: Sendable {
     /// Counts of findings that are not waived, per severity.
     public static func counts(_ findings: [Finding]) -> [Severity: Int] {
         var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
-        for finding in findings where !finding.waived { counts[finding.severity, default: 0] += 1 }
+        findings.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where !buffer[index].waived { counts[buffer[index].severity, default: 0] += 1 }
+        }
         return counts
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteSettings
 
 /// A trustaudit database: one SQLite file, opened through GRDB in WAL mode.
 ///
@@ -22,6 +23,7 @@ public final class AuditDatabase: Sendable {
     /// (no lock file), so a mistyped `--db` is an error rather than a new empty database. An older
     /// schema is upgraded first through a writable connection, when the file allows it.
     public static func open(path: String, readOnly: Bool = false) throws -> AuditDatabase {
+        _ = processSettings
         guard readOnly else { return try openWritable(path: path) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -36,6 +38,13 @@ public final class AuditDatabase: Sendable {
             return try openPool(path: path, readOnly: true)
         }
     }
+
+    /// SQLite's process-wide settings, made once, before this process first opens a database
+    /// (see `trustaudit_sqlite_disable_memory_statistics`; in a process that used SQLite before,
+    /// they stay as they were).
+    private static let processSettings: Void = {
+        _ = trustaudit_sqlite_disable_memory_statistics()
+    }()
 
     private static func openWritable(path: String) throws -> AuditDatabase {
         // Two trustaudit processes may open a new database at once: while one creates and migrates

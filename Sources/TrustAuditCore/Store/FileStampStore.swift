@@ -11,7 +11,7 @@ enum FileStampStore {
     /// before `settledBefore`. Restrict the cache to the content whose facts are stored and
     /// current (`FileStampCache.restricted(to:)`) before using it.
     static func load(_ db: Database, settledBefore: Int64) throws -> FileStampCache {
-        var entries: [[UInt8]: FileStampCache.Entry] = [:]
+        var entries: [FileStampCache.Key: FileStampCache.Entry] = [:]
         try RawRows.forEach(db, sql: """
             SELECT path, device, inode, size, modified_ns, changed_ns, hash, local_actions FROM file_stamps WHERE recorded_by = ?
             """, arguments: [recordedBy]) { row in
@@ -21,7 +21,7 @@ enum FileStampStore {
                   let localActions = row.text(7)
             else { return }
             let stamp = FileStamp(device: device, inode: inode, size: size, modifiedNanoseconds: modified, changedNanoseconds: changed)
-            entries[path] = FileStampCache.Entry(stamp: stamp, hash: hash, localActions: localActions.split(separator: "\n").map(String.init))
+            entries[FileStampCache.Key(bytes: path)] = FileStampCache.Entry(stamp: stamp, hash: hash, localActions: localActions.split(separator: "\n").map(String.init))
         }
         return FileStampCache(entries: entries, settledBefore: settledBefore)
     }

@@ -135,7 +135,11 @@ public enum FindingStore {
     /// Stored in report order except where a rescan carried findings over, so most loads need no
     /// sort at all (and a sort moves every one of tens of thousands of findings).
     private static func inReportOrder(_ findings: [Finding]) -> [Finding] {
-        guard findings.indices.dropFirst().contains(where: { Finding.reportOrder(findings[$0], findings[$0 - 1]) }) else { return findings }
+        // Compared in place: a finding passed by value is a copy of every one of its strings.
+        let ordered = findings.withUnsafeBufferPointer { buffer in
+            !buffer.indices.dropFirst().contains { Finding.reportOrder(buffer[$0], buffer[$0 - 1]) }
+        }
+        guard !ordered else { return findings }
         return findings.sorted(by: Finding.reportOrder)
     }
 
