@@ -131,7 +131,8 @@ struct ActionDefinitionTests {
             #expect(!results.isEmpty)
             let uris = results.compactMap { (($0["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any] }
                 .compactMap { $0["uri"] as? String }
-            #expect(!uris.isEmpty && uris.allSatisfy { $0.hasPrefix("acme/") }, "\(uris.prefix(3))")
+            let checked1 = !uris.isEmpty && uris.allSatisfy { $0.hasPrefix("acme/") }
+            #expect(checked1, "\(uris.prefix(3))")
             #expect(try String(contentsOfFile: htmlPath, encoding: .utf8).contains("<html"))
 
             let (verdict, _) = try run("verdict", [:], scanOutputs: firstOutputs)

@@ -61,7 +61,8 @@ struct AuditReportTests {
     func htmlLarge() throws {
         try AuditReportFixture.with { fixture in
             var data = try fixture.load()
-            let template = try #require(data.findings.first { $0.file != nil })
+            let required1 = data.findings.first { $0.file != nil }
+            let template = try #require(required1)
             data.findings = (0..<1_200).map { index in
                 var finding = template
                 finding.fingerprint = "fp\(index)"
@@ -108,7 +109,8 @@ struct AuditReportTests {
     func markdownTruncation() throws {
         try AuditReportFixture.with { fixture in
             var data = try fixture.load()
-            let template = try #require(data.findings.first { $0.file != nil })
+            let required2 = data.findings.first { $0.file != nil }
+            let template = try #require(required2)
             data.findings += (0..<800).map { index in
                 var finding = template
                 finding.fingerprint = "bulk\(index)"
@@ -146,7 +148,8 @@ struct AuditReportTests {
             } }
             #expect(Array(parsed.dropFirst()) == expected)
             #expect(parsed.count == data.findings.count + 1)
-            #expect(parsed.dropFirst().allSatisfy { $0.count == AuditCSVReport.columns.count })
+            let checked3 = parsed.dropFirst().allSatisfy { $0.count == AuditCSVReport.columns.count }
+            #expect(checked3)
         }
     }
 
@@ -174,14 +177,17 @@ struct AuditReportTests {
             let root = try #require(document.rootElement())
             #expect(root.name == "testsuites")
             let suites = root.elements(forName: "testsuite")
-            #expect(Set(suites.compactMap { $0.attribute(forName: "name")?.stringValue }) == repositories)
+            let checked4 = Set(suites.compactMap { $0.attribute(forName: "name")?.stringValue }) == repositories
+            #expect(checked4)
             let cases = suites.flatMap { $0.elements(forName: "testcase") }
             let failures = cases.flatMap { $0.elements(forName: "failure") }
             let failingCases = Set(open.map { "\($0.repository ?? AuditJUnitReport.organizationSuite) \($0.policy)" })
             #expect(failures.count == failingCases.count, "one <failure> per failing case, listing its findings")
-            #expect(cases.allSatisfy { $0.elements(forName: "failure").count <= 1 })
+            let checked5 = cases.allSatisfy { $0.elements(forName: "failure").count <= 1 }
+            #expect(checked5)
             for finding in open {
-                #expect(failures.contains { ($0.stringValue ?? "").contains(finding.fingerprint) }, "\(finding.fingerprint)")
+                let checked6 = failures.contains { ($0.stringValue ?? "").contains(finding.fingerprint) }
+                #expect(checked6, "\(finding.fingerprint)")
             }
             let failedCases = cases.filter { !$0.elements(forName: "failure").isEmpty }.count
             #expect(failedCases == failures.count)
@@ -196,7 +202,8 @@ struct AuditReportTests {
             #expect(pairs.isSubset(of: casePairs))
             // The hostile job name survives exactly, newline included.
             let messages = failures.compactMap { $0.attribute(forName: "message")?.stringValue }
-            #expect(messages.contains { $0.contains(AuditReportFixture.hostileJob) })
+            let checked7 = messages.contains { $0.contains(AuditReportFixture.hostileJob) }
+            #expect(checked7)
             #else
             #expect(xml.hasPrefix("<?xml"))
             #expect(xml.components(separatedBy: "<failure ").count - 1 == open.count)
@@ -212,8 +219,10 @@ struct AuditReportTests {
             let data = try fixture.load()
             let hostile = data.findings.filter { $0.message.contains("<script>") }
             #expect(hostile.count >= 2, "the fixture must put the hostile job and identity names in findings: \(data.findings.map(\.message))")
-            #expect(data.findings.contains { $0.job == AuditReportFixture.hostileJob })
-            #expect(data.trustGraph.accounts.flatMap(\.identities).contains { $0.name == AuditReportFixture.hostileIdentity })
+            let checked8 = data.findings.contains { $0.job == AuditReportFixture.hostileJob }
+            #expect(checked8)
+            let checked9 = data.trustGraph.accounts.flatMap(\.identities).contains { $0.name == AuditReportFixture.hostileIdentity }
+            #expect(checked9)
 
             let html = AuditHTMLReport.render(data)
             #expect(!html.contains("<script>alert"))
@@ -232,10 +241,12 @@ struct AuditReportTests {
             let sarif = try JSONSerialization.jsonObject(with: Data(AuditSARIFReport.render(data).utf8)) as? [String: Any]
             let run = try #require((sarif?["runs"] as? [[String: Any]])?.first)
             let texts = ((run["results"] as? [[String: Any]]) ?? []).compactMap { ($0["message"] as? [String: Any])?["text"] as? String }
-            #expect(texts.contains { $0.contains(AuditReportFixture.hostileJob) }, "JSON keeps the text exact")
+            let checked10 = texts.contains { $0.contains(AuditReportFixture.hostileJob) }
+            #expect(checked10, "JSON keeps the text exact")
 
             let csv = try CSVReader.parse(AuditCSVReport.render(data))
-            #expect(csv.contains { $0[8] == AuditReportFixture.hostileJob })
+            let checked11 = csv.contains { $0[8] == AuditReportFixture.hostileJob }
+            #expect(checked11)
 
             let junit = AuditJUnitReport.render(data)
             #expect(!junit.contains("<script>"))
@@ -255,7 +266,8 @@ struct AuditReportTests {
             #expect(driver["version"] as? String == ToolVersion.current)
             #expect(driver["informationUri"] as? String != nil)
             let rules = try #require(driver["rules"] as? [[String: Any]])
-            let writeAll = try #require(rules.first { $0["id"] as? String == "permissions-write-all" })
+            let required12 = rules.first { $0["id"] as? String == "permissions-write-all" }
+            let writeAll = try #require(required12)
             let policy = try #require(data.policies["permissions-write-all"])
             #expect((writeAll["shortDescription"] as? [String: Any])?["text"] as? String == policy.title)
             #expect((writeAll["fullDescription"] as? [String: Any])?["text"] as? String == policy.description)
@@ -273,7 +285,8 @@ struct AuditReportTests {
             #expect(results.count == webFindings.count)
             for result in results {
                 let print = (result["partialFingerprints"] as? [String: Any])?["trustaudit/v1"] as? String
-                let finding = try #require(webFindings.first { $0.fingerprint == print })
+                let required13 = webFindings.first { $0.fingerprint == print }
+                let finding = try #require(required13)
                 #expect(result["ruleId"] as? String == finding.policy)
                 #expect(result["level"] as? String == AuditSARIFReport.level(finding.severity))
                 let location = try #require(((result["locations"] as? [[String: Any]])?.first?["physicalLocation"]) as? [String: Any])
@@ -293,15 +306,18 @@ struct AuditReportTests {
             let data = try fixture.load()
             let web = try AuditReportFixture.sarifRun(AuditSARIFReport.render(data, repository: "ACME/web"))
             let results = try #require(web["results"] as? [[String: Any]])
-            #expect(results.count == data.findings.filter { $0.repository == "acme/web" && $0.file != nil }.count)
+            let checked14 = results.count == data.findings.filter { $0.repository == "acme/web" && $0.file != nil }.count
+            #expect(checked14)
             #expect(!results.isEmpty)
-            #expect(results.allSatisfy { ($0["properties"] as? [String: Any])?["repository"] as? String == "acme/web" })
+            let checked15 = results.allSatisfy { ($0["properties"] as? [String: Any])?["repository"] as? String == "acme/web" }
+            #expect(checked15)
             #expect(((web["versionControlProvenance"] as? [[String: Any]])?.first?["repositoryUri"] as? String) == "https://github.com/ACME/web")
 
             // acme/api's finding about an Octopus identity whose subject names it has no file; its
             // workflow findings (a checkout that keeps its token) are results.
             let api = try AuditReportFixture.sarifRun(AuditSARIFReport.render(data, repository: "acme/api"))
-            #expect((api["results"] as? [[String: Any]])?.count == data.findings.filter { $0.repository == "acme/api" && $0.file != nil }.count)
+            let checked16 = (api["results"] as? [[String: Any]])?.count == data.findings.filter { $0.repository == "acme/api" && $0.file != nil }.count
+            #expect(checked16)
             let fileless = data.findings.filter { $0.repository == "acme/api" && $0.file == nil }
             #expect(!fileless.isEmpty, "the fixture's identity finding names acme/api but has no file")
             let notifications = ((api["invocations"] as? [[String: Any]])?.first?["toolExecutionNotifications"] as? [[String: Any]]) ?? []
@@ -310,7 +326,8 @@ struct AuditReportTests {
 
             // The report data can also be limited to one repository for every format.
             let only = try fixture.load(repository: "acme/web")
-            #expect(!only.findings.isEmpty && only.findings.allSatisfy { $0.repository == "acme/web" })
+            let checked17 = !only.findings.isEmpty && only.findings.allSatisfy { $0.repository == "acme/web" }
+            #expect(checked17)
             #expect(only.repositories.map(\.name) == ["acme/web"])
         }
     }
@@ -328,7 +345,8 @@ struct AuditReportTests {
                 let repository = name.replacingOccurrences(of: "__", with: "/").replacingOccurrences(of: ".sarif", with: "")
                 let run = try AuditReportFixture.sarifRun(String(decoding: try Data(contentsOf: split.appendingPathComponent(name)), as: UTF8.self))
                 let results = (run["results"] as? [[String: Any]]) ?? []
-                #expect(results.count == data.findings.filter { $0.repository == repository && $0.file != nil }.count, "\(name)")
+                let checked18 = results.count == data.findings.filter { $0.repository == repository && $0.file != nil }.count
+                #expect(checked18, "\(name)")
             }
             let bad = try CLI.run(["report", "--format", "html", "--db", fixture.database.path, "--split-dir", split.path], in: fixture.root)
             #expect(bad.status == 2)

@@ -21,7 +21,8 @@ struct BoundInsertTests {
             #expect(row["a"] as String? == "")
             #expect(row["ta"] as String? == "text")
             // Text is bound with its length, so a NUL inside it is kept (GRDB reads text up to a NUL).
-            #expect(row["b"] as String? == Data("é → \u{0}x".utf8).map { String(format: "%02X", $0) }.joined())
+            let checked1 = row["b"] as String? == Data("é → \u{0}x".utf8).map { String(format: "%02X", $0) }.joined()
+            #expect(checked1)
             #expect(row["tc"] as String? == "blob")
             #expect(row["d"] as Data? == Data([0, 1, 2]))
             #expect(row["te"] as String? == "null")

@@ -100,7 +100,8 @@ struct CLITests {
             #expect(waived.count == 1)
             #expect(waived.first?["policy"] as? String == "oidc-action-unpinned")
             // Nulls are present as null, not left out.
-            let unparseable = try #require(findings.first { $0["policy"] as? String == "workflow-unparseable" })
+            let required1 = findings.first { $0["policy"] as? String == "workflow-unparseable" }
+            let unparseable = try #require(required1)
             #expect(unparseable["job"] is NSNull)
         }
     }

@@ -100,9 +100,11 @@ struct DemoOrgTests {
         let html = try scanDemo { database, _ in
             AuditHTMLReport.render(try AuditReportData.load(database: database, scanID: nil, policies: PolicyLoader.builtIn().policies))
         }
-        let section = try #require(html.range(of: "<section id=\"trust\">").map { html[$0.lowerBound...] })
+        let required1 = html.range(of: "<section id=\"trust\">").map { html[$0.lowerBound...] }
+        let section = try #require(required1)
         let trust = String(section[..<(section.range(of: "</section>")?.upperBound ?? section.endIndex)])
-        let alert = try #require(trust.range(of: "<div class=\"alert\">").map { trust[$0.lowerBound...] })
+        let required2 = trust.range(of: "<div class=\"alert\">").map { trust[$0.lowerBound...] }
+        let alert = try #require(required2)
         let listed = String(alert[..<(alert.range(of: "</div>")?.lowerBound ?? alert.endIndex)])
         for account in ["gh-preview", "gh-deploy-billing", "gh-deploy-legacy"] {
             #expect(listed.contains("<strong>\(account)</strong>"), "\(account) is reachable without review but not listed first")
@@ -139,10 +141,12 @@ struct DemoOrgTests {
         #expect(outcome.findings.count == Self.expected.count + Self.expectedWaived.count, "a finding is duplicated")
         #expect(outcome.repositories == 8)
 
-        let suppression = try #require(outcome.findings.first { $0.waived })
+        let required3 = outcome.findings.first { $0.waived }
+        let suppression = try #require(required3)
         #expect(suppression.waiverReason?.contains("INFRA-231") == true)
 
-        let unparseable = try #require(outcome.findings.first { $0.policy == "workflow-unparseable" })
+        let required4 = outcome.findings.first { $0.policy == "workflow-unparseable" }
+        let unparseable = try #require(required4)
         #expect(unparseable.message.contains("invalid YAML"))
     }
 
@@ -164,7 +168,8 @@ struct DemoOrgTests {
     func cleanRepository() throws {
         let outcome = try scanDemo()
         let api = outcome.findings.filter { $0.repository == "acme/api" }
-        #expect(api.filter { $0.severity >= .medium }.isEmpty, "\(api.map(TestSupport.key))")
+        let checked5 = api.filter { $0.severity >= .medium }.isEmpty
+        #expect(checked5, "\(api.map(TestSupport.key))")
         #expect(api.isEmpty)
     }
 

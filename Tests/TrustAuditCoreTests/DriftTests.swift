@@ -56,7 +56,8 @@ struct DriftTests {
             #expect(drift.persisting.map(\.repository) == ["acme/api"])
             #expect(drift.persisting.first?.line == 4, "persisting findings are shown as the later scan has them")
             #expect(drift.notCovered.isEmpty)
-            let introduced = try #require(second.findings.first { $0.repository == "acme/docs" })
+            let required1 = second.findings.first { $0.repository == "acme/docs" }
+            let introduced = try #require(required1)
             #expect(drift.introduced.first?.fingerprint == introduced.fingerprint)
 
             // Unchanged rescan: nothing introduced or resolved, everything persists.
@@ -85,12 +86,13 @@ struct DriftTests {
             let drift = try fixture.drift(from: first.scanID, to: second.scanID)
             let missing = drift.notCovered.map { "\($0.kind) \($0.name)" }
             #expect(missing.sorted() == ["repository acme/fresh", "repository acme/legacy"])
-            #expect(drift.notCovered.allSatisfy { !$0.reason.isEmpty })
+            let checked2 = drift.notCovered.allSatisfy { !$0.reason.isEmpty }
+            #expect(checked2)
             #expect(drift.resolved.isEmpty, "\(drift.resolved.map(TestSupport.key))")
             #expect(drift.introduced.isEmpty, "\(drift.introduced.map(TestSupport.key))")
             #expect(drift.persisting.map(\.repository) == ["acme/api"])
-            #expect(!drift.changes.contains { $0.repository == "acme/legacy" || $0.repository == "acme/fresh" },
-                    "\(drift.changes.map(\.kind))")
+            let checked3 = !drift.changes.contains { $0.repository == "acme/legacy" || $0.repository == "acme/fresh" }
+            #expect(checked3, "\(drift.changes.map(\.kind))")
         }
     }
 
@@ -106,15 +108,18 @@ struct DriftTests {
                 FROM oidc_identities
                 """)
             let first = try fixture.scan(policies: Self.policies([identityPolicy]))
-            #expect(first.findings.filter { $0.policy == "drift-test-identity" }.count == 2)
+            let checked4 = first.findings.filter { $0.policy == "drift-test-identity" }.count == 2
+            #expect(checked4)
 
             fixture.octopus["other.json"] = nil
             let second = try fixture.scan(policies: Self.policies([identityPolicy]))
             let drift = try fixture.drift(from: first.scanID, to: second.scanID)
-            #expect(drift.notCovered.map { "\($0.kind) \($0.name)" } == ["octopus https://other.octopus.app"])
+            let checked5 = drift.notCovered.map { "\($0.kind) \($0.name)" } == ["octopus https://other.octopus.app"]
+            #expect(checked5)
             #expect(drift.resolved.isEmpty, "\(drift.resolved.map(\.message))")
             #expect(drift.introduced.isEmpty)
-            #expect(drift.persisting.filter { $0.policy == "drift-test-identity" }.map(\.message) == ["identity repo:acme/api:environment:Production"])
+            let checked6 = drift.persisting.filter { $0.policy == "drift-test-identity" }.map(\.message) == ["identity repo:acme/api:environment:Production"]
+            #expect(checked6)
             #expect(drift.changes.isEmpty, "\(drift.changes)")
         }
     }
@@ -190,15 +195,21 @@ struct DriftTests {
             #expect(lowered?.subject.hasPrefix("service account ") == true, "\(all)")
             #expect(lowered?.subject.contains("Optional(") == false, "the account's name is printed as a Swift optional: \(all)")
             #expect(lowered?.after == "write", "\(all)")
-            #expect((lowered?.before).flatMap(ReachLevel.init(word:)).map { $0 > .write } == true, "\(all)")
+            let checked7 = (lowered?.before).flatMap(ReachLevel.init(word:)).map { $0 > .write } == true
+            #expect(checked7, "\(all)")
 
             // And the reverse direction reports the opposite changes.
             let back = try fixture.drift(from: second.scanID, to: first.scanID).changes
-            #expect(back.contains { $0.kind == "reachable-by-raised" && $0.before == "write" }, "\(back)")
-            #expect(back.contains { $0.kind == "action-pin-pinned" && $0.subject.contains("actions/checkout") })
-            #expect(back.contains { $0.kind == "environment-reviewers-added" && $0.before == "0" && $0.after == "1" })
-            #expect(back.contains { $0.kind == "id-token-gained" && $0.file == ".github/workflows/ci.yml" })
-            #expect(back.contains { $0.kind == "permission-narrowed" && $0.file == ".github/workflows/deploy.yml" })
+            let checked8 = back.contains { $0.kind == "reachable-by-raised" && $0.before == "write" }
+            #expect(checked8, "\(back)")
+            let checked9 = back.contains { $0.kind == "action-pin-pinned" && $0.subject.contains("actions/checkout") }
+            #expect(checked9)
+            let checked10 = back.contains { $0.kind == "environment-reviewers-added" && $0.before == "0" && $0.after == "1" }
+            #expect(checked10)
+            let checked11 = back.contains { $0.kind == "id-token-gained" && $0.file == ".github/workflows/ci.yml" }
+            #expect(checked11)
+            let checked12 = back.contains { $0.kind == "permission-narrowed" && $0.file == ".github/workflows/deploy.yml" }
+            #expect(checked12)
         }
     }
 
@@ -248,7 +259,8 @@ struct DriftTests {
             let persisting = try #require(document["persisting"] as? [[String: Any]])
             #expect(introduced.count == 1)
             #expect(introduced.first?["policy"] as? String == "oidc-action-unpinned")
-            #expect(resolved.map { $0["repository"] as? String } == ["acme/web"])
+            let checked13 = resolved.map { $0["repository"] as? String } == ["acme/web"]
+            #expect(checked13)
             for finding in introduced + resolved + persisting {
                 #expect(Set(finding.keys) == findingKeys, "\(finding)")
                 #expect(finding["waived"] is Bool)
@@ -260,7 +272,8 @@ struct DriftTests {
             for change in changes {
                 #expect(Set(change.keys) == ["kind", "repository", "file", "subject", "before", "after"], "\(change)")
             }
-            #expect(changes.contains { $0["kind"] as? String == "action-pin-unpinned" && $0["before"] as? String == "sha" && $0["after"] as? String == "tag" })
+            let checked14 = changes.contains { $0["kind"] as? String == "action-pin-unpinned" && $0["before"] as? String == "sha" && $0["after"] as? String == "tag" }
+            #expect(checked14)
 
             let notCovered = try #require(document["not_covered"] as? [[String: Any]])
             #expect(notCovered.count == 1)
@@ -300,7 +313,8 @@ struct DriftTests {
             #expect(markdown.contains("\\<script\\>"))
             #expect(markdown.contains("\\`rm -rf\\`"))
             #expect(markdown.contains("a \\| b"))
-            let row = try #require(markdown.split(separator: "\n").first { $0.contains("drift-test-job-name") })
+            let required15 = markdown.split(separator: "\n").first { $0.contains("drift-test-job-name") }
+            let row = try #require(required15)
             // Four columns: five pipes that are not escaped.
             var unescaped = 0
             var previous: Character = " "

@@ -36,14 +36,17 @@ struct FileStampCacheTests {
     func unchangedFilesAreNotRead() throws {
         try withStandardOrg { fixture in
             let first = try scan(fixture)
-            #expect(try stampedPaths(fixture.database).map { $0.hasSuffix(".yml") } == [true, true, true, true])
+            let checked1 = try stampedPaths(fixture.database).map { $0.hasSuffix(".yml") } == [true, true, true, true]
+            #expect(checked1)
             let known = try fixture.database.pool.read { db in
                 try FileStampStore.load(db, settledBefore: 0).restricted(to: Set(try String.fetchAll(db, sql: "SELECT hash FROM blobs")))
             }
             let web = try RepositoryDiscovery.discover(paths: [fixture.org.path], owner: nil).first { $0.fullName == "acme/web" }
-            let snapshot = try #require(web.map { RepositoryDiscovery.snapshot(of: $0, cache: known) })
+            let required2 = web.map { RepositoryDiscovery.snapshot(of: $0, cache: known) }
+            let snapshot = try #require(required2)
             #expect(snapshot.files.count == 2)
-            #expect(snapshot.files.allSatisfy { file in file.unchangedHash != nil && (try? file.content.get()) == [] })
+            let checked3 = snapshot.files.allSatisfy { file in file.unchangedHash != nil && (try? file.content.get()) == [] }
+            #expect(checked3)
             let second = try scan(fixture)
             #expect(second.reusedSnapshot && second.parsedFiles == 0)
             #expect(second.findings.map(\.fingerprint) == first.findings.map(\.fingerprint))
@@ -54,7 +57,8 @@ struct FileStampCacheTests {
     func theRecordIsTrustedUntilReread() throws {
         try withStandardOrg { fixture in
             let first = try scan(fixture)
-            #expect(first.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked4 = first.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked4)
             // Point web/ci.yml's record at web/test.yml's content: a scan that still read the
             // file would see write-all, one that trusts the record cannot.
             try fixture.database.pool.write { db in
@@ -64,9 +68,11 @@ struct FileStampCacheTests {
                     """)
             }
             let trusted = try scan(fixture)
-            #expect(!trusted.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked5 = !trusted.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked5)
             let reread = try scan(fixture, reread: true)
-            #expect(reread.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked6 = reread.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked6)
         }
     }
 
@@ -74,7 +80,8 @@ struct FileStampCacheTests {
     func rewrittenFileWithRestoredTimeIsRead() throws {
         try withStandardOrg { fixture in
             let first = try scan(fixture)
-            #expect(first.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked7 = first.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked7)
             let file = fixture.org.appendingPathComponent("web/.github/workflows/ci.yml").path
             var before = stat()
             #expect(stat(file, &before) == 0)
@@ -83,13 +90,15 @@ struct FileStampCacheTests {
             // In place: same inode, same size, and the old modification time put back.
             let descriptor = open(file, O_WRONLY | O_TRUNC)
             #expect(descriptor >= 0)
-            #expect(Array(text.utf8).withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } == text.utf8.count)
+            let checked8 = Array(text.utf8).withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } == text.utf8.count
+            #expect(checked8)
             close(descriptor)
             var times = [before.st_atim, before.st_mtim]
             #expect(utimensat(AT_FDCWD, file, &times, 0) == 0)
             let second = try scan(fixture)
             #expect(!second.reusedSnapshot && second.parsedFiles == 1)
-            #expect(!second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked9 = !second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked9)
         }
     }
 
@@ -103,8 +112,10 @@ struct FileStampCacheTests {
             #expect(rename(replacement.path, folder.appendingPathComponent("ci.yml").path) == 0)
             try fixture.write(writeAllWorkflow, "api", "extra.yml")
             let second = try scan(fixture)
-            #expect(!second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
-            #expect(second.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/extra.yml" })
+            let checked10 = !second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked10)
+            let checked11 = second.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/extra.yml" }
+            #expect(checked11)
             #expect(try stampedPaths(fixture.database).count == 5)
         }
     }
@@ -133,7 +144,8 @@ struct FileStampCacheTests {
                     """)
             }
             let second = try scan(fixture)
-            #expect(second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked12 = second.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked12)
             try fixture.database.pool.write { db in
                 try db.execute(sql: "UPDATE file_stamps SET recorded_by = 'an older build' WHERE CAST(path AS TEXT) LIKE '%/api/%'")
             }

@@ -49,8 +49,10 @@ struct GitHubGraphQLTests {
             #expect(graph.collection.coverage.isComplete, "\(graph.collection.coverage.failures.map(\.line))")
             #expect(graph.collection.repositories.map(\.fullName) == rest.collection.repositories.map(\.fullName))
             #expect(Self.files(graph.collection) == Self.files(rest.collection))
-            #expect(!graphRequests.contains { $0.path.contains("/git/") }, "no trees or blobs: GraphQL gave the text, verified by its SHA")
-            #expect(!graphRequests.contains { $0.path == "/orgs/acme/repos" })
+            let checked1 = !graphRequests.contains { $0.path.contains("/git/") }
+            #expect(checked1, "no trees or blobs: GraphQL gave the text, verified by its SHA")
+            let checked2 = !graphRequests.contains { $0.path == "/orgs/acme/repos" }
+            #expect(checked2)
 
             // Lists of 3 per page for 8 repositories (archived and forks filtered by GitHub), batches of 4.
             let queries = graphRequests.filter { $0.path == "/graphql" }
@@ -113,10 +115,12 @@ struct GitHubGraphQLTests {
         let (collection, _) = try await Self.collect(fakes, cache: MemoryHTTPCache(), events: events)
         #expect(collection.coverage.isComplete, "\(collection.coverage.failures.map(\.line))")
         #expect(collection.repositories.count == fakes.repositories.count)
-        #expect(events.lines.contains { $0.contains("GraphQL batch of 4 failed") })
+        let checked3 = events.lines.contains { $0.contains("GraphQL batch of 4 failed") }
+        #expect(checked3)
         let honest = fakes.workflowBytes("web", "deploy.yml")
         #expect(Self.files(collection)["acme/web/.github/workflows/deploy.yml"] == honest)
-        #expect(fakes.github.count { $0.path == "/repos/acme/web/git/blobs/\(GitObjectID.blob(honest))" } == 1)
+        let checked4 = fakes.github.count { $0.path == "/repos/acme/web/git/blobs/\(GitObjectID.blob(honest))" } == 1
+        #expect(checked4)
     }
 
     @Test("without a GraphQL API the collection falls back to REST, with a warning")
@@ -128,7 +132,8 @@ struct GitHubGraphQLTests {
         let (collection, _) = try await Self.collect(fakes, cache: MemoryHTTPCache(), events: events)
         #expect(collection.coverage.isComplete)
         #expect(collection.repositories.count == fakes.repositories.count)
-        #expect(events.lines.contains { $0.contains("GraphQL API cannot be used") && $0.contains("REST only") })
+        let checked5 = events.lines.contains { $0.contains("GraphQL API cannot be used") && $0.contains("REST only") }
+        #expect(checked5)
     }
 
     @Test("named repositories are fetched by alias; an unknown one and an unknown organization are coverage")
@@ -139,9 +144,12 @@ struct GitHubGraphQLTests {
                                                      repositories: ["acme/api", "acme/web", "acme/nosuch", "acme/old"])
         #expect(collection.repositories.map(\.fullName) == ["acme/api", "acme/old", "acme/web"], "named archived repositories are collected")
         let lines = collection.coverage.failures.map(\.line)
-        #expect(lines.contains { $0.hasPrefix("github acme/nosuch") && $0.contains("not found") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("github ghost") && $0.contains("not found") }, "\(lines)")
-        #expect(collection.organizations.map(\.name).contains { $0.hasSuffix("/orgs/acme") }, "the named repositories' organization settings")
+        let checked6 = lines.contains { $0.hasPrefix("github acme/nosuch") && $0.contains("not found") }
+        #expect(checked6, "\(lines)")
+        let checked7 = lines.contains { $0.hasPrefix("github ghost") && $0.contains("not found") }
+        #expect(checked7, "\(lines)")
+        let checked8 = collection.organizations.map(\.name).contains { $0.hasSuffix("/orgs/acme") }
+        #expect(checked8, "the named repositories' organization settings")
     }
 
     @Test("shards split the repositories disjointly and completely; organization settings go with shard 1")
@@ -153,11 +161,13 @@ struct GitHubGraphQLTests {
             let shard = try #require(GitHubShard("\(index)/3"))
             let (collection, _) = try await Self.collect(fakes, cache: MemoryHTTPCache(), shard: shard)
             #expect(collection.coverage.isComplete)
-            #expect(collection.repositories.allSatisfy { shard.contains($0.fullName) })
+            let checked9 = collection.repositories.allSatisfy { shard.contains($0.fullName) }
+            #expect(checked9)
             #expect(collection.organizations.isEmpty == (index != 1))
             seen += collection.repositories.map(\.fullName)
         }
-        #expect(seen.sorted() == fakes.repositories.map { "acme/\($0)" }.sorted())
+        let checked10 = seen.sorted() == fakes.repositories.map { "acme/\($0)" }.sorted()
+        #expect(checked10)
         #expect(GitHubShard("0/3") == nil && GitHubShard("4/3") == nil && GitHubShard("x") == nil)
         // Spread: 1,000 names over 4 shards, none empty or holding more than a third.
         let names = (0..<1000).map { "acme/repo-\($0)" }

@@ -227,7 +227,8 @@ struct GitHubSettingsExportTests {
         #expect(JSONDocument.lineAndColumn(ofByte: 0, in: data) == (1, 1))
         #expect(JSONDocument.byteOffset(in: "Invalid value around character 42.") == 42)
         #expect(JSONDocument.byteOffset(in: "Something else") == nil)
-        #expect(JSONDocument.lineAndColumn(in: "Unexpected character around line 4, column 7.").map { [$0.0, $0.1] } == [4, 7])
+        let checked1 = JSONDocument.lineAndColumn(in: "Unexpected character around line 4, column 7.").map { [$0.0, $0.1] } == [4, 7]
+        #expect(checked1)
         #expect(JSONDocument.lineAndColumn(in: "Invalid value around character 42.") == nil)
     }
 }

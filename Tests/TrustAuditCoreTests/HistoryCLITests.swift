@@ -65,8 +65,10 @@ struct HistoryCLITests {
             let json = try CLI.run(["scans", "--db", "audit.db", "--format", "json"], in: cwd)
             #expect(json.status == 0)
             let entries = try #require(try Self.json(json.stdout) as? [[String: Any]])
-            #expect(entries.map { $0["id"] as? Int } == [Int(failedID), 2, 1])
-            #expect(entries.map { $0["status"] as? String } == ["failed", "complete", "complete"])
+            let checked1 = entries.map { $0["id"] as? Int } == [Int(failedID), 2, 1]
+            #expect(checked1)
+            let checked2 = entries.map { $0["status"] as? String } == ["failed", "complete", "complete"]
+            #expect(checked2)
             for entry in entries {
                 #expect(Set(entry.keys).isSuperset(of: ["id", "label", "started_at", "finished_at", "status", "repositories", "files", "summary"]), "\(entry)")
             }
@@ -119,9 +121,11 @@ struct HistoryCLITests {
             #expect((document["to"] as? [String: Any])?["id"] as? Int == 3)
             #expect(Set(document.keys) == ["from", "to", "introduced", "resolved", "persisting", "changes", "not_covered"])
             let introduced = try #require(document["introduced"] as? [[String: Any]])
-            #expect(introduced.contains { $0["file"] as? String == ".github/workflows/release.yml" })
+            let checked3 = introduced.contains { $0["file"] as? String == ".github/workflows/release.yml" }
+            #expect(checked3)
             let resolved = try #require(document["resolved"] as? [[String: Any]])
-            #expect(resolved.contains { $0["repository"] as? String == "acme/web" })
+            let checked4 = resolved.contains { $0["repository"] as? String == "acme/web" }
+            #expect(checked4)
 
             let toTwo = try CLI.run(["drift", "--db", db, "--to", "2", "--format", "markdown"], in: cwd)
             #expect(toTwo.status == 0, "\(toTwo.stderr)")
@@ -185,7 +189,8 @@ struct HistoryCLITests {
 
             let list = try #require(try Self.json(try CLI.run(["scans"] + db + ["--format", "json"], in: cwd).stdout) as? [[String: Any]])
             #expect(list.count == 9)
-            #expect(list.allSatisfy { $0["status"] as? String == "complete" })
+            let checked5 = list.allSatisfy { $0["status"] as? String == "complete" }
+            #expect(checked5)
         }
     }
 
@@ -216,7 +221,8 @@ struct HistoryCLITests {
             #expect(pruned.stdout.contains("KiB →"))
 
             let list = try #require(try Self.json(try CLI.run(["scans"] + db + ["--format", "json"], in: cwd).stdout) as? [[String: Any]])
-            #expect(list.map { $0["id"] as? Int } == [3])
+            let checked6 = list.map { $0["id"] as? Int } == [3]
+            #expect(checked6)
             let drift = try CLI.run(["drift"] + db, in: cwd)
             #expect(drift.status == 2)
             #expect(drift.stderr.contains("no complete scan before scan 3"), "\(drift.stderr)")
@@ -316,12 +322,14 @@ struct HistoryCLITests {
 
             // Readers still work and see the earlier snapshot as the latest complete one.
             let listing = try #require(try Self.json(try CLI.run(["scans", "--db", db, "--format", "json"], in: cwd).stdout) as? [[String: Any]])
-            #expect(listing.map { $0["status"] as? String } == ["running", "complete"])
+            let checked7 = listing.map { $0["status"] as? String } == ["running", "complete"]
+            #expect(checked7)
 
             let next = try CLI.run(["scan", "acme", "--db", db], in: cwd)
             #expect(next.status == 0, "\(next.stderr)")
             let after = try #require(try Self.json(try CLI.run(["scans", "--db", db, "--format", "json"], in: cwd).stdout) as? [[String: Any]])
-            #expect(after.map { $0["status"] as? String } == ["complete", "failed", "complete"])
+            let checked8 = after.map { $0["status"] as? String } == ["complete", "failed", "complete"]
+            #expect(checked8)
             #expect((after[1]["error"] as? String)?.contains("interrupted") == true)
             let drift = try CLI.run(["drift", "--db", db], in: cwd)
             #expect(drift.status == 0, "\(drift.stderr)")

@@ -55,8 +55,8 @@ struct HostileInputTests {
             #expect(result.status == 3, "\(result.stderr)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let coverage = try #require(document["coverage"] as? [[String: Any]])
-            #expect(coverage.contains { ($0["detail"] as? String)?.contains(".github/workflows/secret.yml: not read: cannot open the file") == true },
-                    "\(coverage)")
+            let checked1 = coverage.contains { ($0["detail"] as? String)?.contains(".github/workflows/secret.yml: not read: cannot open the file") == true }
+            #expect(checked1, "\(coverage)")
         }
     }
 
@@ -73,10 +73,13 @@ struct HostileInputTests {
             let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let coverage = try #require(document["coverage"] as? [[String: Any]])
             let documents = coverage.filter { $0["kind"] as? String == "policy" }.compactMap { $0["document"] as? String }
-            #expect(documents.contains { $0.hasSuffix("acme-broken.yml") }, "\(coverage)")
-            #expect(documents.contains { $0.hasSuffix("acme-mismatch.yml") }, "\(coverage)")
+            let checked2 = documents.contains { $0.hasSuffix("acme-broken.yml") }
+            #expect(checked2, "\(coverage)")
+            let checked3 = documents.contains { $0.hasSuffix("acme-mismatch.yml") }
+            #expect(checked3, "\(coverage)")
             let findings = try #require(document["findings"] as? [[String: Any]])
-            #expect(findings.contains { $0["policy"] as? String == "permissions-write-all" }, "the other policies still ran")
+            let checked4 = findings.contains { $0["policy"] as? String == "permissions-write-all" }
+            #expect(checked4, "the other policies still ran")
         }
     }
 
@@ -267,9 +270,11 @@ struct HostileInputTests {
             #expect(drift.status == 0, "\(drift.stderr)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(drift.stdout.utf8)) as? [String: Any])
             let resolved = try #require(document["resolved"] as? [[String: Any]])
-            #expect(resolved.filter { $0["service_account"] is String }.isEmpty, "\(resolved.map { $0["policy"] ?? "" })")
+            let checked5 = resolved.filter { $0["service_account"] is String }.isEmpty
+            #expect(checked5, "\(resolved.map { $0["policy"] ?? "" })")
             let notCovered = try #require(document["not_covered"] as? [[String: Any]])
-            #expect(notCovered.contains { $0["kind"] as? String == "octopus" })
+            let checked6 = notCovered.contains { $0["kind"] as? String == "octopus" }
+            #expect(checked6)
         }
     }
 
@@ -310,7 +315,8 @@ struct HostileInputTests {
         let paths = export.problems.map(\.path)
         #expect(paths.contains("visibility"), "\(export.problems)")
         #expect(paths.contains("workflow_permissions.default_workflow_permissions"), "\(export.problems)")
-        #expect(export.problems.allSatisfy { $0.message.contains("more than once") })
+        let checked7 = export.problems.allSatisfy { $0.message.contains("more than once") }
+        #expect(checked7)
     }
 
     // MARK: 13. output that cannot be written
@@ -424,13 +430,16 @@ struct HostileInputTests {
     func terminalSanitizing() {
         let hostile = "acme/\u{1B}]8;;http://evil\u{07}x\u{1B}[2J\rfake\u{202E}lmy.exe"
         let clean = TextReport.sanitize(hostile)
-        #expect(!clean.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{202E}" })
+        let checked8 = !clean.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{202E}" }
+        #expect(checked8)
         let document = "a,b\r\n\(hostile),\u{2066}x\u{2069}\r\n"
         let safe = TextReport.sanitizeForTerminal(document)
         #expect(safe.hasPrefix("a,b\r\n"))
         #expect(safe.hasSuffix("\r\n"))
-        #expect(!safe.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\r" && $0 != "\n") || (0x2066...0x2069).contains($0.value) || $0 == "\u{202E}" })
-        #expect(safe.unicodeScalars.filter { $0 == "\r" }.count == 2, "only the CRLF line ends keep their CR")
+        let checked9 = !safe.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\r" && $0 != "\n") || (0x2066...0x2069).contains($0.value) || $0 == "\u{202E}" }
+        #expect(checked9)
+        let checked10 = safe.unicodeScalars.filter { $0 == "\r" }.count == 2
+        #expect(checked10, "only the CRLF line ends keep their CR")
     }
 
     @Test("query and report --format csv on a terminal print no raw escape from a scanned name",
@@ -548,7 +557,8 @@ struct HostileInputTests {
             #expect(junit.status == 0)
             let elements = junit.stdout.components(separatedBy: "<failure ").count - 1
             let attribute = junit.stdout.range(of: "failures=\"[0-9]+\"", options: .regularExpression).map { junit.stdout[$0].dropFirst(10).dropLast() }
-            #expect(attribute.flatMap { Int($0) } == elements, "\(String(describing: attribute)) vs \(elements)")
+            let checked11 = attribute.flatMap { Int($0) } == elements
+            #expect(checked11, "\(String(describing: attribute)) vs \(elements)")
             #expect(elements > 0)
         }
     }
@@ -561,7 +571,8 @@ struct HostileInputTests {
             #expect(result.status == 0, "\(result.stderr)")
             let files = try FileManager.default.contentsOfDirectory(atPath: cwd.appendingPathComponent("sarif").path)
             #expect(files.count == 8, "\(files)")
-            #expect(!files.contains { $0.contains("payments-v1") }, "acme/payments-v1 is only named by an identity")
+            let checked12 = !files.contains { $0.contains("payments-v1") }
+            #expect(checked12, "acme/payments-v1 is only named by an identity")
         }
     }
 
@@ -574,7 +585,8 @@ struct HostileInputTests {
             try TestSupport.write(writeAllWorkflow, to: "org/app/.github/workflows/ci.yml", in: cwd)
             #expect(try CLI.run(["scan", org.path, "--db", "audit.db"], in: cwd).status == 0)
             let html = try CLI.run(["report", "--format", "html", "--db", "audit.db"], in: cwd)
-            let drift = try #require(html.stdout.range(of: "<section id=\"drift\">").map { html.stdout[$0.lowerBound...] })
+            let required13 = html.stdout.range(of: "<section id=\"drift\">").map { html.stdout[$0.lowerBound...] }
+            let drift = try #require(required13)
             let section = drift.prefix(while: { _ in true }).components(separatedBy: "</section>")[0]
             #expect(section.contains("org/app/.github/workflows/ci.yml"), "\(section)")
             #expect(!section.contains("`"), "backticks are rendered as code")

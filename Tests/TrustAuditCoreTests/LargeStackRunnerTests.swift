@@ -9,13 +9,17 @@ struct LargeStackRunnerTests {
             if item % 7 == 0 { usleep(100) }
             return item * 2
         }
-        #expect(results == items.map { $0 * 2 })
+        let checked1 = results == items.map { $0 * 2 }
+        #expect(checked1)
     }
 
     @Test func emptyAndMoreThreadsThanItems() {
-        #expect(LargeStackRunner.map([Int](), threads: 4) { $0 } == [])
-        #expect(LargeStackRunner.map([1, 2], threads: 16) { $0 + 1 } == [2, 3])
-        #expect(LargeStackRunner.map([1, 2], threads: 0) { $0 + 1 } == [2, 3])
+        let checked2 = LargeStackRunner.map([Int](), threads: 4) { $0 } == []
+        #expect(checked2)
+        let checked3 = LargeStackRunner.map([1, 2], threads: 16) { $0 + 1 } == [2, 3]
+        #expect(checked3)
+        let checked4 = LargeStackRunner.map([1, 2], threads: 0) { $0 + 1 } == [2, 3]
+        #expect(checked4)
     }
 
     @Test func runsOnWorkerThreads() {
@@ -24,8 +28,10 @@ struct LargeStackRunnerTests {
             usleep(1_000)
             return (UInt(pthread_self()), pthread_equal(pthread_self(), caller) != 0)
         }
-        #expect(Set(seen.map { $0.thread }).count == 2)
-        #expect(seen.allSatisfy { !$0.isCaller })
+        let checked5 = Set(seen.map { $0.thread }).count == 2
+        #expect(checked5)
+        let checked6 = seen.allSatisfy { !$0.isCaller }
+        #expect(checked6)
     }
 
     /// 16,384 frames each holding a 128-byte buffer: a few MiB of stack, more than a small

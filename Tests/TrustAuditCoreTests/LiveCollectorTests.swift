@@ -95,15 +95,22 @@ struct LiveCollectorTests {
         #expect(live.octopus.coverage.isComplete, "\(live.octopus.coverage.failures.map(\.line))")
 
         // Pagination: all 10 listed (3 pages), archived and fork skipped.
-        #expect(fakes.github.count { $0.path == "/orgs/acme/repos" } == 3)
-        #expect(live.github.repositories.map(\.fullName) == fakes.repositories.map { "acme/\($0)" })
+        let checked1 = fakes.github.count { $0.path == "/orgs/acme/repos" } == 3
+        #expect(checked1)
+        let checked2 = live.github.repositories.map(\.fullName) == fakes.repositories.map { "acme/\($0)" }
+        #expect(checked2)
         // Retries: two 502s then success; a 403 secondary limit with Retry-After: 1, then success.
-        #expect(fakes.github.count { $0.path == "/repos/acme/api/environments" } == 3)
-        #expect(fakes.github.count { $0.path == "/repos/acme/web/actions/oidc/customization/sub" } == 2)
-        #expect(events.waits.contains { $0.contains("rate limit (Retry-After)") }, "\(events.waits)")
-        #expect(events.waits.contains { $0.contains("HTTP 502") })
+        let checked3 = fakes.github.count { $0.path == "/repos/acme/api/environments" } == 3
+        #expect(checked3)
+        let checked4 = fakes.github.count { $0.path == "/repos/acme/web/actions/oidc/customization/sub" } == 2
+        #expect(checked4)
+        let checked5 = events.waits.contains { $0.contains("rate limit (Retry-After)") }
+        #expect(checked5, "\(events.waits)")
+        let checked6 = events.waits.contains { $0.contains("HTTP 502") }
+        #expect(checked6)
         // Octopus skip/take: 9 users in pages of 2, identities paged too.
-        #expect(fakes.octopus.count { $0.path == "/api/users" } == 5)
+        let checked7 = fakes.octopus.count { $0.path == "/api/users" } == 5
+        #expect(checked7)
 
         // The collected documents are exactly what the offline decoders read, and say the same.
         let offlineFolder = fakes.demo.appendingPathComponent("exports/github-settings")
@@ -129,7 +136,8 @@ struct LiveCollectorTests {
             }
             let files = repository.snapshot.files.map(\.path)
             let onDisk = try FileManager.default.contentsOfDirectory(atPath: fakes.demo.appendingPathComponent(name).appendingPathComponent(".github/workflows").path)
-            #expect(files == onDisk.sorted().map { ".github/workflows/\($0)" })
+            let checked8 = files == onDisk.sorted().map { ".github/workflows/\($0)" }
+            #expect(checked8)
         }
         let octopus = try OctopusExport.decode(live.octopus.document.data, file: "live")
         let offlineOctopus = try OctopusExport.load(contentsOf: fakes.demo.appendingPathComponent("exports/octopus/acme.octopus.app.json"))
@@ -148,8 +156,10 @@ struct LiveCollectorTests {
         let answered304 = fakes.notModifiedAnswers
         let second = try await Self.collect(fakes, cache: DatabaseHTTPCache(database: database), events: events)
         let rescan = Array(fakes.github.requests.dropFirst(before))
-        #expect(!rescan.contains { $0.path.contains("/git/blobs/") })
-        #expect(!rescan.contains { $0.path.hasSuffix(FakeAPIs.treeSHA("gh-api")) || $0.path.hasSuffix(FakeAPIs.treeSHA("wf-api")) })
+        let checked9 = !rescan.contains { $0.path.contains("/git/blobs/") }
+        #expect(checked9)
+        let checked10 = !rescan.contains { $0.path.hasSuffix(FakeAPIs.treeSHA("gh-api")) || $0.path.hasSuffix(FakeAPIs.treeSHA("wf-api")) }
+        #expect(checked10)
         let conditional = rescan.filter { $0.headers["if-none-match"] != nil }
         #expect(conditional.count == rescan.count - 1, "all but /rate_limit are conditional")
         #expect(fakes.notModifiedAnswers - answered304 >= conditional.count)
@@ -160,7 +170,8 @@ struct LiveCollectorTests {
 
         // No credential anywhere: not in the database, not in any log line.
         #expect(!Self.containsSecret(try Self.databaseBytes(directory)))
-        #expect(!events.lines.contains { $0.contains(FakeAPIs.token) || $0.contains(FakeAPIs.apiKey) })
+        let checked11 = !events.lines.contains { $0.contains(FakeAPIs.token) || $0.contains(FakeAPIs.apiKey) }
+        #expect(checked11)
         #expect(try database.count("SELECT COUNT(*) FROM http_cache WHERE CAST(body AS TEXT) LIKE '%[REDACTED]%'") ?? 0 > 0,
                 "the echoed API key was redacted before caching")
     }
@@ -187,18 +198,22 @@ struct LiveCollectorTests {
             #expect(has("acme/docs", "environments", "malformed JSON"), "\(lines)")
             #expect(has("acme/infra", "workflow_permissions", "403", "administration=read"), "\(lines)")
             #expect(has("octopus", "permissions.Users-109", "HTTP 500"), "\(lines)")
-            #expect(fakes.octopus.count { $0.path == "/api/users/Users-109/permissions" } == 2, "retried once")
+            let checked12 = fakes.octopus.count { $0.path == "/api/users/Users-109/permissions" } == 2
+            #expect(checked12, "retried once")
             #expect(lines.count == 5, "\(lines)")
 
             let outcome = try Self.scan(live, database: database)
             #expect(outcome.coverage.count == 5)
             let coverage = try database.strings("SELECT status || ' ' || COALESCE(subject, '') || ' ' || COALESCE(detail, '') FROM coverage")
-            #expect(coverage.contains { $0.hasPrefix("unreadable ghost not collected:") }, "\(coverage)")
-            #expect(coverage.contains { $0.hasPrefix("problem") && $0.contains("environments: not collected") })
+            let checked13 = coverage.contains { $0.hasPrefix("unreadable ghost not collected:") }
+            #expect(checked13, "\(coverage)")
+            let checked14 = coverage.contains { $0.hasPrefix("problem") && $0.contains("environments: not collected") }
+            #expect(checked14)
             let incomplete = try database.strings("SELECT repository || ': ' || collection_error FROM repositories WHERE collection_error IS NOT NULL")
             #expect(incomplete.count == 1 && incomplete[0].hasPrefix("acme/web: "), "\(incomplete)")
             let unread = try database.strings("SELECT file || ' ' || parse_error FROM workflows WHERE repository = 'acme/web'")
-            #expect(unread.contains { $0.hasPrefix(".github/workflows/deploy.yml not collected") }, "\(unread)")
+            let checked15 = unread.contains { $0.hasPrefix(".github/workflows/deploy.yml not collected") }
+            #expect(checked15, "\(unread)")
             // Missing keys stay "not collected": infra still has its environments, but no permissions row.
             #expect(try database.count("SELECT COUNT(*) FROM repositories WHERE repository = 'acme/infra' AND default_workflow_permissions = 'read'") == 1,
                     "the organization's default fills in")
@@ -215,7 +230,8 @@ struct LiveCollectorTests {
             let database = try TestSupport.openDatabase(in: directory)
             let live = try await Self.collect(fakes, cache: MemoryHTTPCache(), events: Events())
             #expect(live.github.coverage.isComplete, "\(live.github.coverage.failures.map(\.line))")
-            let web = try #require(live.github.repositories.first { $0.fullName == "acme/web" })
+            let required16 = live.github.repositories.first { $0.fullName == "acme/web" }
+            let web = try #require(required16)
             let settings = try GitHubSettingsExport.decode(web.settings.data, file: "web")
             guard case .repository(let repository) = settings.document else {
                 Issue.record("acme/web's settings are not a repository's")
@@ -223,11 +239,13 @@ struct LiveCollectorTests {
             }
             let main = try #require(repository.branchProtections?["main"])
             #expect(main.isProtected && main.source == "classic" && main.requiredApprovals == nil, "\(main)")
-            #expect(fakes.github.count { $0.path == "/repos/acme/web/branches/main" } == 1)
+            let checked17 = fakes.github.count { $0.path == "/repos/acme/web/branches/main" } == 1
+            #expect(checked17)
 
             let outcome = try Self.scan(live, database: database)
             let reasons = try database.strings("SELECT reachable_reason FROM trust_graph WHERE repository = 'acme/web'", snapshot: outcome.scanID)
-            #expect(!reasons.contains { $0.contains("requires 1 approving review") }, "a review requirement nobody could read is not claimed")
+            let checked18 = !reasons.contains { $0.contains("requires 1 approving review") }
+            #expect(checked18, "a review requirement nobody could read is not claimed")
             let rules = try database.strings("""
                 SELECT source || ' ' || is_protected || ' ' || COALESCE(required_approvals, 'unknown') FROM ref_rules
                 WHERE repository = 'acme/web' AND kind = 'branch' AND name = 'main'
@@ -269,7 +287,8 @@ struct LiveCollectorTests {
         let badKey = try HTTPClient(service: "Octopus Deploy", baseURL: fakes.octopus.baseURL, credential: .octopusAPIKey("API-WRONGKEY0000"),
                                     options: Self.options(), cache: nil)
         await #expect(throws: LiveCollectionError.self) { _ = try await OctopusCollector(client: badKey, server: fakes.octopus.baseURL).collect() }
-        #expect(fakes.octopus.count { $0.path == "/api/users" } == 0)
+        let checked19 = fakes.octopus.count { $0.path == "/api/users" } == 0
+        #expect(checked19)
 
         // Plain HTTP with a credential, without allowInsecure.
         #expect(throws: LiveCollectionError.self) {
@@ -292,7 +311,8 @@ struct LiveCollectorTests {
         let started = Date()
         _ = try await client.getOK(server.baseURL.appendingPathComponent("second"))
         #expect(Date().timeIntervalSince(started) >= 0.5, "waited for the reset")
-        #expect(calls.waits.contains { $0.contains("primary rate limit: 0 of 60") }, "\(calls.waits)")
+        let checked20 = calls.waits.contains { $0.contains("primary rate limit: 0 of 60") }
+        #expect(checked20, "\(calls.waits)")
     }
 
     @Test("the CLI: live scan with --verbose never prints or stores the token; exit 3 for incomplete coverage, 2 for a 401; collect writes what scan reads",

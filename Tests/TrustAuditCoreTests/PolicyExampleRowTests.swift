@@ -47,7 +47,8 @@ struct PolicyExampleRowTests {
         let right = try PolicyLoader.parse(text: Self.policy(expect: "[{job: release, message_contains: write-all}]"), source: "demo-write-all.yml")
         #expect(right.examples[0].expect == 1)
         let results = PolicyTester.run(right)
-        #expect(results.count == 2 && results.allSatisfy { $0.passed })
+        let checked1 = results.count == 2 && results.allSatisfy { $0.passed }
+        #expect(checked1)
 
         let wrong = try PolicyLoader.parse(text: Self.policy(expect: "[{job: test}]"), source: "demo-write-all.yml")
         let result = try #require(PolicyTester.run(wrong).first)

@@ -24,7 +24,8 @@ struct PolicyExamplesTests {
 
     @Test("the policy's examples all pass", arguments: policies.map(\.id))
     func examplesPass(id: String) throws {
-        let policy = try #require(Self.policies.first { $0.id == id })
+        let required1 = Self.policies.first { $0.id == id }
+        let policy = try #require(required1)
         let results = PolicyTester.run(policy)
         #expect(results.count == policy.examples.count)
         for result in results {
@@ -35,15 +36,19 @@ struct PolicyExamplesTests {
 
     @Test("the policy has at least one triggering and one non-triggering example", arguments: policies.map(\.id))
     func bothKinds(id: String) throws {
-        let policy = try #require(Self.policies.first { $0.id == id })
-        #expect(policy.examples.contains { $0.expect > 0 }, "\(id) has no example that triggers it")
-        #expect(policy.examples.contains { $0.expect == 0 }, "\(id) has no example that does not trigger it")
+        let required2 = Self.policies.first { $0.id == id }
+        let policy = try #require(required2)
+        let checked3 = policy.examples.contains { $0.expect > 0 }
+        #expect(checked3, "\(id) has no example that triggers it")
+        let checked4 = policy.examples.contains { $0.expect == 0 }
+        #expect(checked4, "\(id) has no example that does not trigger it")
         #expect(Set(policy.examples.map(\.name)).count == policy.examples.count, "\(id) has two examples with the same name")
     }
 
     @Test("the policy's metadata is complete", arguments: policies.map(\.id))
     func metadata(id: String) throws {
-        let policy = try #require(Self.policies.first { $0.id == id })
+        let required5 = Self.policies.first { $0.id == id }
+        let policy = try #require(required5)
         #expect(policy.source == "Policies/\(id).yml")
         #expect(!policy.title.isEmpty && !policy.description.isEmpty && !policy.remediation.isEmpty)
         #expect(!policy.references.isEmpty, "\(id) has no references")

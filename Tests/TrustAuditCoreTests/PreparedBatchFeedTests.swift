@@ -27,7 +27,8 @@ struct PreparedBatchFeedTests {
                 parsed[file.path, default: 0] += 1
             }
         }
-        #expect(names == (0..<25).map { "acme/repo-\($0)" })
+        let checked1 = names == (0..<25).map { "acme/repo-\($0)" }
+        #expect(checked1)
         #expect(parsed[".github/workflows/own.yml"] == 25)
         // The shared file is parsed in the first batch only (its four copies there run in parallel).
         #expect((1...4).contains(parsed[".github/workflows/shared.yml"] ?? 0))
@@ -36,16 +37,19 @@ struct PreparedBatchFeedTests {
     @Test("content already stored is hashed but not parsed")
     func knownContentSkipped() throws {
         let repositories = Self.repositories(3)
-        let shared = try #require(repositories.first.map { source -> String in
+        let required2 = repositories.first.map { source -> String in
             guard case .memory(let snapshot) = source, case .success(let bytes) = snapshot.files[0].content else { return "" }
             return SHA256.hex(bytes)
-        })
+        }
+        let shared = try #require(required2)
         let feed = PreparedBatchFeed(repositories: repositories, batchSize: 2, known: [shared])
         var files: [ScanPipeline.PreparedFile] = []
         while let batch = feed.next() { files += batch.files.joined() }
         #expect(files.count == 6)
-        #expect(files.filter { $0.hash == shared }.allSatisfy { $0.result == nil && $0.bytes == nil })
-        #expect(files.filter { $0.hash != shared }.allSatisfy { $0.result != nil })
+        let checked3 = files.filter { $0.hash == shared }.allSatisfy { $0.result == nil && $0.bytes == nil }
+        #expect(checked3)
+        let checked4 = files.filter { $0.hash != shared }.allSatisfy { $0.result != nil }
+        #expect(checked4)
     }
 
     @Test("a scan of more repositories than one batch stores each distinct content once")

@@ -32,7 +32,8 @@ struct RetentionTests {
             let list = try fixture.database.pool.read { db in try ScanList.load(db: db) }
             #expect(list.entries.map(\.id) == [second.scanID])
             #expect(list.entries.first?.repositories == 2)
-            #expect(list.entries.first.map { $0.counts.values.reduce(0, +) + $0.waived } == second.findings.count)
+            let checked1 = list.entries.first.map { $0.counts.values.reduce(0, +) + $0.waived } == second.findings.count
+            #expect(checked1)
 
             // Its findings, snapshot views and trust graph are intact.
             let summary = try fixture.database.pool.read { db in try ScanCatalog.resolve(nil, db: db) }
@@ -43,7 +44,8 @@ struct RetentionTests {
                 try TrustGraphReport.load(db: db, scan: summary, serviceAccount: nil, repository: nil)
             }
             #expect(graph.accounts.count == 1)
-            #expect(graph.accounts.first?.paths.contains { $0.repository == "acme/api" && $0.status == "in use" } == true)
+            let checked2 = graph.accounts.first?.paths.contains { $0.repository == "acme/api" && $0.status == "in use" } == true
+            #expect(checked2)
 
             // Drift has nothing to compare with: a clear error, not an empty report.
             #expect(throws: ScanCatalog.LookupError.noEarlierScan(second.scanID)) {
@@ -97,7 +99,8 @@ struct RetentionTests {
                 WHERE f.scan_id = ? AND r.full_name = 'acme/web' AND f.path = '.github/workflows/ci.yml'
                 """, [first.scanID]).first)
             let oldDoc = try #require(try fixture.database.count("SELECT id FROM blobs WHERE hash = ?", [oldHash]))
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM wf_steps WHERE doc = ?", [oldDoc]).map { $0 > 0 } == true)
+            let checked3 = try fixture.database.count("SELECT COUNT(*) FROM wf_steps WHERE doc = ?", [oldDoc]).map { $0 > 0 } == true
+            #expect(checked3)
             try fixture.write(cleanWorkflow + "# fixed\n", "web", "ci.yml")
             let second = try fixture.scan()
             #expect(try fixture.database.count("SELECT COUNT(*) FROM blobs WHERE kind = 'workflow'") == 5)
@@ -122,7 +125,8 @@ struct RetentionTests {
             try fixture.write(writeAllWorkflow, "web", "ci.yml")
             let third = try fixture.scan()
             #expect(third.parsedFiles == 1)
-            #expect(third.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let checked4 = third.findings.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }
+            #expect(checked4)
         }
     }
 
@@ -152,8 +156,10 @@ struct RetentionTests {
             // acme/api's findings are carried by reference, not stored again.
             let findingsSQL = "SELECT fingerprint || ' ' || policy || ' ' || waived FROM scan_findings WHERE scan_id = ? ORDER BY 1"
             let secondFindings = try fixture.database.strings(findingsSQL, [second.scanID])
-            #expect(secondFindings.sorted() == second.findings.map { "\($0.fingerprint) \($0.policy) \($0.waived ? 1 : 0)" }.sorted())
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM carried_findings WHERE scan_id = ?", [second.scanID]).map { $0 > 0 } == true)
+            let checked5 = secondFindings.sorted() == second.findings.map { "\($0.fingerprint) \($0.policy) \($0.waived ? 1 : 0)" }.sorted()
+            #expect(checked5)
+            let checked6 = try fixture.database.count("SELECT COUNT(*) FROM carried_findings WHERE scan_id = ?", [second.scanID]).map { $0 > 0 } == true
+            #expect(checked6)
             let stored = try #require(try fixture.database.count("SELECT COUNT(*) FROM findings WHERE scan_id = ?", [second.scanID]))
             #expect(stored < secondFindings.count)
 

@@ -127,7 +127,8 @@ struct ScanEndToEndTests {
             let unparseable = outcome.findings.filter { $0.policy == "workflow-unparseable" }
             #expect(unparseable.map(\.file) == [".github/workflows/evil.yml"])
             #expect(unparseable.first?.message.contains("symlink") == true)
-            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/shared.yml" })
+            let checked1 = outcome.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/shared.yml" }
+            #expect(checked1)
 
             let leaked = try database.pool.read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blobs WHERE instr(CAST(content AS TEXT), 'SECRET-CONTENT') > 0")
@@ -152,7 +153,6 @@ struct ScanEndToEndTests {
 
             let database = try TestSupport.openDatabase(in: root)
             let outcome = try TestSupport.scan([repos], owner: "acme", database: database)
-            // Closures are kept out of `#expect`: inside one, this toolchain mixed two of them up.
             let places = outcome.findings.map { "\($0.policy) \($0.repository ?? "") \($0.file ?? "")" }
             #expect(places.contains("permissions-write-all acme/inside .github/workflows/ci.yml"))
             let refused = places.filter { $0.hasPrefix("workflow-unparseable ") }
@@ -192,7 +192,8 @@ struct ScanEndToEndTests {
             #expect(reasons[".github/workflows/broken.yml"]?.contains("YAML") == true)
             #expect(reasons[".github/workflows/empty.yml"]?.contains("empty") == true)
             #expect(reasons[".github/workflows/list.yml"]?.contains("mapping") == true)
-            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/a-good.yml" && $0.line == 2 })
+            let checked2 = outcome.findings.contains { $0.policy == "permissions-write-all" && $0.file == ".github/workflows/a-good.yml" && $0.line == 2 }
+            #expect(checked2)
             let latin1 = outcome.findings.first { $0.file == ".github/workflows/latin1.yml" }
             #expect(latin1?.line == 4)
             // The oversized file was not stored.
@@ -233,12 +234,14 @@ struct ScanEndToEndTests {
         try TestSupport.withTemporaryDirectory { root in
             let file = try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
             let database = try TestSupport.openDatabase(in: root)
-            let before = try #require(try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
-                .findings.first { $0.policy == "permissions-write-all" })
+            let required3 = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+                .findings.first { $0.policy == "permissions-write-all" }
+            let before = try #require(required3)
 
             try ("# Build\n\n\n" + writeAllWorkflow).write(to: file, atomically: true, encoding: .utf8)
-            let after = try #require(try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
-                .findings.first { $0.policy == "permissions-write-all" })
+            let required4 = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+                .findings.first { $0.policy == "permissions-write-all" }
+            let after = try #require(required4)
 
             #expect(before.line == 2)
             #expect(after.line == 5)
@@ -263,7 +266,8 @@ struct ScanEndToEndTests {
             try TestSupport.write(text, to: "repo/.github/workflows/ci.yml", in: root)
             let database = try TestSupport.openDatabase(in: root)
             let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
-            let finding = try #require(outcome.findings.first { $0.policy == "permissions-write-all" })
+            let required5 = outcome.findings.first { $0.policy == "permissions-write-all" }
+            let finding = try #require(required5)
             #expect(finding.waived)
             #expect(finding.waiverReason?.contains("SEC-12") == true)
 
@@ -272,7 +276,8 @@ struct ScanEndToEndTests {
                                            findings: outcome.findings)
             let document = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
             let findings = try #require(document["findings"] as? [[String: Any]])
-            let json = try #require(findings.first { $0["policy"] as? String == "permissions-write-all" })
+            let required6 = findings.first { $0["policy"] as? String == "permissions-write-all" }
+            let json = try #require(required6)
             #expect(json["waived"] as? Bool == true)
             let summary = try #require(document["summary"] as? [String: Int])
             #expect(summary["high"] == 0)
@@ -334,8 +339,10 @@ struct ScanEndToEndTests {
             #expect(errors["broken-sql"]?.source.hasSuffix("broken-sql.yml") == true)
             #expect(errors["broken-sql"]?.message.contains("no_such_view") == true)
             #expect(errors["unknown-param"]?.message.contains("nope") == true)
-            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" })
-            #expect(outcome.findings.contains { $0.policy == "custom-ok" && $0.file == ".github/workflows/ci.yml" })
+            let checked7 = outcome.findings.contains { $0.policy == "permissions-write-all" }
+            #expect(checked7)
+            let checked8 = outcome.findings.contains { $0.policy == "custom-ok" && $0.file == ".github/workflows/ci.yml" }
+            #expect(checked8)
 
             let stored = try database.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT policy FROM policy_errors WHERE scan_id = ? ORDER BY policy", arguments: [outcome.scanID])
@@ -364,7 +371,8 @@ struct ScanEndToEndTests {
                                                policies: TestSupport.builtInPolicies() + writers)
 
             #expect(Set(outcome.policyErrors.map(\.policy)) == Set(attempts.keys))
-            #expect(outcome.findings.contains { $0.policy == "permissions-write-all" })
+            let checked9 = outcome.findings.contains { $0.policy == "permissions-write-all" }
+            #expect(checked9)
             #expect(try database.count("SELECT COUNT(*) FROM blobs") == 1)
             #expect(try database.strings("SELECT full_name FROM scan_repositories") == ["acme/repo"])
             #expect(try database.count("SELECT COUNT(*) FROM scans") == 1)
@@ -494,15 +502,20 @@ struct ScanEndToEndTests {
                     """)
             }
             #expect(rows.count == 3)
-            #expect(rows.map { $0["identity_id"] as String } == ["Id-1", "Id-1", "Id-2"])
-            #expect(rows.map { $0["match_kind"] as String } == ["pattern", "pattern", "exact"])
-            #expect(rows.map { $0["status"] as String } == ["possible", "possible", "in use"])
-            #expect(rows.map { $0["gate"] as String } == ["none (no environment)", "environment Production: 1 required reviewer",
-                                                           "environment Production: 1 required reviewer"])
+            let checked10 = rows.map { $0["identity_id"] as String } == ["Id-1", "Id-1", "Id-2"]
+            #expect(checked10)
+            let checked11 = rows.map { $0["match_kind"] as String } == ["pattern", "pattern", "exact"]
+            #expect(checked11)
+            let checked12 = rows.map { $0["status"] as String } == ["possible", "possible", "in use"]
+            #expect(checked12)
+            let checked13 = rows.map { $0["gate"] as String } == ["none (no environment)", "environment Production: 1 required reviewer",
+                                                           "environment Production: 1 required reviewer"]
+            #expect(checked13)
             #expect(rows[0]["called_job"] as String? == "mint")
             #expect(rows[0]["reason"] as String == "push runs it; permissions are an expression, so id-token: write is assumed possible")
             #expect(rows[1]["reason"] as String == "push runs it")
-            #expect(rows.allSatisfy { ($0["service_account"] as String) == "gh-deploy" })
+            let checked14 = rows.allSatisfy { ($0["service_account"] as String) == "gh-deploy" }
+            #expect(checked14)
             let subjects = try database.read(snapshot: 1) { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job_subjects") }
             #expect(subjects == 2)
 
@@ -510,8 +523,9 @@ struct ScanEndToEndTests {
             // read the same through the views.
             try database.read(snapshot: 1) { db in
                 let tokens = try Row.fetchAll(db, sql: "SELECT file, job, id_token, source FROM job_tokens ORDER BY file")
-                #expect(tokens.map { "\($0["file"] as String) \($0["job"] as String) \($0["id_token"] as String) \($0["source"] as String)" }
-                        == ["ci.yml test inherited default", "deploy.yml deploy write workflow"])
+                let checked15 = tokens.map { "\($0["file"] as String) \($0["job"] as String) \($0["id_token"] as String) \($0["source"] as String)" }
+                        == ["ci.yml test inherited default", "deploy.yml deploy write workflow"]
+                #expect(checked15)
                 #expect(try String.fetchAll(db, sql: "SELECT action || '@' || uses_ref FROM steps") == ["OctopusDeploy/login@v1"])
                 #expect(try String.fetchAll(db, sql: "SELECT file || ':' || COALESCE(parse_error, name) FROM workflows ORDER BY file")
                         == ["broken.yml:unreadable", "ci.yml:CI", "deploy.yml:Deploy"])

@@ -72,7 +72,8 @@ struct ScanRobustnessTests {
             #expect(next.parsedFiles == 1)
             #expect(!next.reusedSnapshot)
             let drift = try fixture.drift(from: first.scanID, to: next.scanID)
-            #expect(drift.introduced.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/api" })
+            let checked1 = drift.introduced.contains { $0.policy == "permissions-write-all" && $0.repository == "acme/api" }
+            #expect(checked1)
             let previous = try fixture.database.pool.read { db in try ScanCatalog.previous(before: next.scanID, db: db) }
             #expect(previous.id == first.scanID)
             #expect(try fixture.integrityCheck() == ["ok"])

@@ -20,7 +20,8 @@ struct SnapshotStorageTests {
             let database = fixture.database
             let count = "SELECT COUNT(*) FROM workflows"
             let expected = [try database.count(count, snapshot: first.scanID), try database.count(count, snapshot: second.scanID)]
-            #expect(expected[0].map { $0 + 1 } == expected[1], "\(expected)")
+            let checked1 = expected[0].map { $0 + 1 } == expected[1]
+            #expect(checked1, "\(expected)")
             // Interleaved on several reader connections: a process-wide "current scan" would let
             // one reader's choice leak into the other's answers.
             let seen = SeenCounts()
@@ -34,7 +35,8 @@ struct SnapshotStorageTests {
             }
             #expect(seen.values(0) == [expected[0]] && seen.values(1) == [expected[1]], "\(seen.values(0)) \(seen.values(1))")
             // Outside any scoped read, the views show nothing rather than some earlier choice.
-            #expect(try database.pool.read { db in try Int.fetchOne(db, sql: count) } == 0)
+            let checked2 = try database.pool.read { db in try Int.fetchOne(db, sql: count) } == 0
+            #expect(checked2)
         }
     }
 
@@ -58,7 +60,8 @@ struct SnapshotStorageTests {
             #expect(!first.findings.isEmpty)
             let rowsBefore = try fixture.perScanRowCounts()
             #expect(rowsBefore["scan_repositories"] == 2)
-            #expect(rowsBefore["trust_edges"].map { $0 > 0 } == true, "the fixture must have a trust graph")
+            let checked3 = rowsBefore["trust_edges"].map { $0 > 0 } == true
+            #expect(checked3, "the fixture must have a trust graph")
             let blobsBefore = try fixture.database.count("SELECT COUNT(*) FROM blobs")
 
             let second = try fixture.scan()
@@ -136,7 +139,8 @@ struct SnapshotStorageTests {
             var fixture = try HistoryFixture(root: root)
             try fixture.writeStandardOrg(checkoutRef: "v4")
             let first = try fixture.scan()
-            #expect(first.findings.contains { $0.policy == "oidc-action-unpinned" && evidenceText($0, "uses") == "actions/checkout@v4" })
+            let checked4 = first.findings.contains { $0.policy == "oidc-action-unpinned" && evidenceText($0, "uses") == "actions/checkout@v4" }
+            #expect(checked4)
 
             let trusted = PolicySettings(overrides: ["oidc-action-unpinned": PolicyOverride(params: ["trusted_owners": .array([.string("actions")])])])
             let second = try fixture.scan(settings: trusted)
@@ -145,7 +149,8 @@ struct SnapshotStorageTests {
             let row = try #require(try fixture.scanRow(second.scanID))
             #expect(row["data_scan_id"] as Int64? == first.scanID)
             #expect(row["findings_scan_id"] as Int64? == second.scanID, "new parameters must mean a new evaluation")
-            #expect(!second.findings.contains { $0.policy == "oidc-action-unpinned" && evidenceText($0, "uses") == "actions/checkout@v4" })
+            let checked5 = !second.findings.contains { $0.policy == "oidc-action-unpinned" && evidenceText($0, "uses") == "actions/checkout@v4" }
+            #expect(checked5)
 
             // The same parameters again: both the snapshot and the evaluation are reused.
             let third = try fixture.scan(settings: trusted)
@@ -163,6 +168,10 @@ struct SnapshotStorageTests {
 
     @Test("a waiver with an expiry date is re-evaluated when the date changes, and stops applying after it")
     func waiverExpiry() throws {
+        // Named predicates rather than closures: this test's closures, written inside `#expect`
+        // or hoisted out of it, crashed or misled this toolchain (see `TestSupport`).
+        func webWriteAll(_ finding: Finding) -> Bool { finding.policy == "permissions-write-all" && finding.repository == "acme/web" }
+        func expiryNotice(_ finding: Finding) -> Bool { finding.policy == "waiver-expired" }
         try TestSupport.withTemporaryDirectory { root in
             var fixture = try HistoryFixture(root: root)
             try fixture.writeStandardOrg()
@@ -170,9 +179,9 @@ struct SnapshotStorageTests {
             let settings = PolicySettings(waivers: [waiver])
 
             let before = try fixture.scan(settings: settings, today: "2030-06-01")
-            let waived = try #require(before.findings.first { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let waived = try #require(before.findings.first(where: webWriteAll))
             #expect(waived.waived)
-            #expect(!before.findings.contains { $0.policy == "waiver-expired" })
+            #expect(!before.findings.contains(where: expiryNotice))
 
             let sameDay = try fixture.scan(settings: settings, today: "2030-06-01")
             #expect(try fixture.scanRow(sameDay.scanID)?["findings_scan_id"] as Int64? == before.scanID)
@@ -181,17 +190,18 @@ struct SnapshotStorageTests {
             #expect(after.reusedSnapshot)
             #expect(try fixture.scanRow(after.scanID)?["findings_scan_id"] as Int64? == after.scanID,
                     "a waiver's expiry depends on today's date, so its findings cannot be reused across days")
-            let expired = try #require(after.findings.first { $0.policy == "permissions-write-all" && $0.repository == "acme/web" })
+            let expired = try #require(after.findings.first(where: webWriteAll))
             #expect(!expired.waived)
             #expect(expired.fingerprint == waived.fingerprint)
-            #expect(after.findings.contains { $0.policy == "waiver-expired" && $0.repository == "acme/web" })
+            let notices = after.findings.filter(expiryNotice).map(\.repository)
+            #expect(notices == ["acme/web"])
 
             // Without an expiry the date does not matter, so a later day reuses the evaluation.
             let forever = PolicySettings(waivers: [Waiver(policy: "permissions-write-all", repository: "acme/web", reason: "accepted")])
             let dayOne = try fixture.scan(settings: forever, today: "2030-08-01")
             let dayTwo = try fixture.scan(settings: forever, today: "2030-08-02")
             #expect(try fixture.scanRow(dayTwo.scanID)?["findings_scan_id"] as Int64? == dayOne.scanID)
-            #expect(dayTwo.findings.first { $0.policy == "permissions-write-all" && $0.repository == "acme/web" }?.waived == true)
+            #expect(dayTwo.findings.first(where: webWriteAll)?.waived == true)
         }
     }
 
@@ -216,7 +226,8 @@ struct SnapshotStorageTests {
             #expect(try fixture.database.strings("SELECT subject FROM oct_identities WHERE scan_id = ?", [third.scanID])
                 == ["repo:acme/api:environment:Staging"])
             #expect(try fixture.database.count("SELECT COUNT(*) FROM trust_edges WHERE scan_id = ?", [third.scanID]) == 0)
-            #expect(try fixture.database.count("SELECT COUNT(*) FROM trust_edges WHERE scan_id = ?", [first.scanID]).map { $0 > 0 } == true)
+            let checked11 = try fixture.database.count("SELECT COUNT(*) FROM trust_edges WHERE scan_id = ?", [first.scanID]).map { $0 > 0 } == true
+            #expect(checked11)
 
             fixture.settings["api.json"] = HistoryFixture.settings(reviewers: true)
             fixture.octopus["acme.json"] = HistoryFixture.octopus()

@@ -34,7 +34,8 @@ struct SubjectDerivationTests {
     func pushAnything() {
         let subjects = Self.derive([TriggerFact(event: "push", line: 3)])
         #expect(Self.values(subjects) == ["repo:acme/api:ref:refs/heads/*", "repo:acme/api:ref:refs/tags/*"])
-        #expect(subjects.allSatisfy { $0.isPattern })
+        let checked1 = subjects.allSatisfy { $0.isPattern }
+        #expect(checked1)
     }
 
     @Test("push with only tag filters does not run for branches, and the other way round")
@@ -62,7 +63,8 @@ struct SubjectDerivationTests {
     func pullRequestTarget() {
         let subjects = Self.derive([TriggerFact(event: "pull_request_target", line: 2, branches: ["main"])])
         #expect(subjects.map(\.value) == ["repo:acme/api:ref:refs/heads/main", "repo:acme/api:pull_request"])
-        #expect(subjects.allSatisfy { $0.trigger == "pull_request_target" })
+        let checked2 = subjects.allSatisfy { $0.trigger == "pull_request_target" }
+        #expect(checked2)
         #expect(subjects[0].reason.contains("base branch"))
         #expect(subjects[1].reason.contains("pull-request subject"))
         #expect(Self.values(Self.derive([TriggerFact(event: "pull_request_target", line: 2)]))
@@ -104,7 +106,8 @@ struct SubjectDerivationTests {
     func workflowCall() {
         let subjects = Self.derive([TriggerFact(event: "workflow_call", line: 2)])
         #expect(Self.values(subjects) == ["repo:acme/api:ref:refs/*", "repo:acme/api:pull_request"])
-        #expect(subjects.allSatisfy { $0.trigger == "*" })
+        let checked3 = subjects.allSatisfy { $0.trigger == "*" }
+        #expect(checked3)
         #expect(subjects[0].reason.contains("caller"))
     }
 
@@ -140,7 +143,8 @@ struct SubjectDerivationTests {
             job: Self.job(environment: "Production"))
         #expect(subjects.map(\.value) == Array(repeating: "repo:acme/api:environment:Production", count: 3))
         #expect(subjects.map(\.trigger) == ["push", "pull_request", "workflow_dispatch"])
-        #expect(subjects.allSatisfy { $0.environment == "Production" && !$0.isPattern })
+        let checked4 = subjects.allSatisfy { $0.environment == "Production" && !$0.isPattern }
+        #expect(checked4)
     }
 
     @Test("':' in an environment name is escaped")
@@ -154,7 +158,8 @@ struct SubjectDerivationTests {
         let bare = Self.derive([TriggerFact(event: "push", line: 2, branches: ["main"])],
                                job: Self.job(environment: "${{ inputs.target }}", expression: true))
         #expect(Self.values(bare) == ["repo:acme/api:environment:*", "repo:acme/api:ref:refs/heads/main"])
-        #expect(bare.first { $0.value.hasSuffix("environment:*") }?.isPattern == true)
+        let checked5 = bare.first { $0.value.hasSuffix("environment:*") }?.isPattern == true
+        #expect(checked5)
 
         let partial = Self.derive([TriggerFact(event: "push", line: 2, branches: ["main"])],
                                   job: Self.job(environment: "prod-${{ matrix.region }}", expression: true))
@@ -258,7 +263,8 @@ struct SubjectDerivationTests {
         context.template = SubjectClaimTemplate.effective(repository: nil, organization: nil)
         let subjects = Self.derive([TriggerFact(event: "push", line: 2, branches: ["main"])], context: context)
         #expect(Self.values(subjects) == ["repo:acme/api:ref:refs/heads/main", "repo:acme@*/api@*:ref:refs/heads/main"])
-        #expect(subjects.allSatisfy { $0.reason.contains("assumed default") })
+        let checked6 = subjects.allSatisfy { $0.reason.contains("assumed default") }
+        #expect(checked6)
     }
 
     @Test("duplicates across filters collapse; no triggers means no subjects")

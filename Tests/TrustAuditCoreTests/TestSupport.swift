@@ -4,6 +4,13 @@ import GRDB
 
 /// Shared helpers for the end-to-end, demo-org, CLI and schema-doc tests: the package root,
 /// throwaway folders with real files in them, and a one-call scan through the real pipeline.
+///
+/// Inside a closure such as `withTemporaryDirectory`'s body, Swift 6.3.1 can give a closure
+/// written in a `#expect` or `#require` argument the same name as the next closure of the same
+/// type outside the macro, and then runs one body for both: a `filter` ran the `#expect`'s
+/// predicate, and an expectation could pass whatever the scan did. So the tests compute such a
+/// value first (`let checkedN = findings.contains { … }`, then `#expect(checkedN)`), or use a
+/// named predicate; `#expect` and `#require` are given values, not closures.
 enum TestSupport {
     /// The package root, found from this file's path (Tests/TrustAuditCoreTests/TestSupport.swift).
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)

@@ -14,7 +14,8 @@ struct TextReportTests {
         let clean = Self.finding(message: "Umlaut ä, arrow →, ellipsis …, no-break\u{A0}space, tab\there")
         let text = TextReport.render(scan: ScanSummary(id: 1, startedAt: "s", finishedAt: nil, label: nil),
                                      findings: [hostile, clean], policyErrors: [], useColor: false)
-        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x7F || $0.value == 0x9B || $0.value == 0x07 })
+        let checked1 = !text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x7F || $0.value == 0x9B || $0.value == 0x07 }
+        #expect(checked1)
         #expect(text.contains("job ?[2Jname? with ?31m CSI and bell?"))
         #expect(text.contains("acme/api/evil?]0;title?.yml:3 [job build]"))
         #expect(text.contains("Umlaut ä, arrow →, ellipsis …, no-break\u{A0}space, tab\there"))

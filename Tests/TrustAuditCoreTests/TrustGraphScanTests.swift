@@ -70,10 +70,14 @@ struct TrustGraphScanTests {
             let (database, outcome) = try scan(directory, settings: [:],
                                                octopus: ["acme.json": Self.octopus(subjects: ["repo:acme/api:environment:Production"])])
             let rows = try edges(database, scan: outcome.scanID)
-            #expect(Set(rows.map { $0["job"] as String }) == ["deploy"])
-            #expect(Set(rows.map { $0["trigger"] as String }) == ["push", "workflow_dispatch"])
-            #expect(rows.allSatisfy { ($0["status"] as String) == "in use" && ($0["match_kind"] as String) == "exact" })
-            #expect(rows.allSatisfy { ($0["gate"] as String).contains("environments not collected") })
+            let checked1 = Set(rows.map { $0["job"] as String }) == ["deploy"]
+            #expect(checked1)
+            let checked2 = Set(rows.map { $0["trigger"] as String }) == ["push", "workflow_dispatch"]
+            #expect(checked2)
+            let checked3 = rows.allSatisfy { ($0["status"] as String) == "in use" && ($0["match_kind"] as String) == "exact" }
+            #expect(checked3)
+            let checked4 = rows.allSatisfy { ($0["gate"] as String).contains("environments not collected") }
+            #expect(checked4)
         }
     }
 
@@ -82,12 +86,16 @@ struct TrustGraphScanTests {
         try TestSupport.withTemporaryDirectory { directory in
             let (database, outcome) = try scan(directory, settings: [:], octopus: ["acme.json": Self.octopus(subjects: ["repo:acme/*"])])
             let rows = try edges(database, scan: outcome.scanID)
-            #expect(Set(rows.map { $0["job"] as String }) == ["deploy", "test"])
+            let checked5 = Set(rows.map { $0["job"] as String }) == ["deploy", "test"]
+            #expect(checked5)
             let test = rows.filter { ($0["job"] as String) == "test" }
-            #expect(test.allSatisfy { ($0["status"] as String) == "possible" && ($0["gate"] as String).hasPrefix("none") })
+            let checked6 = test.allSatisfy { ($0["status"] as String) == "possible" && ($0["gate"] as String).hasPrefix("none") }
+            #expect(checked6)
             // workflow_dispatch runs on any branch: the test job's subject is a pattern that overlaps.
-            #expect(test.contains { ($0["match_kind"] as String) == "overlap" })
-            #expect(outcome.findings.contains { $0.policy == "identity-subject-wildcard-any" && $0.serviceAccount?.contains("gh-api") == true })
+            let checked7 = test.contains { ($0["match_kind"] as String) == "overlap" }
+            #expect(checked7)
+            let checked8 = outcome.findings.contains { $0.policy == "identity-subject-wildcard-any" && $0.serviceAccount?.contains("gh-api") == true }
+            #expect(checked8)
         }
     }
 
@@ -105,7 +113,8 @@ struct TrustGraphScanTests {
                                                octopus: ["acme.json": Self.octopus(subjects: ["repo:acme/api:environment:Production"])])
             let gates = Set(try edges(database, scan: outcome.scanID).map { $0["gate"] as String })
             #expect(gates == ["environment Production: 1 required reviewer (team release-managers), self-review prevented; protected branches only"])
-            #expect(!outcome.findings.contains { $0.policy.hasPrefix("environment-") && $0.repository == "acme/api" })
+            let checked9 = !outcome.findings.contains { $0.policy.hasPrefix("environment-") && $0.repository == "acme/api" }
+            #expect(checked9)
         }
     }
 
@@ -121,12 +130,17 @@ struct TrustGraphScanTests {
                 settings: ["broken.json": "{ \"repository\": \"acme/api\", ", "list.json": "[1, 2]"],
                 octopus: ["a.json": good, "b.json": duplicate])
             let notes = outcome.coverage
-            #expect(notes.contains { $0.unreadable && $0.document.hasSuffix("broken.json") && $0.detail.contains("broken.json") })
-            #expect(notes.contains { $0.unreadable && $0.document.hasSuffix("list.json") })
-            #expect(notes.contains { !$0.unreadable && $0.detail.contains("ServiceAccountOidcIdentitys-1") })
+            let checked10 = notes.contains { $0.unreadable && $0.document.hasSuffix("broken.json") && $0.detail.contains("broken.json") }
+            #expect(checked10)
+            let checked11 = notes.contains { $0.unreadable && $0.document.hasSuffix("list.json") }
+            #expect(checked11)
+            let checked12 = notes.contains { !$0.unreadable && $0.detail.contains("ServiceAccountOidcIdentitys-1") }
+            #expect(checked12)
             // The good export still produced the graph, and the workflow was still audited.
-            #expect(try edges(database, scan: outcome.scanID).contains { ($0["server"] as String) == "https://acme.octopus.app" })
-            #expect(outcome.findings.contains { $0.policy == "id-token-unused" && $0.job == "test" })
+            let checked13 = try edges(database, scan: outcome.scanID).contains { ($0["server"] as String) == "https://acme.octopus.app" }
+            #expect(checked13)
+            let checked14 = outcome.findings.contains { $0.policy == "id-token-unused" && $0.job == "test" }
+            #expect(checked14)
             let coverage = try database.read(snapshot: outcome.scanID) { db -> Int in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM coverage WHERE status != 'read'") ?? 0
             }
