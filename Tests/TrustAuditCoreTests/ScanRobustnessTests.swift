@@ -80,6 +80,26 @@ struct ScanRobustnessTests {
         }
     }
 
+    @Test("a new snapshot is copied into the database file itself once the scan is done, and the writer checkpoints automatically again")
+    func snapshotCheckpointed() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database)
+            // The checkpoint runs on the writer's queue: a write queued after it waits for it.
+            let pages = try database.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+            #expect(pages == 1000)
+            // The database file alone, without its write-ahead log, holds the snapshot's rows
+            // (a small scan stays far below the automatic checkpoint's 1,000 pages).
+            let copy = root.appendingPathComponent("copy.db")
+            try FileManager.default.copyItem(atPath: database.path, toPath: copy.path)
+            let rows = try DatabaseQueue(path: copy.path).read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM scan_repositories WHERE scan_id = ?", arguments: [outcome.scanID])
+            }
+            #expect(rows == 1)
+        }
+    }
+
     @Test("a 'running' scan left by a dead process is marked failed by the next scan and its rows removed")
     func interruptedScan() throws {
         try TestSupport.withTemporaryDirectory { root in

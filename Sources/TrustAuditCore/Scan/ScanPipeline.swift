@@ -115,7 +115,7 @@ public struct ScanPipeline: Sendable {
         let recorded = request.rereadFiles ? nil : BackgroundTask { [database] in
             try database.pool.read { db in try FileStampStore.load(db, settledBefore: settledBefore) }
         }
-        let dataScanID = try database.pool.write { db -> Int64 in
+        let dataScanID = try database.withoutAutomaticCheckpoint { try database.pool.write { db -> Int64 in
             let documents = try clock.measure("known content") {
                 try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
             }
@@ -172,10 +172,13 @@ public struct ScanPipeline: Sendable {
             }
             try clock.measure("analyze") { try AuditDatabase.analyze(db) }
             return scanID
-        }
+        } }
         // A new snapshot was written: its writer's cache and the parse and derivation heaps are
-        // not what evaluation reads.
-        if dataScanID == scanID { clock.measure("release memory") { database.releaseMemory() } }
+        // not what evaluation reads, and its pages are checkpointed while the policies run.
+        if dataScanID == scanID {
+            clock.measure("release memory") { database.releaseMemory() }
+            database.checkpointInBackground()
+        }
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
         var findings: [Finding]
         var policyErrors: [PolicyRunError]
