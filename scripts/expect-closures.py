@@ -13,101 +13,99 @@ import re
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests")
+CLOSING = {"(": ")", "[": "]", "{": "}"}
+MACRO = re.compile(r"#(expect|require)\(")
+LABELLED_FORM = re.compile(r"\s*(throws|performing|processExitsWith)\s*:")
 
 
-def scan_string(s, i):
-    """s[i] starts a string literal ('"' or '#"'); return index after it."""
-    j = i
-    hashes = 0
-    while s[j] == '#': hashes += 1; j += 1
-    assert s[j] == '"'
-    if s.startswith('"""', j):
-        end = '"""' + '#'*hashes
-        j += 3
-        while True:
-            if s[j] == '\\' and hashes == 0:
-                if s[j+1] == '(':
-                    j = scan_balanced(s, j+1) ; continue
-                j += 2; continue
-            if s.startswith(end, j): return j + len(end)
-            j += 1
-    end = '"' + '#'*hashes
-    j += 1
-    while True:
-        if s[j] == '\\' and hashes == 0:
-            if s[j+1] == '(':
-                j = scan_balanced(s, j+1); continue
-            j += 2; continue
-        if s.startswith(end, j): return j + len(end)
-        if s[j] == '\n': raise ValueError("newline in string at %d" % j)
-        j += 1
+def string_end(text, start):
+    """The index just after the string literal (plain, raw or multi-line) opening at `start`,
+    or None when none opens there."""
+    index = start
+    while index < len(text) and text[index] == "#":
+        index += 1
+    if index >= len(text) or text[index] != '"':
+        return None
+    hashes = index - start
+    multiline = text.startswith('"""', index)
+    terminator = ('"""' if multiline else '"') + "#" * hashes
+    index += 3 if multiline else 1
+    while index < len(text):
+        if text[index] == "\\" and hashes == 0:
+            # An interpolation holds code, strings and brackets of its own.
+            index = matching_close(text, index + 1) if text[index + 1] == "(" else index + 2
+        elif text.startswith(terminator, index):
+            return index + len(terminator)
+        else:
+            index += 1
+    raise ValueError("unterminated string literal")
 
-def scan_balanced(s, i):
-    """s[i] is an opening bracket; return index after its match."""
-    pairs = {'(': ')', '[': ']', '{': '}'}
-    stack = [pairs[s[i]]]
-    j = i + 1
-    while stack:
-        c = s[j]
-        if c == '"' or (c == '#' and s[j+1] in '#"' and not s[j+1:].startswith('#expect')):
-            # raw string only if #" or ##"
-            k = j
-            while s[k] == '#': k += 1
-            if s[k] == '"':
-                j = scan_string(s, j); continue
-        if s.startswith('//', j):
-            j = s.index('\n', j); continue
-        if s.startswith('/*', j):
-            j = s.index('*/', j) + 2; continue
-        if c in pairs: stack.append(pairs[c])
-        elif c in ')]}':
-            if c != stack[-1]: raise ValueError("mismatch at %d" % j)
-            stack.pop()
-        j += 1
-    return j
 
-def top_level_split(arg):
-    parts, depth, start, j = [], 0, 0, 0
-    while j < len(arg):
-        c = arg[j]
-        if c == '"' or (c == '#' and j+1 < len(arg) and arg[j+1] in '#"'):
-            k = j
-            while arg[k] == '#': k += 1
-            if arg[k] == '"':
-                j = scan_string(arg, j); continue
-        if c in '([{': depth += 1
-        elif c in ')]}': depth -= 1
-        elif c == ',' and depth == 0:
-            parts.append(arg[start:j]); start = j + 1
-        j += 1
-    parts.append(arg[start:])
-    return parts
+def matching_close(text, start):
+    """The index just after the bracket that closes the one at `start`, skipping strings and
+    comments."""
+    expected = [CLOSING[text[start]]]
+    index = start + 1
+    while expected:
+        end = string_end(text, index)
+        if end is not None:
+            index = end
+            continue
+        if text.startswith("//", index):
+            index = text.index("\n", index)
+            continue
+        if text.startswith("/*", index):
+            index = text.index("*/", index) + 2
+            continue
+        char = text[index]
+        if char in CLOSING:
+            expected.append(CLOSING[char])
+        elif char in ")]}":
+            if char != expected.pop():
+                raise ValueError(f"unbalanced {char!r}")
+        index += 1
+    return index
 
-def has_closure(arg):
-    j = 0
-    while j < len(arg):
-        c = arg[j]
-        if c == '"' or (c == '#' and j+1 < len(arg) and arg[j+1] in '#"'):
-            k = j
-            while arg[k] == '#': k += 1
-            if arg[k] == '"':
-                j = scan_string(arg, j); continue
-        if c == '{': return True
-        j += 1
+
+def first_argument(text, open_paren):
+    """The text of the first argument of the call whose `(` is at `open_paren`."""
+    close = matching_close(text, open_paren) - 1
+    index = open_paren + 1
+    while index < close:
+        end = string_end(text, index)
+        if end is not None:
+            index = end
+        elif text[index] in CLOSING:
+            index = matching_close(text, index)
+        elif text[index] == ",":
+            break
+        else:
+            index += 1
+    return text[open_paren + 1:index]
+
+
+def has_closure(code):
+    index = 0
+    while index < len(code):
+        end = string_end(code, index)
+        if end is not None:
+            index = end
+        elif code[index] == "{":
+            return True
+        else:
+            index += 1
     return False
 
 
 def offenders(path):
+    """Line numbers of the `#expect`/`#require` calls in `path` given a closure."""
     text = open(path, encoding="utf-8").read()
-    for match in re.finditer(r"#(expect|require)\(", text):
+    for match in MACRO.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         if text[line_start:match.start()].lstrip().startswith("//"):
             continue
-        close = scan_balanced(text, match.end() - 1)
-        first = top_level_split(text[match.end():close - 1])[0]
-        if re.match(r"\s*(throws|performing|processExitsWith)\s*:", first):
-            continue
-        if has_closure(first):
+        argument = first_argument(text, match.end() - 1)
+        if not LABELLED_FORM.match(argument) and has_closure(argument):
             yield text.count("\n", 0, match.start()) + 1
 
 
