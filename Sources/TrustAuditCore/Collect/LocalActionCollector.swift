@@ -73,14 +73,16 @@ public enum LocalActionCollector {
             default: parts.append(String(part))
             }
         }
-        let relative = parts.isEmpty ? "" : parts.joined(separator: "/") + "/"
+        func file(_ name: String, under base: URL) -> String {
+            ([base.path.hasSuffix("/") ? String(base.path.dropLast()) : base.path] + parts + [name]).joined(separator: "/")
+        }
         for name in ["action.yml", "action.yaml"] {
             // Anything by that name, a broken symlink included: reading it says what is wrong.
             var info = stat()
-            guard lstat(root.path + "/" + relative + name, &info) == 0 else { continue }
+            guard lstat(file(name, under: root), &info) == 0 else { continue }
             let inside = resolvedRoot()
-            let path = inside.path + (inside.path.hasSuffix("/") ? "" : "/") + relative + name
-            return WorkflowFileInput(path: "\(folder)/\(name)", content: RepositoryDiscovery.read(Array(path.utf8), inside: inside), kind: .action)
+            return WorkflowFileInput(path: "\(folder)/\(name)", content: RepositoryDiscovery.read(Array(file(name, under: inside).utf8), inside: inside),
+                                     kind: .action)
         }
         return failure("no action.yml or action.yaml in `\(parts.isEmpty ? "." : parts.joined(separator: "/"))`")
     }

@@ -112,18 +112,15 @@ public enum RepositoryDiscovery {
         // needed where a symlink is involved, so a folder reached without one is listed and its
         // files stamped through one open descriptor (a whole path is walked once, not per file).
         let plain = PlainFolder(root: rootPath)
-        // Its descriptor is used after its last mention: it must stay open until the end.
-        defer { withExtendedLifetime(plain) {} }
         let plainFolder = plain != nil
-        let directory = plain?.descriptor ?? -1
         var files: [WorkflowFileInput] = []
         var localActions: [String] = []
         var resolvedRoot: URL?
-        let listing = plain.map { workflowNames(in: $0) } ?? workflowNames(in: folder)
+        let listing = plain.map { (names: workflowNames(listing: $0.stream), error: nil) } ?? workflowNames(in: folder)
         for entry in listing.names {
             let path = ".github/workflows/\(entry.display)"
             let fullPath = Array("\(folder)/".utf8) + entry.fileSystemName
-            if plainFolder, let known = cache?.unchanged(fullPath, directory: directory, name: entry.fileSystemName) {
+            if plainFolder, let known = cache?.unchanged(fullPath, directory: plain?.descriptor ?? -1, name: entry.fileSystemName) {
                 var file = WorkflowFileInput(path: path, content: .success([]))
                 file.unchangedHash = known.hash
                 files.append(file)
@@ -202,10 +199,6 @@ public enum RepositoryDiscovery {
         }
         defer { closedir(directory) }
         return (workflowNames(listing: directory), nil)
-    }
-
-    static func workflowNames(in folder: PlainFolder) -> (names: [WorkflowName], error: String?) {
-        (workflowNames(listing: folder.stream), nil)
     }
 
     private static func workflowNames(listing directory: OpaquePointer) -> [WorkflowName] {

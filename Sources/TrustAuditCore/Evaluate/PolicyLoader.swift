@@ -9,23 +9,9 @@ public enum PolicyLoader {
     public static func builtIn() -> (policies: [Policy], errors: [PolicyLoadError]) {
         // Every command that evaluates loads all of them first; they parse independently.
         let files = embeddedPolicies.filter { $0.name.hasSuffix(".yml") || $0.name.hasSuffix(".yaml") }
-        let parsed = ParallelMap.map(files) { file -> Result<Policy, PolicyLoadError> in
-            do {
-                return .success(try parse(text: file.text, source: "Policies/\(file.name)"))
-            } catch let error as PolicyLoadError {
-                return .failure(error)
-            } catch {
-                return .failure(PolicyLoadError(file: "Policies/\(file.name)", reason: "\(error)"))
-            }
-        }
-        var policies: [Policy] = []
-        var errors: [PolicyLoadError] = []
-        for result in parsed {
-            switch result {
-            case .success(let policy): policies.append(policy)
-            case .failure(let error): errors.append(error)
-            }
-        }
+        let (policies, errors) = separated(ParallelMap.map(files) { file in
+            loading("Policies/\(file.name)") { try parse(text: file.text, source: "Policies/\(file.name)") }
+        })
         return (policies.sorted { $0.id < $1.id }, errors)
     }
 
@@ -37,10 +23,8 @@ public enum PolicyLoader {
         case .failure(.missing): return ([], [PolicyLoadError(file: path, reason: "no such file or directory")])
         case .failure(.unlistable(let why)): return ([], [PolicyLoadError(file: path, reason: "cannot list the folder: \(why)")])
         }
-        var policies: [Policy] = []
-        var errors: [PolicyLoadError] = []
-        for file in files {
-            do {
+        return separated(files.map { file in
+            loading(file) {
                 // Only a regular file is opened, and without blocking: a FIFO named `x.yml` must not hang.
                 let bytes: [UInt8]
                 switch RegularFileReader.read(Array(file.utf8), followingSymlinks: true, limit: nil) {
@@ -51,11 +35,30 @@ public enum PolicyLoader {
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     throw PolicyLoadError(file: file, reason: "cannot read the file as UTF-8 text")
                 }
-                policies.append(try parse(text: text, source: file))
-            } catch let error as PolicyLoadError {
-                errors.append(error)
-            } catch {
-                errors.append(PolicyLoadError(file: file, reason: "\(error)"))
+                return try parse(text: text, source: file)
+            }
+        })
+    }
+
+    /// `body`'s policy, or why `file` gave none.
+    private static func loading(_ file: String, _ body: () throws -> Policy) -> Result<Policy, PolicyLoadError> {
+        do {
+            return .success(try body())
+        } catch let error as PolicyLoadError {
+            return .failure(error)
+        } catch {
+            return .failure(PolicyLoadError(file: file, reason: "\(error)"))
+        }
+    }
+
+    /// The policies that loaded and the errors of the others, each in the order given.
+    private static func separated(_ results: [Result<Policy, PolicyLoadError>]) -> (policies: [Policy], errors: [PolicyLoadError]) {
+        var policies: [Policy] = []
+        var errors: [PolicyLoadError] = []
+        for result in results {
+            switch result {
+            case .success(let policy): policies.append(policy)
+            case .failure(let error): errors.append(error)
             }
         }
         return (policies, errors)
