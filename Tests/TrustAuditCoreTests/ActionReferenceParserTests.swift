@@ -43,4 +43,19 @@ struct ActionReferenceParserTests {
     @Test func nilRefIsNone() {
         #expect(ActionReferenceParser.classify(nil) == .none)
     }
+
+    /// Trimming compares with a walk over characters from both ends, which `trimmingWhitespace`
+    /// skips when both end bytes are plain ASCII: the answers must be the same either way.
+    @Test(arguments: [
+        "actions/checkout@v4", "  actions/checkout@v4\t", "\r\nx\r\n", "x", "", " ", "\u{00A0}x\u{2028}", "x\u{3000}",
+        "a\u{301}", " \u{301}a", "a \u{301}", "\u{1C}x\u{1F}", "\u{85}x", "x\u{0B}", "\u{0C}x", "é", " é ",
+    ])
+    func trimming(text: String) {
+        var slice = Substring(text)
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        let walked = String(slice)
+        #expect(text.trimmingWhitespace() == walked)
+        #expect(text[...].trimmingWhitespace() == walked)
+    }
 }

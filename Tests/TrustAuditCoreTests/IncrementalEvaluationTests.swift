@@ -62,11 +62,12 @@ struct IncrementalEvaluationTests {
     }
 
     /// What the scan ingested from settings and exports, every column of the views that show it
-    /// (settings rows of unchanged documents are copied from the earlier scan).
+    /// (rows of unchanged settings documents and Octopus exports are copied from the earlier scan).
     func ingested(_ database: AuditDatabase, scanID: Int64) throws -> [String] {
         var rows: [String] = []
         for view in ["github_organizations", "github_repositories", "environments", "environment_branch_policies", "ref_rules",
-                     "repositories", "service_accounts", "oidc_identities", "coverage"] {
+                     "repositories", "service_accounts", "oidc_identities", "octopus_api_keys", "octopus_permissions", "octopus_teams",
+                     "coverage"] {
             let columns = try database.pool.read { db in
                 // `repositories.repository_id` is the database's own row number, not GitHub's id.
                 try Row.fetchAll(db, sql: "PRAGMA table_info(\(view))").map { $0["name"] as String }
@@ -178,6 +179,14 @@ struct IncrementalEvaluationTests {
                 try EarlierSettings.find(db, documents: inputs.githubSettings, hashes: inputs.githubSettings.map { SHA256.hex([UInt8]($0.data)) })
             }
             #expect(reusable?.reusable.count ?? 0 > repositoryDocuments.count / 2, "few settings documents could be copied")
+            // The Octopus export, unchanged too, is copied rather than decoded.
+            let exportInputs = try ScanPlan(paths: [], octopus: [dir.appendingPathComponent("octopus").path], policies: []).readInputs()
+            let copiedExports = try database.pool.read { db in
+                try EarlierOctopusExports.find(db, documents: exportInputs.octopus, hashes: exportInputs.octopus.map { SHA256.hex([UInt8]($0.data)) },
+                                               ingestBase: try String.fetchOne(db, sql: "SELECT ingest_base FROM scans WHERE id = ?",
+                                                                               arguments: [again.scanID]) ?? "")
+            }
+            #expect(copiedExports?.reusable.count == exportInputs.octopus.count)
             let duplicated = try scan(dir, database: database)
             #expect(try ingestBases(database, again.scanID, duplicated.scanID).count == 1, "the organization documents changed")
             let checked1 = duplicated.coverage.filter { $0.detail.contains("is also described by") }.count == 2

@@ -8,10 +8,10 @@ import GRDB
 /// workflows and settings and on those of the repositories its reusable-workflow calls reach,
 /// which the caller excludes through `IncrementalScope.dirty`.
 enum TrustGraphCarryOver {
-    /// Copies the rows of `previous` whose repository (lower-cased) is not in `excludedTable`
-    /// (a table with a `name` column) into `scanID`.
+    /// Copies the rows of `previous` whose repository, spelled as stored, is not in
+    /// `excludedTable` (a table with a `name` column) into `scanID`.
     static func copy(_ db: Database, from previous: Int64, to scanID: Int64, excludedTable: String) throws {
-        let kept = "lower(repository) NOT IN (SELECT name FROM \(excludedTable))"
+        let kept = "repository NOT IN (SELECT name FROM \(excludedTable))"
         // Subjects keep their order and get new ids by a fixed offset, so the reach rows that point
         // at them are re-pointed by arithmetic instead of a lookup per row. Their edges are not
         // copied: a copied subject keeps pointing at the edges of the row it was derived as

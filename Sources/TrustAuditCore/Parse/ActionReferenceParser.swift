@@ -52,9 +52,20 @@ public enum ActionReferenceParser {
 
 extension StringProtocol {
     func trimmingWhitespace() -> String {
+        // Most values have nothing to trim. An ASCII byte other than CR-LF's LF always begins a
+        // character of its own, so when both ends are ASCII and not whitespace, neither end
+        // character is whitespace and the text is returned as it is, without walking characters.
         var slice = Substring(self)
+        if let first = slice.utf8.first, let last = slice.utf8.last, Self.isPlainASCII(first), Self.isPlainASCII(last) {
+            return String(slice)
+        }
         while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
         while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
         return String(slice)
+    }
+
+    /// An ASCII byte that is not whitespace (space, tab, line feed, vertical tab, form feed, CR).
+    private static func isPlainASCII(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != 0x20 && !(0x09...0x0D).contains(byte)
     }
 }

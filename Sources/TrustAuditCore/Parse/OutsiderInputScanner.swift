@@ -14,9 +14,9 @@ enum OutsiderInputScanner {
         var firstLine: Int
     }
 
-    static func scan(uses: String?, run: Located?, script: Located?, with: [String: String], stepLine: Int) -> [OutsiderInputFact] {
+    /// - parameter action: the step's `uses:`, as parsed already.
+    static func scan(action: ActionReference?, run: Located?, script: Located?, with: [String: String], stepLine: Int) -> [OutsiderInputFact] {
         var facts: [OutsiderInputFact] = []
-        let action = uses.map { ActionReferenceParser.parse($0) }
         let actionName = action.flatMap { reference in
             reference.owner.map { "\($0)/\(reference.repo ?? "")".lowercased() }
         }

@@ -295,7 +295,7 @@ struct WorkflowReader {
                 default: continue
                 }
             }
-            step.outsiderInputs = OutsiderInputScanner.scan(uses: step.uses, run: run, script: script, with: step.with, stepLine: step.line)
+            step.outsiderInputs = OutsiderInputScanner.scan(action: step.action, run: run, script: script, with: step.with, stepLine: step.line)
             result.append(step)
         }
         return result

@@ -72,7 +72,8 @@ public struct InputIngestionStage: ScanStage {
                 if documentsBySubject["repository " + repository.lowercased()]?.count ?? 0 > 1 {
                     reusable[index] = nil
                 } else {
-                    try record(db, scanID: scanID, kind: "github-settings", document: document, hash: hashes[index], subject: repository, error: nil)
+                    try ScanInputStore.recordStored(db, scanID: scanID, kind: "github-settings", name: document.name, hash: hashes[index],
+                                                    subject: repository)
                     repositories.append(.copied(repository))
                     continue
                 }
@@ -137,9 +138,15 @@ public struct InputIngestionStage: ScanStage {
             try SnapshotStore.applyOrganizationDefault(db, scanID: scanID, owner: owner, defaultPermissions: permissions)
         }
         var servers = Set<String>()
-        for (document, hash) in zip(octopus, octopusHashes) {
+        let earlierExports = try EarlierOctopusExports.find(db, documents: octopus, hashes: octopusHashes, ingestBase: ingestBase)
+        for (index, (document, hash)) in zip(octopus, octopusHashes).enumerated() {
             do {
                 if let readError = document.readError { throw DocumentReadError(reason: readError) }
+                if let earlierExports, let server = earlierExports.reusable[index], servers.insert(server).inserted {
+                    try OctopusStore.copy(server: server, from: earlierExports.scanID, to: scanID, db: db)
+                    try ScanInputStore.recordStored(db, scanID: scanID, kind: "octopus", name: document.name, hash: hash, subject: server)
+                    continue
+                }
                 let instance = try OctopusExport.decode(document.data, file: document.name)
                 guard servers.insert(instance.server).inserted else {
                     try record(db, scanID: scanID, kind: "octopus", document: document, hash: hash, subject: instance.server,

@@ -201,6 +201,7 @@ public struct ScanPipeline: Sendable {
             var carried: [Finding] = []
             var carriedErrors: [PolicyRunError] = []
             var carriedFrom: Int64?
+            var notCarried: [String] = []
             try clock.measure("compare") {
                 guard let previous = try database.pool.read({ db in try ScanRecords.evaluation(db, evaluationBase: evaluationBase) })
                 else { return }
@@ -216,11 +217,14 @@ public struct ScanPipeline: Sendable {
                 // Carried findings keep their waivers: configured waivers are part of the evaluation
                 // base, and a carried repository's inline suppressions are in its unchanged files.
                 carried.removeAll { finding in
+                    let evaluatedAgain: Bool
                     switch scopes[finding.policy] {
-                    case .repository?: return scope.dirty.contains((finding.repository ?? "").lowercased())
-                    case .serviceAccount?: return false
-                    case .global?, nil: return true
+                    case .repository?: evaluatedAgain = scope.dirty.contains((finding.repository ?? "").lowercased())
+                    case .serviceAccount?: evaluatedAgain = false
+                    case .global?, nil: evaluatedAgain = true
                     }
+                    if evaluatedAgain { notCarried.append(finding.fingerprint) }
+                    return evaluatedAgain
                 }
                 carriedErrors.removeAll { scopes[$0.policy] != .serviceAccount }
                 carriedFrom = previousFindings
@@ -241,7 +245,7 @@ public struct ScanPipeline: Sendable {
                 try database.pool.write { db in
                     try FindingStore.insert(sorted, errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {
-                        try FindingStore.carry(carried.map(\.fingerprint), from: carriedFrom, to: scanID, db: db)
+                        try FindingStore.carry(from: carriedFrom, except: notCarried, to: scanID, db: db)
                     }
                 }
                 return Finding.merged(sorted, carried)

@@ -41,7 +41,7 @@ public struct TrustGraphStage: ScanStage {
         try ScanRecords.recordDerivation(db, scanID: scanID, deriveBase: base, rederived: scope?.scope.dirty.count)
         defer { try? Self.dropTables(db) }
         if let (previous, scope) = scope {
-            try Self.fillTables(db, scope: scope)
+            try Self.fillTables(db, scope: scope, previous: previous)
             try clock.measure("copy") {
                 try TrustGraphCarryOver.copy(db, from: previous, to: scanID, excludedTable: Self.changedTable)
             }
@@ -76,11 +76,16 @@ public struct TrustGraphStage: ScanStage {
         return digest.hex
     }
 
-    /// The changed repositories (lower-cased, to leave out of the copy), the repositories whose
-    /// workflows are read (changed ones with callers and callees, as stored) and the changed ones as
-    /// stored (whose credential jobs are derived).
-    private static func fillTables(_ db: Database, scope: IncrementalScope) throws {
-        try TemporaryNameTable.fill(db, changedTable, with: scope.dirty.sorted())
+    /// The changed repositories as the earlier snapshot spells them (to leave out of the copy), the
+    /// repositories whose workflows are read (changed ones with callers and callees, as stored) and
+    /// the changed ones as stored (whose credential jobs are derived).
+    ///
+    /// The copy matches spellings exactly: `dirty` holds names lower-cased by Swift, and SQLite's
+    /// lower() folds ASCII only, so a changed repository named with a capital beyond ASCII would
+    /// have been copied and derived again.
+    private static func fillTables(_ db: Database, scope: IncrementalScope, previous: Int64) throws {
+        let earlierSpellings = try IncrementalScope.spellings(db, scanID: previous).filter { scope.dirty.contains($0.lowercased()) }
+        try TemporaryNameTable.fill(db, changedTable, with: earlierSpellings.sorted())
         try TemporaryNameTable.fill(db, readTable, with: scope.visibleNames)
         try TemporaryNameTable.fill(db, derivedTable, with: scope.visibleNames.filter { scope.dirty.contains($0.lowercased()) })
     }

@@ -25,18 +25,19 @@ public enum FindingStore {
         }
     }
 
-    /// Carries the findings with these fingerprints over from scan `previous` to `scanID` by
-    /// reference (migration 0020), waivers included: an incremental evaluation carries most
-    /// findings over, and writing them again cost more than evaluating the changed repositories.
-    /// A fingerprint `scanID` stored itself is not carried.
-    static func carry(_ fingerprints: [String], from previous: Int64, to scanID: Int64, db: Database) throws {
-        let carried = "temp.trustaudit_carried_findings"
-        try TemporaryNameTable.fill(db, carried, with: fingerprints)
-        defer { try? TemporaryNameTable.drop(db, carried) }
+    /// Carries scan `previous`'s findings over to `scanID` by reference (migration 0020), waivers
+    /// included, all but those whose fingerprints are in `excluded` and those `scanID` stored
+    /// itself: an incremental evaluation carries most findings over, and writing them again cost
+    /// more than evaluating the changed repositories. The few it evaluates again are named rather
+    /// than the many it carries, whose list cost more to hand to SQLite than the copy itself.
+    static func carry(from previous: Int64, except excluded: [String], to scanID: Int64, db: Database) throws {
+        let evaluatedAgain = "temp.trustaudit_evaluated_findings"
+        try TemporaryNameTable.fill(db, evaluatedAgain, with: excluded)
+        defer { try? TemporaryNameTable.drop(db, evaluatedAgain) }
         try db.execute(sql: """
             INSERT OR IGNORE INTO carried_findings (scan_id, finding_id)
             SELECT ?1, id FROM scan_findings
-            WHERE scan_id = ?2 AND fingerprint IN (SELECT name FROM \(carried))
+            WHERE scan_id = ?2 AND fingerprint NOT IN (SELECT name FROM \(evaluatedAgain))
               AND fingerprint NOT IN (SELECT fingerprint FROM findings WHERE scan_id = ?1)
             ORDER BY id
             """, arguments: [scanID, previous])

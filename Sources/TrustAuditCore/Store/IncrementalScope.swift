@@ -61,17 +61,18 @@ public struct IncrementalScope: Sendable, Equatable {
         }
         let dirty = closure(changed)
         let visible = closure(dirty)
-        var names = Set<String>()
-        let spellings = try Row.fetchCursor(db, sql: """
-            SELECT full_name AS name FROM scan_repositories WHERE scan_id = ?
-            UNION SELECT subject FROM scan_inputs WHERE scan_id = ? AND kind = 'github-settings' AND subject LIKE '%/%'
-            """, arguments: [current, current])
-        while let row = try spellings.next() {
-            let name: String = row["name"]
-            if visible.contains(name.lowercased()) { names.insert(name) }
-        }
+        let names = try spellings(db, scanID: current).filter { visible.contains($0.lowercased()) }
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM scan_repositories WHERE scan_id = ?", arguments: [current]) ?? 0
         return IncrementalScope(dirty: dirty, visibleNames: names.sorted(), repositoryCount: count)
+    }
+
+    /// Every spelling of a repository name snapshot `scanID` stores: its repositories' and its
+    /// repository settings documents'. Derived rows name repositories as these do.
+    static func spellings(_ db: Database, scanID: Int64) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: """
+            SELECT full_name FROM scan_repositories WHERE scan_id = ?1
+            UNION SELECT subject FROM scan_inputs WHERE scan_id = ?1 AND kind = 'github-settings' AND subject LIKE '%/%'
+            """, arguments: [scanID]))
     }
 
     /// A digest of everything each repository's rows are made from, keyed by lower-cased name.

@@ -61,6 +61,26 @@ public enum OctopusStore {
         }
     }
 
+    /// Copies server `server`'s rows of scan `previous` into `scanID`, each table in the order its
+    /// rows were written: what `insert` writes for the export that scan read, when this scan reads
+    /// the same bytes (`EarlierOctopusExports`). Identity keys are shared between scans already.
+    static func copy(server: String, from previous: Int64, to scanID: Int64, db: Database) throws {
+        let tables = [
+            ("oct_instances", "server, document", "rowid"),
+            ("oct_service_accounts", "server, account_id, external_id, username, display_name, is_active, api_keys_exported, permissions_exported", "rowid"),
+            ("oct_identities", "server, account_id, identity_id, name, issuer, subject, audience, key_id", "id"),
+            ("oct_api_keys", "server, account_id, key_id, purpose, created, expires", "rowid"),
+            ("oct_permissions", "server, account_id, level, permission, space_id, restricted_environments_json, restricted_projects_json, restricted_other_json", "rowid"),
+            ("oct_teams", "server, account_id, team_id, name", "rowid"),
+        ]
+        for (table, columns, order) in tables {
+            try db.execute(sql: """
+                INSERT INTO \(table) (scan_id, \(columns))
+                SELECT ?, \(columns) FROM \(table) WHERE scan_id = ? AND server = ? ORDER BY \(order)
+                """, arguments: [scanID, previous, server])
+        }
+    }
+
     /// Usernames (else `Users-N` ids) of snapshot `scanID`'s service accounts, sorted, at most
     /// `limit`: what a mistyped `--service-account` is told it could have meant.
     public static func serviceAccountNames(_ db: Database, scanID: Int64, limit: Int = 30) throws -> [String] {

@@ -16,6 +16,13 @@ enum ScanInputStore {
             .execute(arguments: [scanID, kind, name, subject, hash, error])
     }
 
+    /// Records a document whose bytes are stored already: one an earlier scan read byte for byte
+    /// (`hash`), whose rows this scan copies from it.
+    static func recordStored(_ db: Database, scanID: Int64, kind: String, name: String, hash: String, subject: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, NULL)")
+            .execute(arguments: [scanID, kind, name, subject, hash])
+    }
+
     /// Records a document or a subject that could not be had at all (nothing was read).
     static func recordMissing(_ db: Database, scanID: Int64, kind: String, name: String, subject: String?, error: String) throws {
         try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, NULL, ?)")

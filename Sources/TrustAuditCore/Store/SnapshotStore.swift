@@ -5,11 +5,11 @@ import GRDB
 public enum SnapshotStore {
     /// Writes the scan's repositories and files; `documents` numbers every hash the files have.
     static func insert(_ manifests: [RepositoryManifest], documents: [String: Int64], scanID: Int64, db: Database) throws {
-        let insertFile = try db.cachedStatement(sql: """
+        let insertFile = try BoundInsert(db, sql: """
             INSERT OR IGNORE INTO scan_workflow_files (scan_id, repository_id, path, blob_hash, doc, read_error, kind)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertRepository = try db.cachedStatement(sql: """
+        let insertRepository = try BoundInsert(db, sql: """
             INSERT INTO scan_repositories (scan_id, full_name, source, head_commit) VALUES (?, ?, ?, ?)
             ON CONFLICT (scan_id, full_name) DO NOTHING
             """)
@@ -19,12 +19,18 @@ public enum SnapshotStore {
         let insertProblem = try db.cachedStatement(sql: """
             INSERT INTO scan_input_problems (scan_id, kind, document, path, message) VALUES (?, 'workflows', ?, ?, ?)
             """)
+        let scan = scanID.databaseValue
         for manifest in manifests {
-            try insertRepository.execute(arguments: [scanID, manifest.fullName, manifest.source, manifest.headCommit])
-            guard let repositoryID = try Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
+            try insertRepository.execute([manifest.fullName.databaseValue, manifest.source.databaseValue, manifest.headCommit.databaseValue],
+                                         leading: scan)
+            // A repository listed twice keeps its first row; only then is its id looked up.
+            let inserted: Int64? = db.changesCount == 1 ? db.lastInsertedRowID : nil
+            guard let repositoryID = try inserted ?? Int64.fetchOne(findRepository, arguments: [scanID, manifest.fullName]) else { continue }
+            let repository = repositoryID.databaseValue
             for file in manifest.files {
-                try insertFile.execute(arguments: [scanID, repositoryID, file.path, file.hash, file.hash.flatMap { documents[$0] },
-                                                   file.readError, file.kind.rawValue])
+                try insertFile.execute([repository, file.path.databaseValue, file.hash.databaseValue,
+                                        (file.hash.flatMap { documents[$0] }).databaseValue, file.readError.databaseValue,
+                                        file.kind.rawValue.databaseValue], leading: scan)
             }
             for problem in manifest.problems {
                 try insertProblem.execute(arguments: [scanID, manifest.fullName, problem.path, problem.message])
