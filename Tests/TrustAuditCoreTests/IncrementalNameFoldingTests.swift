@@ -4,7 +4,8 @@ import Testing
 
 /// Incremental derivation and evaluation tell repositories apart the way the rest of a scan does,
 /// by names lower-cased by Swift, even where SQLite's lower() (ASCII only) folds them otherwise,
-/// and whatever characters a local folder's name holds.
+/// and whatever characters a local folder's name holds. (Names equal once lower-cased are one
+/// repository: `RepositoryTwinsTests`.)
 @Suite struct IncrementalNameFoldingTests {
     static let workflow = """
         on:
@@ -26,10 +27,8 @@ import Testing
     /// rescan into the same database must hold exactly what a scan into a fresh one holds.
     @Test("rescans of repositories with unusual names equal full scans", arguments: [
         ["Ärger", "web"],
-        ["Ärger", "ärger", "web"],
-        ["API", "api", "Api"],
         ["a_b", "axb", "a%b", "a%%b"],
-        ["ΣΑΣ", "σας", "İstanbul", "istanbul"],
+        ["ΣΑΣ", "İstanbul", "ǅemal", "ÆØÅ"],
     ])
     func unusualNames(_ names: [String]) throws {
         try TestSupport.withTemporaryDirectory { work in
@@ -54,10 +53,8 @@ import Testing
                 let full = try plan.run(database: fresh)
                 let incrementalRows = try comparison.derived(database, scanID: incremental.scanID)
                 let fullRows = try comparison.derived(fresh, scanID: full.scanID)
-                // Names equal once lower-cased are one GitHub repository; the graph names it as first read.
-                let graphName = names.first { $0.lowercased() == name.lowercased() } ?? name
-                let edited = incrementalRows.filter { $0.contains("'acme/\(graphName)'") && $0.contains("trust_graph") }
-                #expect(!edited.isEmpty, "\(graphName) has no trust graph")
+                let edited = incrementalRows.filter { $0.contains("'acme/\(name)'") && $0.contains("trust_graph") }
+                #expect(!edited.isEmpty, "\(name) has no trust graph")
                 #expect(incrementalRows == fullRows, "after editing \(name)")
                 comparison.expectSame(incremental, full)
             }

@@ -67,11 +67,15 @@ enum OutsiderInputScanner {
 
     /// Commands in a script that fetch or check out the pull request's code.
     static func scriptedCheckouts(in run: Located) -> [OutsiderInputFact] {
+        // Lower-cased once, not line by line: most scripts name neither git nor gh, and lower-casing
+        // keeps every line break where it was, so the lines pair up with the script's own.
+        let lowered = run.text.lowercased()
+        guard lowered.contains("git") || lowered.contains("gh ") else { return [] }
         var facts: [OutsiderInputFact] = []
         var offset = 0
-        for rawLine in run.text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let loweredLines = lowered.split(separator: "\n", omittingEmptySubsequences: false)
+        for (rawLine, text) in zip(run.text.split(separator: "\n", omittingEmptySubsequences: false), loweredLines) {
             defer { offset += rawLine.utf8.count + 1 }
-            let text = rawLine.lowercased()
             guard text.contains("git") || text.contains("gh ") else { continue }
             var context: String?
             if text.contains("gh pr checkout") {

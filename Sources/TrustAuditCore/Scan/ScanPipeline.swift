@@ -126,7 +126,8 @@ public struct ScanPipeline: Sendable {
             var stamps: [(origin: DiskOrigin, hash: String)] = []
             // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
             // read and parse phases run at the same time as store; each is the time spent in it.
-            let feed = PreparedBatchFeed(repositories: request.repositories, batchSize: Self.batchSize, known: knownHashes,
+            let twins = RepositoryTwins(request.repositories)
+            let feed = PreparedBatchFeed(repositories: twins.kept, batchSize: Self.batchSize, known: knownHashes,
                                          cache: cache, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
             defer { feed.cancel() }
             while let batch = clock.measure("wait", { feed.next() }) {
@@ -147,7 +148,7 @@ public struct ScanPipeline: Sendable {
                         manifests.append(RepositoryManifest(
                             fullName: snapshot.fullName, source: snapshot.source, headCommit: snapshot.headCommit,
                             files: files.map { ($0.path, $0.hash, $0.readError, $0.kind) },
-                            problems: snapshot.problems + files.filter(\.overLimit).map { file in
+                            problems: snapshot.problems + (twins.problems[snapshot.fullName] ?? []) + files.filter(\.overLimit).map { file in
                                 CoverageProblem(path: file.path, message: "not read: \(file.readError ?? "over a limit")")
                             }))
                     }
