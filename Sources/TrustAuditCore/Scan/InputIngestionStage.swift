@@ -18,7 +18,8 @@ public struct InputIngestionStage: ScanStage {
     public init(githubSettings: [InputDocument], octopus: [InputDocument]) {
         self.githubSettings = githubSettings
         self.octopus = octopus
-        githubSettingsHashes = githubSettings.map { SHA256.hex([UInt8]($0.data)) }
+        // In parallel: an organization's settings are a document per repository.
+        githubSettingsHashes = ParallelMap.map(githubSettings) { SHA256.hex([UInt8]($0.data)) }
         octopusHashes = octopus.map { SHA256.hex([UInt8]($0.data)) }
     }
 

@@ -19,10 +19,13 @@ enum WorkflowFactStore {
         // Facts read under a higher limit than today's are stale when reading them took more than
         // today's limit allows: parsed again, the file is refused as it would be if new.
         // Unparseable documents fail whatever the limit (failures over a limit are never stored).
+        // Blobs first (CROSS JOIN keeps that order), so their hashes come from the hash index alone:
+        // joined the other way, every blob's row, content and all, was read for its hash (tens of
+        // megabytes at 10,000 repositories, the larger part of a rescan's "known content").
         try RawRows.forEach(db, sql: """
             SELECT b.hash, b.id,
                    d.parser_version = ? AND (d.parse_error IS NOT NULL OR COALESCE(d.expanded_bytes, ? + 1) <= ?)
-            FROM wf_documents d JOIN blobs b ON b.id = d.doc
+            FROM blobs b CROSS JOIN wf_documents d ON d.doc = b.id
             """, arguments: [WorkflowParser.version, maxExpandedBytes, maxExpandedBytes]) { row in
             let hash = try row.requiredText(0), id = try row.requiredInt64(1)
             if row.int64(2) == 1 { current[hash] = id } else { stale[hash] = id }
