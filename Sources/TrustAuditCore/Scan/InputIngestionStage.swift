@@ -133,10 +133,14 @@ public struct InputIngestionStage: ScanStage {
                                                     ?? organization?.workflowPermissions?.defaultWorkflowPermissions)
             }
         }
-        // Organization defaults reach repositories that had no settings file of their own.
+        // Organization defaults reach repositories that had no settings file of their own. Owners
+        // are matched as every other name is, lower-cased by Swift: SQLite's lower() and LIKE fold
+        // ASCII only, and LIKE reads `_` in an owner's name as any character.
         for (owner, organization) in organizations {
             guard let permissions = organization.workflowPermissions?.defaultWorkflowPermissions else { continue }
-            try SnapshotStore.applyOrganizationDefault(db, scanID: scanID, owner: owner, defaultPermissions: permissions)
+            let prefix = Array((owner + "/").utf8)
+            let owned = scanned.filter { $0.key.utf8.starts(with: prefix) }.map(\.value).sorted()
+            try SnapshotStore.applyOrganizationDefault(db, repositoryIDs: owned, defaultPermissions: permissions)
         }
         var servers = Set<String>()
         let earlierExports = try EarlierOctopusExports.find(db, documents: octopus, hashes: octopusHashes, ingestBase: ingestBase)

@@ -61,11 +61,11 @@ public enum SnapshotStore {
 
     /// An organization's default workflow permissions, for its repositories that had none of
     /// their own.
-    static func applyOrganizationDefault(_ db: Database, scanID: Int64, owner: String, defaultPermissions: String) throws {
+    static func applyOrganizationDefault(_ db: Database, repositoryIDs: [Int64], defaultPermissions: String) throws {
         try db.cachedStatement(sql: """
             UPDATE scan_repositories SET default_workflow_permissions = ?
-            WHERE scan_id = ? AND default_workflow_permissions IS NULL AND lower(full_name) LIKE ? || '/%'
-            """).execute(arguments: [defaultPermissions, scanID, owner])
+            WHERE default_workflow_permissions IS NULL AND id IN (SELECT value FROM json_each(?))
+            """).execute(arguments: [defaultPermissions, "[" + repositoryIDs.map(String.init).joined(separator: ",") + "]"])
     }
 
     /// Marks a repository whose workflows live collection could not read completely.
