@@ -5,23 +5,10 @@ import Testing
 /// A rescan copies an unchanged Octopus export's rows from the scan that read it, except where
 /// that scan found problems in it: those are read again, so every scan lists them.
 @Suite struct EarlierExportsTests {
-    static let workflow = """
-        on: push
-        jobs:
-          deploy:
-            runs-on: ubuntu-latest
-            permissions:
-              id-token: write
-            steps:
-              - uses: OctopusDeploy/login@v1
-                with: { server: "https://acme.octopus.app", service_account_id: "6e2b1c7a-4f1d-4c3b-9a57-2d8e0f6b1a01" }
-
-        """
-
     @Test("an export with a problem is read again by each rescan, which lists the problem too")
     func problemsListedAgain() throws {
         try TestSupport.withTemporaryDirectory { work in
-            try TestSupport.write(Self.workflow, to: "repos/acme/api/.github/workflows/deploy.yml", in: work)
+            try TestSupport.write(ReachabilityTests.deploy, to: "repos/acme/api/.github/workflows/deploy.yml", in: work)
             let demo = TestSupport.packageRoot.appendingPathComponent("Examples/acme/exports/octopus/acme.octopus.app.json")
             let export = try String(contentsOf: demo, encoding: .utf8)
                 .replacingOccurrences(of: "\"Id\": \"ServiceAccountOidcIdentitys-12\"", with: "\"Id\": \"ServiceAccountOidcIdentitys-11\"")
@@ -33,7 +20,7 @@ import Testing
             let firstProblems = first.coverage.filter { $0.kind == "octopus" && $0.detail.contains("ServiceAccountOidcIdentitys-11") }
             #expect(firstProblems.count == 1, "\(first.coverage)")
 
-            try TestSupport.write(Self.workflow.replacingOccurrences(of: "on: push", with: "on: [push, workflow_dispatch]"),
+            try TestSupport.write(ReachabilityTests.deploy.replacingOccurrences(of: "branches: [main]", with: "branches: [main, release]"),
                                   to: "repos/acme/api/.github/workflows/deploy.yml", in: work)
             let second = try plan.run(database: database)
             #expect(!second.reusedSnapshot)
@@ -52,14 +39,14 @@ import Testing
     @Test("an unchanged export's rows in a rescan are the rows a fresh scan reads")
     func copiedRowsEqualRead() throws {
         try TestSupport.withTemporaryDirectory { work in
-            try TestSupport.write(Self.workflow, to: "repos/acme/api/.github/workflows/deploy.yml", in: work)
+            try TestSupport.write(ReachabilityTests.deploy, to: "repos/acme/api/.github/workflows/deploy.yml", in: work)
             let demo = TestSupport.packageRoot.appendingPathComponent("Examples/acme/exports/octopus/acme.octopus.app.json")
             try TestSupport.write(try String(contentsOf: demo, encoding: .utf8), to: "octopus/acme.json", in: work)
             let plan = ScanPlan(paths: [work.appendingPathComponent("repos").path], octopus: [work.appendingPathComponent("octopus").path],
                                 policies: TestSupport.builtInPolicies())
             let database = try TestSupport.openDatabase(in: work)
             _ = try plan.run(database: database)
-            try TestSupport.write(Self.workflow.replacingOccurrences(of: "on: push", with: "on: [push, workflow_dispatch]"),
+            try TestSupport.write(ReachabilityTests.deploy.replacingOccurrences(of: "branches: [main]", with: "branches: [main, release]"),
                                   to: "repos/acme/api/.github/workflows/deploy.yml", in: work)
             let rescan = try plan.run(database: database)
             let fresh = try TestSupport.openDatabase(in: work, name: "fresh.db")

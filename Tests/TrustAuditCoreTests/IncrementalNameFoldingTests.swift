@@ -7,22 +7,6 @@ import Testing
 /// and whatever characters a local folder's name holds. (Names equal once lower-cased are one
 /// repository: `RepositoryTwinsTests`.)
 @Suite struct IncrementalNameFoldingTests {
-    static let workflow = """
-        on:
-          push:
-            branches: [main]
-        jobs:
-          deploy:
-            runs-on: ubuntu-latest
-            environment: Production
-            permissions:
-              id-token: write
-            steps:
-              - uses: OctopusDeploy/login@v1
-                with: { server: "https://acme.octopus.app", service_account_id: "6e2b1c7a-4f1d-4c3b-9a57-2d8e0f6b1a01" }
-
-        """
-
     /// Repositories named as a local checkout may be, edited one at a time; after each edit the
     /// rescan into the same database must hold exactly what a scan into a fresh one holds.
     @Test("rescans of repositories with unusual names equal full scans", arguments: [
@@ -34,7 +18,7 @@ import Testing
         try TestSupport.withTemporaryDirectory { work in
             let repos = work.appendingPathComponent("repos")
             for name in names {
-                try TestSupport.write(Self.workflow, to: "repos/acme/\(name)/.github/workflows/deploy.yml", in: work)
+                try TestSupport.write(ReachabilityTests.deploy, to: "repos/acme/\(name)/.github/workflows/deploy.yml", in: work)
             }
             let demo = TestSupport.packageRoot.appendingPathComponent("Examples/acme/exports/octopus/acme.octopus.app.json")
             try TestSupport.write(try String(contentsOf: demo, encoding: .utf8), to: "octopus/acme.json", in: work)
@@ -44,7 +28,7 @@ import Testing
             let database = try TestSupport.openDatabase(in: work)
             _ = try plan.run(database: database)
             for (round, name) in names.enumerated() {
-                try TestSupport.write(Self.workflow.replacingOccurrences(of: "branches: [main]", with: "branches: [main, release-\(round)]"),
+                try TestSupport.write(ReachabilityTests.deploy.replacingOccurrences(of: "branches: [main]", with: "branches: [main, release-\(round)]"),
                                       to: "repos/acme/\(name)/.github/workflows/deploy.yml", in: work)
                 let incremental = try plan.run(database: database)
                 let rederived = try comparison.rederived(database, scanID: incremental.scanID)
