@@ -351,6 +351,37 @@ struct ScanEndToEndTests {
         }
     }
 
+    @Test("a policy whose columns hold the wrong types is an error naming the column, not a crash")
+    func wronglyTypedColumns() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let queries = [
+                "number-message": "SELECT 1 AS message, repository, file FROM workflows",
+                "blob-file": "SELECT 'x' AS message, repository, x'00ff' AS file FROM workflows",
+                "text-line": "SELECT 'x' AS message, repository, file, 'twelve' AS line FROM workflows",
+                "number-evidence": "SELECT 'x' AS message, repository, file, 7 AS evidence FROM workflows",
+            ]
+            var policies: [Policy] = []
+            for (id, query) in queries.sorted(by: { $0.key < $1.key }) {
+                policies.append(try PolicyLoader.parse(text: Self.policyYAML(id: id, query: query), source: "\(id).yml"))
+            }
+            policies.append(try PolicyLoader.parse(
+                text: Self.policyYAML(id: "numbers-as-text", query: "SELECT CAST(1 AS TEXT) AS message, repository, file, 3 AS line FROM workflows"),
+                source: "numbers-as-text.yml"))
+            try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
+            let database = try TestSupport.openDatabase(in: root)
+            let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database,
+                                               policies: policies)
+            let errors = Dictionary(uniqueKeysWithValues: outcome.policyErrors.map { ($0.policy, $0.message) })
+            #expect(errors.keys.sorted() == queries.keys.sorted())
+            #expect(errors["number-message"]?.contains("`message` column must hold text") == true)
+            #expect(errors["blob-file"]?.contains("`file` column") == true)
+            #expect(errors["text-line"]?.contains("`line` column must hold a whole number") == true)
+            #expect(errors["number-evidence"]?.contains("`evidence` column") == true)
+            let converted = outcome.findings.filter { $0.policy == "numbers-as-text" }.map { "\($0.message):\($0.line ?? 0)" }
+            #expect(converted == ["1:3"])
+        }
+    }
+
     @Test("a policy query that tries to write is refused and the database is unchanged")
     func writingPolicy() throws {
         try TestSupport.withTemporaryDirectory { root in

@@ -117,12 +117,16 @@ enum TrustGraphReader {
             let key = EnvironmentKey(repository: RepositoryKey(row["repository"]), name: row["environment"])
             policies[key, default: []].append((row["type"] as String) == "tag" ? "tag \(row["name"] as String)" : row["name"])
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_environments WHERE scan_id = ? \(only.on())", arguments: [scanID]) {
-            let repository: String = row["repository"]
-            let name: String = row["name"]
+        let environments = try Row.fetchCursor(db, sql: """
+            SELECT repository, name, reviewers_json, other_rules_json, prevent_self_review, wait_timer, branch_policy, can_admins_bypass
+            FROM gh_environments WHERE scan_id = ? \(only.on())
+            """, arguments: [scanID])
+        while let row = try environments.next() {
+            let repository: String = row[0]
+            let name: String = row[1]
             let key = EnvironmentKey(repository: RepositoryKey(repository), name: name)
             var reviewers: [String]?
-            if let json: String = row["reviewers_json"], case .array(let list)? = JSONValue.parse(json) {
+            if let json: String = row[2], case .array(let list)? = JSONValue.parse(json) {
                 reviewers = list.map { item in
                     guard case .object(let fields) = item else { return "?" }
                     let type = fields["type"]?.stringValue ?? ""
@@ -130,19 +134,24 @@ enum TrustGraphReader {
                 }
             }
             var others: [String] = []
-            if let json: String = row["other_rules_json"], case .array(let list)? = JSONValue.parse(json) {
+            if let json: String = row[3], case .array(let list)? = JSONValue.parse(json) {
                 others = list.compactMap(\.stringValue)
             }
             facts.gates[key] = EnvironmentGate(
-                repository: repository, name: name, reviewerNames: reviewers, preventSelfReview: row["prevent_self_review"],
-                waitTimer: row["wait_timer"], branchPolicy: row["branch_policy"], branchPolicyNames: policies[key] ?? [],
-                canAdminsBypass: row["can_admins_bypass"], otherRules: others)
+                repository: repository, name: name, reviewerNames: reviewers, preventSelfReview: row[4],
+                waitTimer: row[5], branchPolicy: row[6], branchPolicyNames: policies[key] ?? [],
+                canAdminsBypass: row[7], otherRules: others)
         }
     }
 
     private static func readRepositories(_ db: Database, scanID: Int64, only: RepositoryFilter, into facts: inout TrustGraphFacts) throws {
         var settings: [RepositoryKey: Row] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_repositories WHERE scan_id = ? \(only.on())", arguments: [scanID]) {
+        // The columns used, not every one: each is looked up by name below.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT repository, default_branch, visibility, owner_id, repository_id, subject_use_default, subject_claim_keys_json,
+                   subject_use_immutable, subject_prefix
+            FROM gh_repositories WHERE scan_id = ? \(only.on())
+            """, arguments: [scanID]) {
             settings[RepositoryKey(row["repository"])] = row
         }
         var organizations: [String: Row] = [:]
@@ -183,16 +192,19 @@ enum TrustGraphReader {
             if tokens[key] == nil { tokens[key] = IDTokenAccess(stored: row[3]) }
         }
         var triggers: [Int64: [TriggerFact]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT * FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ? \(onlyFiles))
-            """, arguments: fileArguments) {
+        // Columns by position: tens of thousands of rows, and a lookup by name compares it with
+        // every column's name.
+        let triggerCursor = try Row.fetchCursor(db, sql: """
+            SELECT doc, event, line, types_json, branches_json, branches_ignore_json, tags_json, tags_ignore_json, paths_json,
+                   inputs_json, workflows_json
+            FROM wf_triggers WHERE doc IN (SELECT doc FROM scan_workflow_files WHERE scan_id = ? \(onlyFiles))
+            """, arguments: fileArguments)
+        while let row = try triggerCursor.next() {
             var trigger = TriggerFact(
-                event: row["event"], line: row["line"] ?? 0, types: list(row["types_json"]),
-                branches: list(row["branches_json"]), branchesIgnore: list(row["branches_ignore_json"]),
-                tags: list(row["tags_json"]), tagsIgnore: list(row["tags_ignore_json"]), paths: list(row["paths_json"]),
-                inputs: (row["inputs_json"] as String?).flatMap(JSONValue.parse))
-            trigger.workflows = list(row["workflows_json"])
-            triggers[row["doc"], default: []].append(trigger)
+                event: row[1], line: row[2] ?? 0, types: list(row[3]), branches: list(row[4]), branchesIgnore: list(row[5]),
+                tags: list(row[6]), tagsIgnore: list(row[7]), paths: list(row[8]), inputs: (row[9] as String?).flatMap(JSONValue.parse))
+            trigger.workflows = list(row[10])
+            triggers[row[0], default: []].append(trigger)
         }
         var logins: [DocumentJobKey: [String?]] = [:]
         for row in try Row.fetchAll(db, sql: """

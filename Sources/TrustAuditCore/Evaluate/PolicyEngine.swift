@@ -39,7 +39,11 @@ public enum PolicyEngine {
                             scope: scope.map { (scopedViews, $0.visibleNames) })
                 }
                 rowCount = rows.count
-                var list = try clock.measure("findings") { try rows.map { try finding(from: $0, policy: policy, settings: settings) } }
+                var list = try clock.measure("findings") { () throws -> [Finding] in
+                    guard let first = rows.first else { return [] }
+                    let columns = FindingColumns(first)
+                    return try rows.map { try finding(from: $0, columns: columns, policy: policy, settings: settings) }
+                }
                 if let scope {
                     list.removeAll { !scope.dirty.contains(($0.repository ?? "").lowercased()) }
                 }
@@ -87,7 +91,7 @@ public enum PolicyEngine {
             defer { if let scope { try? ScopedViews.remove(db, views: scope.views) } }
             let statement = try checkedStatement(policy.query, db: db)
             let rows = try BoundedQuery.rows(statement, db: db, timeout: limits.policyTimeout, maxRows: limits.policyMaxRows)
-            if policy.scope == .repository, let row = rows.first(where: { ($0["repository"] as String?) == nil }) {
+            if policy.scope == .repository, let row = rows.first(where: { ($0["repository"] as DatabaseValue?)?.isNull ?? true }) {
                 throw PolicyQueryError.repositoryScopeWithoutRepository(columns: Array(row.columnNames))
             }
             return rows
@@ -147,21 +151,21 @@ public enum PolicyEngine {
         }
     }
 
-    static func finding(from row: Row, policy: Policy, settings: PolicySettings) throws -> Finding {
-        guard let message: String = row["message"] else {
+    static func finding(from row: Row, columns: FindingColumns, policy: Policy, settings: PolicySettings) throws -> Finding {
+        guard let message: String = try columns.value(columns.message, in: row) else {
             throw PolicyQueryError.missingMessage(columns: Array(row.columnNames))
         }
         let evidence: JSONValue
-        if let text: String = row["evidence"] {
+        if let text: String = try columns.value(columns.evidence, in: row) {
             evidence = JSONValue.parse(text) ?? .string(text)
         } else {
             evidence = .object([:])
         }
-        let rowSeverity = (row["severity"] as String?).flatMap(Severity.init(rawValue:))
+        let rowSeverity = (try columns.value(columns.severity, in: row) as String?).flatMap(Severity.init(rawValue:))
         let severity = settings.overrides[policy.id]?.severity ?? rowSeverity ?? policy.severity
-        let repository: String? = row["repository"]
-        let file: String? = row["file"]
-        let resource: String? = row["resource"]
+        let repository: String? = try columns.value(columns.repository, in: row)
+        let file: String? = try columns.value(columns.file, in: row)
+        let resource: String? = try columns.value(columns.resource, in: row)
         // Written out once, for the fingerprint and as the finding's stored text: a finding's
         // evidence may list hundreds of repositories.
         let text = evidence.jsonText
@@ -169,7 +173,8 @@ public enum PolicyEngine {
             fingerprint: Fingerprint.compute(policy: policy.id, repository: repository, file: file, resource: resource, evidence: evidence, text: text),
             policy: policy.id, severity: severity, category: policy.category, title: policy.title,
             message: message, resource: resource, repository: repository, file: file,
-            line: row["line"], job: row["job"], serviceAccount: row["service_account"])
+            line: try columns.value(columns.line, in: row), job: try columns.value(columns.job, in: row),
+            serviceAccount: try columns.value(columns.serviceAccount, in: row))
         finding.evidenceJSON = text
         return finding
     }
@@ -191,6 +196,7 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
     case missingMessage(columns: [String])
     case unknownParam(String, known: [String])
     case repositoryScopeWithoutRepository(columns: [String])
+    case wrongColumnType(column: String, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -204,6 +210,8 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
             return "the query returned more than \(count) rows and was stopped (raise the cap with --policy-max-rows or `limits.policy_max_rows`)"
         case .missingMessage(let columns):
             return "the query must return a `message` column (it returned: \(columns.joined(separator: ", ")))"
+        case .wrongColumnType(let column, let expected, let found):
+            return "the query's `\(column)` column must hold \(expected) or NULL, but a row had \(found); convert it in the SELECT (e.g. CAST(… AS TEXT))"
         case .repositoryScopeWithoutRepository(let columns):
             return "the policy declares `scope: repository`, so every row needs a `repository`, but a row had none (columns: \(columns.joined(separator: ", "))); declare `scope: global` or return the repository"
         case .unknownParam(let name, let known):
