@@ -144,39 +144,53 @@ enum TrustGraphReader {
         }
     }
 
+    /// What derivation reads of a repository's settings row.
+    private struct RepositorySettings {
+        var defaultBranch: String?
+        var visibility: String?
+        var ownerId: Int?
+        var repositoryId: Int?
+        var claim: GitHubOidcSubjectClaim
+    }
+
     private static func readRepositories(_ db: Database, scanID: Int64, only: RepositoryFilter, into facts: inout TrustGraphFacts) throws {
-        var settings: [RepositoryKey: Row] = [:]
-        // The columns used, not every one: each is looked up by name below.
-        for row in try Row.fetchAll(db, sql: """
+        var settings: [RepositoryKey: RepositorySettings] = [:]
+        // Columns by position, as for the workflows' rows below.
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT repository, default_branch, visibility, owner_id, repository_id, subject_use_default, subject_claim_keys_json,
                    subject_use_immutable, subject_prefix
             FROM gh_repositories WHERE scan_id = ? \(only.on())
-            """, arguments: [scanID]) {
-            settings[RepositoryKey(row["repository"])] = row
+            """, arguments: [scanID])
+        while let row = try rows.next() {
+            settings[RepositoryKey(row[0])] = RepositorySettings(
+                defaultBranch: row[1], visibility: row[2], ownerId: row[3], repositoryId: row[4],
+                claim: GitHubOidcSubjectClaim(useDefault: row[5], includeClaimKeys: list(row[6]), useImmutableSubject: row[7],
+                                              subClaimPrefix: row[8]))
         }
         var organizations: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM gh_organizations WHERE scan_id = ?", arguments: [scanID]) {
             organizations[(row["organization"] as String).lowercased()] = row
         }
-        for row in try Row.fetchAll(db, sql: """
+        let repositories = try Row.fetchCursor(db, sql: """
             SELECT full_name, default_branch, visibility, head_commit FROM scan_repositories
             WHERE scan_id = ? \(only.on("full_name"))
-            """, arguments: [scanID]) {
-            let name: String = row["full_name"]
+            """, arguments: [scanID])
+        while let row = try repositories.next() {
+            let name: String = row[0]
             let key = RepositoryKey(name)
             let repo = settings[key]
-            let defaultBranch: String? = row["default_branch"] ?? repo?["default_branch"]
-            let visibility: String? = row["visibility"] ?? repo?["visibility"]
+            let defaultBranch: String? = row[1] ?? repo?.defaultBranch
+            let visibility: String? = row[2] ?? repo?.visibility
             facts.repositories[key] = TrustGraphFacts.Repository(name: name, defaultBranch: defaultBranch, visibility: visibility,
-                                                                 headCommit: row["head_commit"])
+                                                                 headCommit: row[3])
             let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
             let owner = parts.first ?? name
             let template = SubjectClaimTemplate.effective(
-                repository: repo.map(claim), organization: organizations[owner.lowercased()].map(claim),
-                ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
+                repository: repo?.claim, organization: organizations[owner.lowercased()].map(claim),
+                ownerId: repo?.ownerId, repositoryId: repo?.repositoryId)
             facts.contexts[key] = SubjectDerivationContext(
                 owner: owner, name: parts.count > 1 ? parts[1] : name, defaultBranch: defaultBranch, template: template,
-                visibility: visibility, ownerId: repo?["owner_id"], repositoryId: repo?["repository_id"])
+                visibility: visibility, ownerId: repo?.ownerId, repositoryId: repo?.repositoryId)
         }
     }
 

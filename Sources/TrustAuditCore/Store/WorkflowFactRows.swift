@@ -24,49 +24,60 @@ struct WorkflowFactRows: Sendable {
             parsed = false
         case .parsed(let facts):
             parsed = true
-            document = Self.values(WorkflowParser.version, facts.name, facts.permissions?.kind.rawValue, facts.permissions?.line,
-                                   Self.json(facts.env), facts.expandedBytes)
+            document = [WorkflowParser.version.databaseValue, facts.name.databaseValue, facts.permissions?.kind.rawValue.databaseValue ?? .null,
+                        facts.permissions?.line.databaseValue ?? .null, Self.json(facts.env).databaseValue, facts.expandedBytes.databaseValue]
             triggers = facts.triggers.map { fact in
-                Self.values(fact.event, fact.line, Self.json(fact.types), Self.json(fact.branches), Self.json(fact.branchesIgnore),
-                            Self.json(fact.tags), Self.json(fact.tagsIgnore), Self.json(fact.paths), fact.inputs?.jsonText,
-                            Self.json(fact.workflows))
+                [fact.event.databaseValue, fact.line.databaseValue, Self.json(fact.types).databaseValue, Self.json(fact.branches).databaseValue,
+                 Self.json(fact.branchesIgnore).databaseValue, Self.json(fact.tags).databaseValue, Self.json(fact.tagsIgnore).databaseValue,
+                 Self.json(fact.paths).databaseValue, (fact.inputs?.jsonText).databaseValue, Self.json(fact.workflows).databaseValue]
             }
-            permissions = (facts.permissions?.entries ?? []).map { Self.values("", $0.scope, $0.access, $0.line) }
+            permissions = (facts.permissions?.entries ?? []).map { Self.permission("", $0) }
             if let action = facts.action {
-                actions.append(Self.values(action.using))
+                actions.append([action.using.databaseValue])
                 // An action has no jobs: its steps are stored under the job key ''.
                 addSteps(action.steps, job: "")
             }
             for fact in facts.jobs {
-                jobs.append(Self.values(
-                    fact.key, fact.ordinal, fact.name, fact.line, fact.runsOn, fact.ifCondition, fact.environment,
-                    fact.environmentURL, fact.environmentIsExpression, fact.environmentLine,
-                    fact.needs.isEmpty ? nil : Self.json(fact.needs), fact.uses,
-                    fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue }, fact.usesLine, fact.secretsInherit,
-                    Self.json(fact.secrets), Self.json(fact.with), Self.json(fact.env), fact.permissions?.kind.rawValue,
-                    fact.permissions?.line, fact.matrix?.jsonText))
-                permissions += (fact.permissions?.entries ?? []).map { Self.values(fact.key, $0.scope, $0.access, $0.line) }
+                jobs.append([
+                    fact.key.databaseValue, fact.ordinal.databaseValue, fact.name.databaseValue, fact.line.databaseValue,
+                    fact.runsOn.databaseValue, fact.ifCondition.databaseValue, fact.environment.databaseValue,
+                    fact.environmentURL.databaseValue, fact.environmentIsExpression.databaseValue, fact.environmentLine.databaseValue,
+                    (fact.needs.isEmpty ? nil : Self.json(fact.needs)).databaseValue, fact.uses.databaseValue,
+                    (fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue }).databaseValue, fact.usesLine.databaseValue,
+                    fact.secretsInherit.databaseValue, Self.json(fact.secrets).databaseValue, Self.json(fact.with).databaseValue,
+                    Self.json(fact.env).databaseValue, (fact.permissions?.kind.rawValue).databaseValue,
+                    (fact.permissions?.line).databaseValue, (fact.matrix?.jsonText).databaseValue,
+                ])
+                permissions += (fact.permissions?.entries ?? []).map { Self.permission(fact.key, $0) }
                 addSteps(fact.steps, job: fact.key)
             }
-            suppressions = facts.suppressions.map { Self.values($0.line, $0.policy, $0.reason) }
+            suppressions = facts.suppressions.map { [$0.line.databaseValue, $0.policy.databaseValue, $0.reason.databaseValue] }
         }
     }
 
     private mutating func addSteps(_ items: [StepFact], job: String) {
         for item in items {
             let action = item.action
-            steps.append(Self.values(
-                job, item.index, item.id, item.name, item.line, item.uses, action?.owner, action?.repo, action?.path,
-                action?.ref, action?.kind.rawValue, item.run, Self.json(item.with), Self.json(item.env)))
+            steps.append([
+                job.databaseValue, item.index.databaseValue, item.id.databaseValue, item.name.databaseValue, item.line.databaseValue,
+                item.uses.databaseValue, (action?.owner).databaseValue, (action?.repo).databaseValue, (action?.path).databaseValue,
+                (action?.ref).databaseValue, (action?.kind.rawValue).databaseValue, item.run.databaseValue,
+                Self.json(item.with).databaseValue, Self.json(item.env).databaseValue,
+            ])
             for (ordinal, input) in item.outsiderInputs.enumerated() {
-                outsiderInputs.append(Self.values(
-                    job, item.index, ordinal, input.kind.rawValue, input.context, input.field, input.line, input.expression))
+                outsiderInputs.append([
+                    job.databaseValue, item.index.databaseValue, ordinal.databaseValue, input.kind.rawValue.databaseValue,
+                    input.context.databaseValue, input.field.databaseValue, input.line.databaseValue, input.expression.databaseValue,
+                ])
             }
         }
     }
 
-    private static func values(_ items: (any DatabaseValueConvertible)?...) -> [DatabaseValue] {
-        items.map { $0?.databaseValue ?? .null }
+    /// A permission entry's row. Rows are built value by value from each value's own type, not
+    /// through a list of `any DatabaseValueConvertible`, whose boxing, metadata lookups and extra
+    /// array cost a good part of building the rows of hundreds of thousands of steps.
+    private static func permission(_ job: String, _ entry: PermissionEntry) -> [DatabaseValue] {
+        [job.databaseValue, entry.scope.databaseValue, entry.access.databaseValue, entry.line.databaseValue]
     }
 
     private static func json(_ map: [String: String]) -> String? {
