@@ -122,13 +122,16 @@ struct IdentityIndex {
 
     /// Positions of the identities accepting `subject`, and how.
     func matches(_ subject: DerivedSubject) -> [(Int, OctopusOidcIdentity.SubjectMatch)] {
-        candidates(for: subject).compactMap { position in
-            let identity = identities[position]
-            if identity.subject == subject.value { return (position, .exact) }
-            if subject.isPattern {
-                return identity.pattern.intersects(subject.pattern) ? (position, .overlap) : nil
+        // Identities are read in place: copying one out of the array, names and pattern, for each
+        // of the wildcard identities every subject is compared with cost more than comparing.
+        identities.withUnsafeBufferPointer { identities in
+            candidates(for: subject).compactMap { position in
+                if identities[position].subject == subject.value { return (position, .exact) }
+                if subject.isPattern {
+                    return identities[position].pattern.intersects(subject.pattern) ? (position, .overlap) : nil
+                }
+                return identities[position].pattern.matches(subject.value) ? (position, .pattern) : nil
             }
-            return identity.pattern.matches(subject.value) ? (position, .pattern) : nil
         }
     }
 }
