@@ -44,7 +44,18 @@ struct TrustGraphWriter {
         var subjectID = try Int64.fetchOne(db, sql: "SELECT COALESCE(max(id), 0) FROM derived_subjects") ?? 0
         var edges = RowBatch(db: db, scanID: scanID, table: "trust_edges", columns: ["subject_id", "identity_key", "match_kind", "in_use"])
         // Per account and repository, the first path at the lowest level (see `writeAccountReach`).
-        var repositoryReach: [AccountKey: [String: (level: ReachLevel, subjectID: Int64)]] = [:]
+        // Accounts by number, each identity pointing at its account's: hashing the server and the
+        // account id for each of hundreds of thousands of edges cost more than the edges' rows.
+        var accounts: [AccountKey] = []
+        var accountNumbers: [AccountKey: Int] = [:]
+        let identityAccounts = facts.identities.map { identity -> Int in
+            let account = AccountKey(server: identity.server, accountID: identity.accountID)
+            if let number = accountNumbers[account] { return number }
+            accountNumbers[account] = accounts.count
+            accounts.append(account)
+            return accounts.count - 1
+        }
+        var repositoryReach = [[String: (level: ReachLevel, subjectID: Int64)]](repeating: [:], count: accounts.count)
         for (job, subjects) in zip(jobs, result) {
             let note = TrustGraphBuilder.note(for: job)
             let repository = RepositoryKey(job.repository)
@@ -63,17 +74,16 @@ struct TrustGraphWriter {
                     reach.reason.databaseValue,
                 ])
                 for match in trust.matches {
-                    let identity = facts.identities[match.identity]
-                    let account = AccountKey(server: identity.server, accountID: identity.accountID)
-                    if repositoryReach[account]?[job.repository].map({ reach.level < $0.level }) ?? true {
-                        repositoryReach[account, default: [:]][job.repository] = (reach.level, subjectID)
+                    let account = identityAccounts[match.identity]
+                    if repositoryReach[account][job.repository].map({ reach.level < $0.level }) ?? true {
+                        repositoryReach[account][job.repository] = (reach.level, subjectID)
                     }
                     let kind: Int64 = switch match.match {
                     case .exact: 0
                     case .pattern: 1
                     case .overlap: 2
                     }
-                    try edges.append([subjectID.databaseValue, identity.key.databaseValue, kind.databaseValue,
+                    try edges.append([subjectID.databaseValue, facts.identities[match.identity].key.databaseValue, kind.databaseValue,
                                       match.inUse.databaseValue])
                 }
             }
@@ -84,8 +94,10 @@ struct TrustGraphWriter {
         // own order), so most comparisons are of integers, not of three strings.
         var reachRows = RowBatch(db: db, scanID: scanID, table: "derived_repository_reach",
                                  columns: ["server", "account_id", "level", "repository", "subject_id"])
-        for account in repositoryReach.keys.sorted(by: { ($0.server, $0.accountID) < ($1.server, $1.accountID) }) {
-            let rows = (repositoryReach[account] ?? [:]).sorted {
+        let byName = accounts.indices.sorted { (accounts[$0].server, accounts[$0].accountID) < (accounts[$1].server, accounts[$1].accountID) }
+        for number in byName {
+            let account = accounts[number]
+            let rows = repositoryReach[number].sorted {
                 $0.value.level != $1.value.level ? $0.value.level < $1.value.level : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
             }
             for (repository, reach) in rows {

@@ -33,8 +33,9 @@ public struct InputIngestionStage: ScanStage {
         return digest.hex
     }
 
-    /// Bump when what a settings document's rows are made from changes, so rows ingested
-    /// before the change are not copied after it (see `ingestBase`).
+    /// Bump when what a settings document's or an Octopus export's rows are made from changes
+    /// (their decoding or their store), so rows ingested before the change are not copied after it
+    /// (see `ingestBase`, which both copies require to be unchanged).
     static let settingsRowsVersion = 1
 
     public func run(_ db: Database, scanID: Int64) throws {
