@@ -376,6 +376,8 @@ struct ScanEndToEndTests {
             #expect(errors["number-message"]?.contains("`message` column must hold text") == true)
             #expect(errors["blob-file"]?.contains("`file` column") == true)
             #expect(errors["text-line"]?.contains("`line` column must hold a whole number") == true)
+            #expect(errors["text-line"]?.contains("CAST(… AS INTEGER)") == true)
+            #expect(errors["number-message"]?.contains("CAST(… AS TEXT)") == true)
             #expect(errors["number-evidence"]?.contains("`evidence` column") == true)
             let converted = outcome.findings.filter { $0.policy == "numbers-as-text" }.map { "\($0.message):\($0.line ?? 0)" }
             #expect(converted == ["1:3"])

@@ -37,9 +37,10 @@ struct FindingColumns {
         do {
             return try row.decode(Value?.self, atIndex: column)
         } catch {
-            let value = row[column] as DatabaseValue
-            throw PolicyQueryError.wrongColumnType(column: Array(row.columnNames)[column], expected: Value.self == Int.self ? "a whole number" : "text",
-                                                   found: value.description)
+            let wholeNumber = Value.self == Int.self
+            throw PolicyQueryError.wrongColumnType(column: Array(row.columnNames)[column], expected: wholeNumber ? "a whole number" : "text",
+                                                   found: (row[column] as DatabaseValue).description,
+                                                   conversion: wholeNumber ? "CAST(… AS INTEGER)" : "CAST(… AS TEXT)")
         }
     }
 }

@@ -196,7 +196,7 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
     case missingMessage(columns: [String])
     case unknownParam(String, known: [String])
     case repositoryScopeWithoutRepository(columns: [String])
-    case wrongColumnType(column: String, expected: String, found: String)
+    case wrongColumnType(column: String, expected: String, found: String, conversion: String)
 
     public var description: String {
         switch self {
@@ -210,8 +210,8 @@ public enum PolicyQueryError: Error, CustomStringConvertible {
             return "the query returned more than \(count) rows and was stopped (raise the cap with --policy-max-rows or `limits.policy_max_rows`)"
         case .missingMessage(let columns):
             return "the query must return a `message` column (it returned: \(columns.joined(separator: ", ")))"
-        case .wrongColumnType(let column, let expected, let found):
-            return "the query's `\(column)` column must hold \(expected) or NULL, but a row had \(found); convert it in the SELECT (e.g. CAST(… AS TEXT))"
+        case .wrongColumnType(let column, let expected, let found, let conversion):
+            return "the query's `\(column)` column must hold \(expected) or NULL, but a row had \(found); convert it in the SELECT (e.g. \(conversion))"
         case .repositoryScopeWithoutRepository(let columns):
             return "the policy declares `scope: repository`, so every row needs a `repository`, but a row had none (columns: \(columns.joined(separator: ", "))); declare `scope: global` or return the repository"
         case .unknownParam(let name, let known):

@@ -5,8 +5,8 @@ import GRDB
 /// export again. A nightly audit reads the same export every night, and decoding and writing it
 /// row by row was a third of ingesting an unchanged organization.
 ///
-/// Like `EarlierSettings`, an export in which that scan recorded a problem is decoded again: its
-/// problems are recorded afresh with the scan that reads it.
+/// Like `EarlierSettings`, an export in which that scan recorded a problem is decoded again
+/// (`UnchangedDocuments`).
 struct EarlierOctopusExports {
     var scanID: Int64
     /// Document index → the Octopus server the export described.
@@ -14,14 +14,7 @@ struct EarlierOctopusExports {
 
     static func find(_ db: Database, documents: [InputDocument], hashes: [String], ingestBase: String) throws -> EarlierOctopusExports? {
         guard !documents.isEmpty, let latest = try ScanRecords.latestIngestion(db), latest.ingestBase == ingestBase else { return nil }
-        let used = try ScanInputStore.usedDocuments(db, scanID: latest.scanID, kind: "octopus")
-        let withProblems = try ScanInputStore.documentsWithProblems(db, scanID: latest.scanID, kind: "octopus")
-        var reusable: [Int: String] = [:]
-        for (index, document) in documents.enumerated() where document.readError == nil && !withProblems.contains(document.name) {
-            if let earlier = used[document.name], earlier.hash == hashes[index] {
-                reusable[index] = earlier.subject
-            }
-        }
+        let reusable = try UnchangedDocuments.find(db, scanID: latest.scanID, kind: "octopus", documents: documents, hashes: hashes)
         return reusable.isEmpty ? nil : EarlierOctopusExports(scanID: latest.scanID, reusable: reusable)
     }
 }

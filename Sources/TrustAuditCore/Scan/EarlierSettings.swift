@@ -16,14 +16,9 @@ struct EarlierSettings {
 
     static func find(_ db: Database, documents: [InputDocument], hashes: [String]) throws -> EarlierSettings? {
         guard let latest = try ScanRecords.latestIngestion(db) else { return nil }
-        let used = try ScanInputStore.usedDocuments(db, scanID: latest.scanID, kind: "github-settings")
-        let withProblems = try ScanInputStore.documentsWithProblems(db, scanID: latest.scanID, kind: "github-settings")
-        var reusable: [Int: String] = [:]
-        for (index, document) in documents.enumerated() where document.readError == nil && !withProblems.contains(document.name) {
-            if let earlier = used[document.name], earlier.hash == hashes[index], earlier.subject.contains("/") {
-                reusable[index] = earlier.subject
-            }
-        }
+        // Repository documents only: an organization's rows are written afresh by every scan.
+        let reusable = try UnchangedDocuments.find(db, scanID: latest.scanID, kind: "github-settings", documents: documents,
+                                                   hashes: hashes).filter { $0.value.contains("/") }
         guard !reusable.isEmpty else { return nil }
         return EarlierSettings(scanID: latest.scanID, ingestBase: latest.ingestBase, reusable: reusable)
     }

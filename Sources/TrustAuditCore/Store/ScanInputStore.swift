@@ -12,21 +12,24 @@ enum ScanInputStore {
                        subject: String?, error: String?) throws {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (hash, kind, size, content) VALUES (?, ?, ?, ?)")
             .execute(arguments: [hash, kind, data.count, data])
-        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [scanID, kind, name, subject, hash, error])
+        try insert(db, scanID: scanID, kind: kind, name: name, subject: subject, hash: hash, error: error)
     }
 
     /// Records a document whose bytes are stored already: one an earlier scan read byte for byte
     /// (`hash`), whose rows this scan copies from it.
     static func recordStored(_ db: Database, scanID: Int64, kind: String, name: String, hash: String, subject: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, NULL)")
-            .execute(arguments: [scanID, kind, name, subject, hash])
+        try insert(db, scanID: scanID, kind: kind, name: name, subject: subject, hash: hash, error: nil)
     }
 
     /// Records a document or a subject that could not be had at all (nothing was read).
     static func recordMissing(_ db: Database, scanID: Int64, kind: String, name: String, subject: String?, error: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, NULL, ?)")
-            .execute(arguments: [scanID, kind, name, subject, error])
+        try insert(db, scanID: scanID, kind: kind, name: name, subject: subject, hash: nil, error: error)
+    }
+
+    private static func insert(_ db: Database, scanID: Int64, kind: String, name: String, subject: String?, hash: String?,
+                               error: String?) throws {
+        try db.cachedStatement(sql: "INSERT INTO scan_inputs (scan_id, kind, document, subject, blob_hash, error) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [scanID, kind, name, subject, hash, error])
     }
 
     /// Records a part of a readable document that could not be used; the rest of it still is.

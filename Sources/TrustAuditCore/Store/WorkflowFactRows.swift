@@ -24,8 +24,8 @@ struct WorkflowFactRows: Sendable {
             parsed = false
         case .parsed(let facts):
             parsed = true
-            document = [WorkflowParser.version.databaseValue, facts.name.databaseValue, facts.permissions?.kind.rawValue.databaseValue ?? .null,
-                        facts.permissions?.line.databaseValue ?? .null, Self.json(facts.env).databaseValue, facts.expandedBytes.databaseValue]
+            document = [WorkflowParser.version.databaseValue, facts.name.databaseValue, (facts.permissions?.kind.rawValue).databaseValue,
+                        (facts.permissions?.line).databaseValue, Self.json(facts.env).databaseValue, facts.expandedBytes.databaseValue]
             triggers = facts.triggers.map { fact in
                 [fact.event.databaseValue, fact.line.databaseValue, Self.json(fact.types).databaseValue, Self.json(fact.branches).databaseValue,
                  Self.json(fact.branchesIgnore).databaseValue, Self.json(fact.tags).databaseValue, Self.json(fact.tagsIgnore).databaseValue,
