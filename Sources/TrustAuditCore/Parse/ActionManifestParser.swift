@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads a local action's `action.yml`: how it runs and, for a composite action, its steps.
 ///
 /// Steps are read exactly as a job's steps are (same bounds, same outsider-input facts), so a
@@ -19,9 +17,9 @@ public enum ActionManifestParser {
 }
 
 extension WorkflowReader {
-    mutating func readAction(_ root: Node) throws -> WorkflowFacts {
+    mutating func readAction(_ root: YAMLNode) throws -> WorkflowFacts {
         guard case .mapping = root else {
-            throw WorkflowParseFailure("the top level of an action's metadata must be a mapping", line: root.mark?.line)
+            throw WorkflowParseFailure("the top level of an action's metadata must be a mapping", line: root.line)
         }
         var facts = WorkflowFacts()
         var manifest: ActionManifestFact?

@@ -1,5 +1,3 @@
-import Yams
-
 /// Turns a workflow file's bytes into `WorkflowFacts`, or a failure with its reason and line.
 ///
 /// Reads the YAML the way GitHub does where loaders disagree: `on` is the trigger key, spelled
@@ -29,19 +27,11 @@ public enum WorkflowParser {
     /// failure into a located `WorkflowParseFailure`: shared by workflows and action manifests so
     /// both fail the same way, under the same bounds, and never throw.
     static func read(_ text: String, maxExpandedBytes: Int = ScanLimits.defaultMaxExpandedBytes,
-                     extract: (inout WorkflowReader, Node) throws -> WorkflowFacts) -> WorkflowParseResult {
-        let root: Node
+                     extract: (inout WorkflowReader, YAMLNode) throws -> WorkflowFacts) -> WorkflowParseResult {
         do {
-            guard let composed = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
+            guard let root = try YAMLComposer.compose(text) else {
                 return .failed(.init("file holds no YAML document"))
             }
-            root = composed
-        } catch let error as YamlError {
-            return .failed(describe(error))
-        } catch {
-            return .failed(.init("YAML error: \(error)"))
-        }
-        do {
             var reader = WorkflowReader()
             reader.yaml.maxExpandedBytes = maxExpandedBytes
             var facts = try extract(&reader, root)
@@ -53,31 +43,15 @@ public enum WorkflowParser {
             return .failed(.init("\(error)"))
         }
     }
-
-    static func describe(_ error: YamlError) -> WorkflowParseFailure {
-        switch error {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return .init("invalid YAML: \(detail)", line: mark.line)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return .init("duplicate key \(duplicates.joined(separator: ", ")) in a mapping", line: context.mark.line)
-        case .reader(let problem, _, let value, _):
-            return .init("cannot read the file: \(problem) (\(value))")
-        default:
-            return .init("invalid YAML: \(error)")
-        }
-    }
 }
 
 /// The walk over one composed document (a workflow, or an action's metadata).
 struct WorkflowReader {
     var yaml = YAMLAccess()
 
-    mutating func read(_ root: Node) throws -> WorkflowFacts {
+    mutating func read(_ root: YAMLNode) throws -> WorkflowFacts {
         guard case .mapping = root else {
-            throw WorkflowParseFailure("the top level is \(kind(of: root)), not a mapping of workflow keys", line: root.mark?.line)
+            throw WorkflowParseFailure("the top level is \(kind(of: root)), not a mapping of workflow keys", line: root.line)
         }
         var facts = WorkflowFacts()
         var sawTriggers = false
@@ -116,22 +90,21 @@ struct WorkflowReader {
     /// Keys a YAML 1.1 reader would take for `on` (or for the boolean `on` becomes there).
     static let triggerKeyLookalikes: Set<String> = ["On", "ON", "oN", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"]
 
-    func kind(of node: Node) -> String {
+    func kind(of node: YAMLNode) -> String {
         switch node {
         case .scalar: return "a single value"
         case .sequence: return "a list"
         case .mapping: return "a mapping"
-        case .alias: return "an alias"
         }
     }
 
-    mutating func triggers(_ node: Node, keyLine: Int) throws -> [TriggerFact] {
+    mutating func triggers(_ node: YAMLNode, keyLine: Int) throws -> [TriggerFact] {
         switch node {
         case .scalar(let scalar):
-            return [TriggerFact(event: scalar.string, line: scalar.mark?.line ?? keyLine)]
+            return [TriggerFact(event: scalar.string, line: Int(scalar.line))]
         case .sequence:
             return try yaml.elements(node).compactMap { element in
-                YAMLAccess.scalarString(element).map { TriggerFact(event: $0, line: element.mark?.line ?? keyLine) }
+                YAMLAccess.scalarString(element).map { TriggerFact(event: $0, line: element.line) }
             }
         case .mapping:
             var result: [TriggerFact] = []
@@ -157,12 +130,10 @@ struct WorkflowReader {
                 result.append(trigger)
             }
             return result
-        case .alias:
-            return []
         }
     }
 
-    mutating func permissions(_ node: Node, keyLine: Int, path: String) throws -> PermissionBlock {
+    mutating func permissions(_ node: YAMLNode, keyLine: Int, path: String) throws -> PermissionBlock {
         switch node {
         case .scalar(let scalar):
             let value = scalar.string.trimmingWhitespace()
@@ -195,7 +166,7 @@ struct WorkflowReader {
         }
     }
 
-    mutating func jobs(_ node: Node, keyLine: Int) throws -> [JobFact] {
+    mutating func jobs(_ node: YAMLNode, keyLine: Int) throws -> [JobFact] {
         if YAMLAccess.isNull(node) { return [] }
         guard case .mapping = node else {
             throw WorkflowParseFailure("`jobs` must be a mapping of job ids to jobs", line: keyLine)
@@ -207,7 +178,7 @@ struct WorkflowReader {
         return result
     }
 
-    mutating func job(key: String, ordinal: Int, node: Node, keyLine: Int) throws -> JobFact {
+    mutating func job(key: String, ordinal: Int, node: YAMLNode, keyLine: Int) throws -> JobFact {
         guard case .mapping = node else {
             throw WorkflowParseFailure("job `\(key)` must be a mapping", line: keyLine)
         }
@@ -261,7 +232,7 @@ struct WorkflowReader {
         return job
     }
 
-    mutating func steps(_ node: Node, job: String, keyLine: Int) throws -> [StepFact] {
+    mutating func steps(_ node: YAMLNode, job: String, keyLine: Int) throws -> [StepFact] {
         if YAMLAccess.isNull(node) { return [] }
         guard case .sequence = node else {
             throw WorkflowParseFailure("`jobs.\(job).steps` must be a list", line: keyLine)
@@ -269,9 +240,9 @@ struct WorkflowReader {
         var result: [StepFact] = []
         for (index, element) in try yaml.elements(node).enumerated() {
             guard case .mapping = element else {
-                throw WorkflowParseFailure("step \(index + 1) of job `\(job)` must be a mapping", line: element.mark?.line ?? keyLine)
+                throw WorkflowParseFailure("step \(index + 1) of job `\(job)` must be a mapping", line: element.line)
             }
-            var step = StepFact(index: index, line: element.mark?.line ?? keyLine)
+            var step = StepFact(index: index, line: element.line)
             var run: OutsiderInputScanner.Located?
             var script: OutsiderInputScanner.Located?
             for pair in try yaml.pairs(element) {
@@ -302,9 +273,9 @@ struct WorkflowReader {
     }
 
     /// Where a scalar's text starts: a block scalar (`|`, `>`) on the line after its indicator.
-    func located(_ text: String, _ node: Node, keyLine: Int) -> OutsiderInputScanner.Located {
+    func located(_ text: String, _ node: YAMLNode, keyLine: Int) -> OutsiderInputScanner.Located {
         guard case .scalar(let scalar) = node else { return .init(text: text, firstLine: keyLine) }
-        let line = scalar.mark?.line ?? keyLine
+        let line = Int(scalar.line)
         switch scalar.style {
         case .literal, .folded: return .init(text: text, firstLine: line + 1)
         default: return .init(text: text, firstLine: line)

@@ -1,9 +1,7 @@
-import Yams
-
 /// Bounded, merge-key-aware reading of a composed YAML tree.
 ///
-/// Yams keeps aliases as shared copies of the anchored node, which is cheap until something walks
-/// them: `budget` caps the nodes any one file may make us visit, so an alias bomb costs a bounded
+/// The composer keeps aliases as shared copies of the anchored node, which is cheap until something
+/// walks them: `budget` caps the nodes any one file may make us visit, so an alias bomb costs a bounded
 /// amount of work and ends as a parse failure instead of a hung scan.
 struct YAMLAccess {
     static let maxVisitedNodes = 2_000_000
@@ -15,47 +13,48 @@ struct YAMLAccess {
     private(set) var expandedBytes = 0
     var maxExpandedBytes = ScanLimits.defaultMaxExpandedBytes
 
-    mutating func spend(_ count: Int = 1, at node: Node) throws {
+    mutating func spend(_ count: Int = 1, at node: YAMLNode) throws {
         visited += count
         if visited > Self.maxVisitedNodes {
             throw WorkflowParseFailure(
                 "YAML aliases expand to more than \(Self.maxVisitedNodes) nodes (an alias bomb?)",
-                line: node.mark?.line, limit: "nodes")
+                line: node.line, limit: "nodes")
         }
     }
 
-    mutating func spend(bytes count: Int, at node: Node) throws {
+    mutating func spend(bytes count: Int, at node: YAMLNode) throws {
         expandedBytes += count
         if expandedBytes > maxExpandedBytes {
             throw WorkflowParseFailure(
                 "the workflow's text expands to more than \(maxExpandedBytes) bytes through YAML aliases (an alias bomb?); "
                     + "raise the limit with --max-expanded-bytes or `limits.max_expanded_bytes`",
-                line: node.mark?.line, limit: "max_expanded_bytes")
+                line: node.line, limit: "max_expanded_bytes")
         }
     }
 
     /// The key/value pairs of a mapping with `<<` merge keys applied: explicit keys win over
     /// merged ones, earlier merge sources over later ones, as YAML 1.1 specifies.
-    mutating func pairs(_ node: Node, depth: Int = 0) throws -> [(key: String, keyLine: Int, value: Node)] {
+    mutating func pairs(_ node: YAMLNode, depth: Int = 0) throws -> [(key: String, keyLine: Int, value: YAMLNode)] {
         guard case .mapping(let mapping) = node else { return [] }
         if depth > 16 {
-            throw WorkflowParseFailure("merge keys (`<<`) nested more than 16 deep", line: node.mark?.line)
+            throw WorkflowParseFailure("merge keys (`<<`) nested more than 16 deep", line: node.line)
         }
-        try spend(mapping.count, at: node)
-        var explicit: [(key: String, keyLine: Int, value: Node)] = []
-        var merged: [(key: String, keyLine: Int, value: Node)] = []
+        try spend(mapping.pairs.count, at: node)
+        var explicit: [(key: String, keyLine: Int, value: YAMLNode)] = []
+        var merged: [(key: String, keyLine: Int, value: YAMLNode)] = []
         var mergedKeys: Set<String> = []
-        for (key, value) in mapping {
+        for pair in mapping.pairs {
+            let key = pair.key, value = pair.value
             guard case .scalar(let scalar) = key else {
-                throw WorkflowParseFailure("a mapping key must be a plain value", line: key.mark?.line)
+                throw WorkflowParseFailure("a mapping key must be a plain value", line: key.line)
             }
-            let line = key.mark?.line ?? 0
+            let line = key.line
             try spend(bytes: scalar.string.utf8.count, at: key)
             if scalar.string == "<<" && scalar.style == .plain {
-                let sources: [Node]
+                let sources: [YAMLNode]
                 switch value {
                 case .mapping: sources = [value]
-                case .sequence(let sequence): sources = Array(sequence)
+                case .sequence(let sequence): sources = sequence.items
                 default: throw WorkflowParseFailure("`<<` must merge a mapping or a list of mappings", line: line)
                 }
                 for source in sources {
@@ -82,24 +81,24 @@ struct YAMLAccess {
     /// The elements of a sequence, or the node itself as a single element when it is a scalar
     /// (GitHub accepts `branches: main` as well as `branches: [main]`). A null value (`needs:`
     /// with nothing after it) is an empty list, not a list holding an empty string.
-    mutating func elements(_ node: Node) throws -> [Node] {
+    mutating func elements(_ node: YAMLNode) throws -> [YAMLNode] {
         if Self.isNull(node) { return [] }
         switch node {
         case .sequence(let sequence):
-            try spend(sequence.count, at: node)
-            return Array(sequence)
+            try spend(sequence.items.count, at: node)
+            return sequence.items
         case .scalar: return [node]
         default: return []
         }
     }
 
     /// A list of strings from a scalar or a sequence of scalars; nested values are rendered.
-    mutating func strings(_ node: Node) throws -> [String] {
+    mutating func strings(_ node: YAMLNode) throws -> [String] {
         try elements(node).map { try render($0) }
     }
 
     /// A mapping of scalar strings, e.g. `with:` or `env:`. Non-scalar values are rendered.
-    mutating func stringMap(_ node: Node) throws -> [String: String] {
+    mutating func stringMap(_ node: YAMLNode) throws -> [String: String] {
         var result: [String: String] = [:]
         for pair in try pairs(node) {
             result[pair.key] = try render(pair.value)
@@ -108,9 +107,9 @@ struct YAMLAccess {
     }
 
     /// A scalar's text, or a compact flow rendering of a collection, within the node budget.
-    mutating func render(_ node: Node, depth: Int = 0) throws -> String {
+    mutating func render(_ node: YAMLNode, depth: Int = 0) throws -> String {
         if depth > Self.maxDepth {
-            throw WorkflowParseFailure("nesting deeper than \(Self.maxDepth) levels", line: node.mark?.line)
+            throw WorkflowParseFailure("nesting deeper than \(Self.maxDepth) levels", line: node.line)
         }
         try spend(at: node)
         switch node {
@@ -119,7 +118,7 @@ struct YAMLAccess {
             return scalar.string
         case .sequence(let sequence):
             var parts: [String] = []
-            for element in sequence { parts.append(try render(element, depth: depth + 1)) }
+            for element in sequence.items { parts.append(try render(element, depth: depth + 1)) }
             return "[" + parts.joined(separator: ", ") + "]"
         case .mapping:
             var parts: [String] = []
@@ -127,16 +126,14 @@ struct YAMLAccess {
                 parts.append("\(pair.key): \(try render(pair.value, depth: depth + 1))")
             }
             return "{" + parts.joined(separator: ", ") + "}"
-        case .alias:
-            return "*"
         }
     }
 
     /// The node as JSON, within the node budget: scalars stay text (GitHub turns matrix and input
     /// values into strings wherever trustaudit uses them), plain nulls become `null`.
-    mutating func json(_ node: Node, depth: Int = 0) throws -> JSONValue {
+    mutating func json(_ node: YAMLNode, depth: Int = 0) throws -> JSONValue {
         if depth > Self.maxDepth {
-            throw WorkflowParseFailure("nesting deeper than \(Self.maxDepth) levels", line: node.mark?.line)
+            throw WorkflowParseFailure("nesting deeper than \(Self.maxDepth) levels", line: node.line)
         }
         try spend(at: node)
         switch node {
@@ -144,27 +141,29 @@ struct YAMLAccess {
             return Self.isNull(node) ? .null : .string(scalar.string)
         case .sequence(let sequence):
             var items: [JSONValue] = []
-            for element in sequence { items.append(try json(element, depth: depth + 1)) }
+            for element in sequence.items { items.append(try json(element, depth: depth + 1)) }
             return .array(items)
         case .mapping:
             var members: [String: JSONValue] = [:]
             for pair in try pairs(node) { members[pair.key] = try json(pair.value, depth: depth + 1) }
             return .object(members)
-        case .alias:
-            return .null
         }
     }
 
     /// Plain `null`, `~` or an empty value: GitHub treats `workflow_dispatch:` as "no settings".
-    static func isNull(_ node: Node) -> Bool {
+    static func isNull(_ node: YAMLNode) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
-        switch scalar.string {
+        return isNullSpelling(scalar.string)
+    }
+
+    static func isNullSpelling(_ text: String) -> Bool {
+        switch text {
         case "", "~", "null", "Null", "NULL": return true
         default: return false
         }
     }
 
-    static func scalarString(_ node: Node) -> String? {
+    static func scalarString(_ node: YAMLNode) -> String? {
         if case .scalar(let scalar) = node { return scalar.string }
         return nil
     }
