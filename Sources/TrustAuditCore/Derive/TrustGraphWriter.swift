@@ -56,14 +56,20 @@ struct TrustGraphWriter {
             return accounts.count - 1
         }
         var repositoryReach = [[String: (level: ReachLevel, subjectID: Int64)]](repeating: [:], count: accounts.count)
-        for (job, subjects) in zip(jobs, result) {
+        // Paths are judged on every core before the rows are written: judging was a third of the
+        // Swift work in this loop, while the writer is the scan's one busy core.
+        let judge = self.judge
+        let chunks = stride(from: 0, to: jobs.count, by: Self.jobsPerChunk).map { $0..<min($0 + Self.jobsPerChunk, jobs.count) }
+        let reaches = ParallelMap.map(chunks) { range in
+            range.map { index in result[index].map { judge.path($0.subject, job: jobs[index]) } }
+        }.joined()
+        for ((job, subjects), jobReaches) in zip(zip(jobs, result), reaches) {
             let note = TrustGraphBuilder.note(for: job)
             let repository = RepositoryKey(job.repository)
             let via = job.via.isEmpty ? nil : JSONValue.array(job.via.map(\.jsonValue)).jsonText
-            for trust in subjects {
+            for (trust, reach) in zip(subjects, jobReaches) {
                 let environment = trust.subject.environment
                 let gate = gateText(repository: repository, environment: environment)
-                let reach = judge.path(trust.subject, job: job)
                 subjectID += 1
                 try subjectStatement.execute([
                     subjectID.databaseValue, subjectID.databaseValue, scanID.databaseValue, job.repository.databaseValue,
@@ -83,8 +89,8 @@ struct TrustGraphWriter {
                     case .pattern: 1
                     case .overlap: 2
                     }
-                    try edges.append([subjectID.databaseValue, facts.identities[match.identity].key.databaseValue, kind.databaseValue,
-                                      match.inUse.databaseValue])
+                    try edges.append(subjectID.databaseValue, facts.identities[match.identity].key.databaseValue, kind.databaseValue,
+                                     match.inUse.databaseValue)
                 }
             }
         }
@@ -95,11 +101,14 @@ struct TrustGraphWriter {
         var reachRows = RowBatch(db: db, scanID: scanID, table: "derived_repository_reach",
                                  columns: ["server", "account_id", "level", "repository", "subject_id"])
         let byName = accounts.indices.sorted { (accounts[$0].server, accounts[$0].accountID) < (accounts[$1].server, accounts[$1].accountID) }
-        for number in byName {
-            let account = accounts[number]
-            let rows = repositoryReach[number].sorted {
+        let reach = repositoryReach
+        let sorted = ParallelMap.map(byName) { number in
+            reach[number].sorted {
                 $0.value.level != $1.value.level ? $0.value.level < $1.value.level : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
             }
+        }
+        for (number, rows) in zip(byName, sorted) {
+            let account = accounts[number]
             for (repository, reach) in rows {
                 try reachRows.append([account.server.databaseValue, account.accountID.databaseValue, reach.level.rawValue.databaseValue,
                                       repository.databaseValue, reach.subjectID.databaseValue])
@@ -148,6 +157,9 @@ struct TrustGraphWriter {
         }
     }
 
+    /// Jobs judged per task: enough that handing out tasks costs little beside the judging.
+    private static let jobsPerChunk = 256
+
     private struct AccountKey: Hashable {
         var server: String
         var accountID: String
@@ -185,6 +197,20 @@ private struct RowBatch {
 
     mutating func append(_ values: [DatabaseValue]) throws {
         self.values += values
+        try endRow()
+    }
+
+    /// One edge's four values, appended without an array of their own: the graph has hundreds of
+    /// thousands of edges.
+    mutating func append(_ first: DatabaseValue, _ second: DatabaseValue, _ third: DatabaseValue, _ fourth: DatabaseValue) throws {
+        values.append(first)
+        values.append(second)
+        values.append(third)
+        values.append(fourth)
+        try endRow()
+    }
+
+    private mutating func endRow() throws {
         rows += 1
         if rows == Self.rowsPerStatement { try flush() }
     }

@@ -17,19 +17,22 @@ public enum ActionReferenceParser {
             }
             return ActionReference(owner: nil, repo: nil, path: image, ref: ref, kind: .docker)
         }
-        let target: Substring
+        // Split on the bytes of `@` and `/`, as GitHub does: an ASCII byte is never part of another
+        // character's UTF-8, and walking characters here cost more than the rest of a step.
+        let bytes = value.utf8
+        let target: Substring.UTF8View
         let ref: String?
-        if let at = value.firstIndex(of: "@") {
-            target = value[..<at]
-            ref = String(value[value.index(after: at)...])
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            target = value[...].utf8[..<at]
+            ref = String(decoding: bytes[bytes.index(after: at)...], as: UTF8.self)
         } else {
-            target = value[...]
+            target = value[...].utf8
             ref = nil
         }
-        let parts = target.split(separator: "/", omittingEmptySubsequences: false)
-        let owner = parts.first.map(String.init)
-        let repo = parts.count > 1 ? String(parts[1]) : nil
-        let path = parts.count > 2 ? parts[2...].joined(separator: "/") : nil
+        let parts = target.split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: false)
+        let owner = parts.first.map { String(decoding: $0, as: UTF8.self) }
+        let repo = parts.count > 1 ? String(decoding: parts[1], as: UTF8.self) : nil
+        let path = parts.count > 2 ? String(decoding: parts[2], as: UTF8.self) : nil
         return ActionReference(owner: owner, repo: repo, path: path, ref: ref, kind: classify(ref))
     }
 

@@ -70,20 +70,20 @@ enum OutsiderInputScanner {
         // Lower-cased once, not line by line: most scripts name neither git nor gh, and lower-casing
         // keeps every line break where it was, so the lines pair up with the script's own.
         let lowered = run.text.lowercased()
-        guard lowered.contains("git") || lowered.contains("gh ") else { return [] }
+        guard lowered.containsBytes("git") || lowered.containsBytes("gh ") else { return [] }
         var facts: [OutsiderInputFact] = []
         var offset = 0
         let loweredLines = lowered.split(separator: "\n", omittingEmptySubsequences: false)
         for (rawLine, text) in zip(run.text.split(separator: "\n", omittingEmptySubsequences: false), loweredLines) {
             defer { offset += rawLine.utf8.count + 1 }
-            guard text.contains("git") || text.contains("gh ") else { continue }
+            guard text.containsBytes("git") || text.containsBytes("gh ") else { continue }
             var context: String?
-            if text.contains("gh pr checkout") {
+            if text.containsBytes("gh pr checkout") {
                 context = "gh pr checkout"
-            } else if text.contains("git fetch"), text.contains("pull/") {
+            } else if text.containsBytes("git fetch"), text.containsBytes("pull/") {
                 context = "git fetch pull/"
-            } else if text.contains("git checkout") || text.contains("git switch") || text.contains("git clone")
-                        || text.contains("git reset") || text.contains("git fetch") {
+            } else if text.containsBytes("git checkout") || text.containsBytes("git switch") || text.containsBytes("git clone")
+                        || text.containsBytes("git reset") || text.containsBytes("git fetch") {
                 context = ExpressionContexts.expressions(in: String(rawLine)).lazy
                     .compactMap { $0.paths.first { UntrustedContexts.matches($0, UntrustedContexts.pullRequestCode, serialized: false) } }
                     .first

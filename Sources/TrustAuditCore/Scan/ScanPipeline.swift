@@ -242,7 +242,7 @@ public struct ScanPipeline: Sendable {
                                              today: request.today)
                 }
                 // Sorted once: carried findings were loaded in report order, so the two lists merge.
-                let sorted = fresh.sorted(by: Finding.reportOrder)
+                let sorted = Finding.inReportOrder(fresh)
                 try database.pool.write { db in
                     try FindingStore.insert(sorted, errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {

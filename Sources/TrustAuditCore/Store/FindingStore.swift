@@ -141,7 +141,7 @@ public enum FindingStore {
             !buffer.indices.dropFirst().contains { Finding.reportOrder(buffer[$0], buffer[$0 - 1]) }
         }
         guard !ordered else { return findings }
-        return findings.sorted(by: Finding.reportOrder)
+        return Finding.inReportOrder(findings)
     }
 
     public static func loadErrors(scanID: Int64, db: Database) throws -> [PolicyRunError] {
@@ -162,6 +162,15 @@ extension Finding {
         if lhs.line != rhs.line { return (lhs.line ?? 0) < (rhs.line ?? 0) }
         if lhs.policy != rhs.policy { return lhs.policy < rhs.policy }
         return lhs.fingerprint < rhs.fingerprint
+    }
+
+    /// `findings` sorted by `reportOrder`. Their positions are sorted, not the findings: moving a
+    /// finding moves every one of its strings, and a cold scan sorts tens of thousands.
+    static func inReportOrder(_ findings: [Finding]) -> [Finding] {
+        let order = findings.withUnsafeBufferPointer { buffer in
+            Array(buffer.indices).sorted { reportOrder(buffer[$0], buffer[$1]) }
+        }
+        return order.map { findings[$0] }
     }
 
     /// Two lists already in report order, as one list in report order (on a tie, `first`'s first).
