@@ -137,6 +137,24 @@ import Yams
         #expect(Self.ours("a: 1\n!!int a: 2\n") != .failed("duplicate key a in a mapping", line: 1))
     }
 
+    /// libyaml stops at 1,000 levels, so the composer's recursion is bounded too; either way the
+    /// answer is a tree or a located failure, never a crash.
+    @Test func deepNestingIsBoundedByLibyaml() {
+        let outcomes = LargeStackRunner.map([998, 1_200], threads: 2) { depth in
+            YAMLComposerTests.ours(String(repeating: "[", count: depth) + String(repeating: "]", count: depth))
+        }
+        guard case .tree = outcomes[0] else {
+            Issue.record("998 levels should compose, got \(outcomes[0])")
+            return
+        }
+        guard case .failed(let reason, let line) = outcomes[1] else {
+            Issue.record("1,200 levels should fail, got \(outcomes[1])")
+            return
+        }
+        #expect(reason.contains("Maximum nesting level"))
+        #expect(line == 1)
+    }
+
     @Test func demoWorkflowsComposeLikeYams() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Examples")

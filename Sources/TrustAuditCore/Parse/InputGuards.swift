@@ -1,6 +1,6 @@
 /// Checks made on a workflow's raw bytes before any YAML parser sees them.
 ///
-/// libyaml and Yams are recursive and expand aliases eagerly in places, so hostile input is
+/// The composer is recursive and aliases share what they name, so hostile input is
 /// refused here, cheaply, with a reason a user can act on.
 public enum InputGuards {
     /// Larger files are not parsed: no real workflow comes close, and it bounds memory per file.
@@ -50,13 +50,13 @@ public enum InputGuards {
         }
     }
 
-    /// Refuses, before libyaml and Yams see the text, what would make them (or the tree walk)
+    /// Refuses, before libyaml and the composer see the text, what would make them (or the tree walk)
     /// expensive or deeply recursive:
     /// - flow nesting (`[[[…`) deeper than `maxFlowDepth`, block nesting by indentation or
-    ///   compact `- - -` entries deeper than `maxBlockDepth` (Yams composes recursively, one frame
+    ///   compact `- - -` entries deeper than `maxBlockDepth` (`YAMLComposer` composes recursively, one frame
     ///   chain per level; libyaml's own limit is 1,000);
     /// - an alias used as a mapping key, or a flow collection holding an alias used as a key
-    ///   (Yams hashes every key to find duplicates, and hashing expands aliases: with nested
+    ///   (a composer comparing keys to find duplicates would expand aliases: with nested
     ///   anchors that is exponential);
     /// - explicit `? key` entries (same reason; no workflow needs them).
     ///

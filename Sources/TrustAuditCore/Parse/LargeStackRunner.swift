@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs work on a fixed pool of threads that each have a large stack.
 ///
-/// libyaml's parser is iterative, but Yams builds the node tree recursively (one frame chain per
+/// libyaml's parser is iterative, but `YAMLComposer` builds the node tree recursively (one frame per
 /// nesting level, up to libyaml's limit of 1,000 levels), and so do Swift's deinitialisers for
 /// the nested tree. A Swift-concurrency or Dispatch worker thread can have a far smaller stack
 /// than the main thread, so parsing hostile input there can overflow it. The scan pipeline parses
