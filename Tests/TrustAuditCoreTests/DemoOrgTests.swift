@@ -95,6 +95,28 @@ struct DemoOrgTests {
         }
     }
 
+    /// A first scan evaluates the policies that read only workflow facts while the settings are
+    /// ingested and the trust graph derived (`EarlyPolicyEvaluation`); what they find must be
+    /// exactly what every policy finds on the finished snapshot, repository settings included.
+    @Test("policies run beside the stages find what a full evaluation of the stored scan finds")
+    func earlyEvaluationMatchesFullEvaluation() throws {
+        try scanDemo { database, outcome in
+            #expect(outcome.timings.contains { $0.phase == "early evaluate" }, "a first scan evaluates some policies early")
+            let full = PolicyEngine.evaluate(database: database, scanID: outcome.scanID, policies: PolicyLoader.builtIn().policies,
+                                             settings: PolicySettings())
+            #expect(full.errors.isEmpty)
+            func spelled(_ finding: Finding) -> String {
+                "\(finding.fingerprint) \(finding.severity.rawValue) \(finding.line.map(String.init) ?? "-") \(finding.message) \(finding.evidenceJSON)"
+            }
+            let scanned = Set(outcome.findings.map(spelled))
+            let evaluated = Set(full.findings.map(spelled))
+            #expect(scanned.subtracting(evaluated).isEmpty && evaluated.subtracting(scanned).isEmpty,
+                    "only in the scan: \(scanned.subtracting(evaluated).sorted().prefix(3)); only evaluated: \(evaluated.subtracting(scanned).sorted().prefix(3))")
+            // Its message says the repository's default, which ingestion fills in after the snapshot is stored.
+            #expect(outcome.findings.contains { $0.policy == "permissions-undeclared" && $0.message.contains("repository default (read)") })
+        }
+    }
+
     @Test("the HTML trust section leads with the accounts anyone, readers or writers can obtain, in that order")
     func htmlTrustSectionLeadsWithExposedAccounts() throws {
         let html = try scanDemo { database, _ in

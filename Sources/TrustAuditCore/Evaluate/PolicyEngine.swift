@@ -14,14 +14,16 @@ public enum PolicyEngine {
     /// Runs every enabled policy. With an `incremental` scope, repository-scoped policies see and
     /// report only the scope's repositories and service-account-scoped policies do not run: the
     /// caller carries their other findings over from the previous evaluation.
+    /// With a `connection` (a read showing the snapshot, already open), the policies run one after
+    /// another in it, so that all of them see the database as it was when it was opened.
     public static func evaluate(
         database: AuditDatabase, scanID: Int64, policies: [Policy], settings: PolicySettings,
-        incremental: IncrementalScope? = nil
+        incremental: IncrementalScope? = nil, connection: Database? = nil
     ) -> (findings: [Finding], errors: [PolicyRunError]) {
         let active = policies.filter(settings.isEnabled).filter { incremental == nil || $0.scope != .serviceAccount }
         let results = ResultBox(count: active.count)
         let scopedViews = incremental == nil ? [] : ((try? database.pool.read { db in try ScopedViews.repositoryViews(db) }) ?? [])
-        let runOne: @Sendable (Int) -> Void = { index in
+        @Sendable func evaluateOne(_ index: Int, rows query: (Policy, (views: [String], names: [String])?) throws -> [Row]) {
             let policy = active[index]
             var clock = PhaseClock()
             var rowCount = 0
@@ -34,10 +36,7 @@ public enum PolicyEngine {
             }
             do {
                 let scope = policy.scope == .repository ? incremental : nil
-                let rows = try clock.measure("query") {
-                    try run(policy, database: database, snapshot: scanID, params: settings.params(for: policy), limits: settings.limits,
-                            scope: scope.map { (scopedViews, $0.visibleNames) })
-                }
+                let rows = try clock.measure("query") { try query(policy, scope.map { (scopedViews, $0.visibleNames) }) }
                 rowCount = rows.count
                 var list = try clock.measure("findings") { () throws -> [Finding] in
                     guard let first = rows.first else { return [] }
@@ -52,15 +51,24 @@ public enum PolicyEngine {
                 results.set(index, .failure(PolicyRunError(policy: policy.id, source: policy.source, message: describe(error))))
             }
         }
+        @Sendable func pooled(_ policy: Policy, _ scope: (views: [String], names: [String])?) throws -> [Row] {
+            try run(policy, database: database, snapshot: scanID, params: settings.params(for: policy), limits: settings.limits, scope: scope)
+        }
         // Workers take policies in this order; global policies go first because they read the
         // whole graph even in an incremental evaluation, and a long query started last keeps one
         // core busy after the others are done (service-account-shared, 0.9 s of a 1%-changed
         // rescan's 1.9 s evaluation, ran last in name order). Results keep the policies' order.
         let order = active.indices.filter { active[$0].scope == .global } + active.indices.filter { active[$0].scope != .global }
-        if Profiling.serial {
-            order.forEach(runOne)
+        if let connection {
+            for index in order {
+                evaluateOne(index) { policy, scope in
+                    try run(policy, in: connection, params: settings.params(for: policy), limits: settings.limits, scope: scope)
+                }
+            }
+        } else if Profiling.serial {
+            for index in order { evaluateOne(index, rows: pooled) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: order.count) { runOne(order[$0]) }
+            DispatchQueue.concurrentPerform(iterations: order.count) { evaluateOne(order[$0], rows: pooled) }
         }
         var findings: [Finding] = []
         var errors: [PolicyRunError] = []
@@ -78,24 +86,35 @@ public enum PolicyEngine {
         return (findings, errors)
     }
 
-    /// Runs one policy's query and returns its rows.
+    /// Two evaluations of different policies on the same snapshot as one: a fingerprint found by
+    /// both is kept once, as `evaluate` keeps it.
+    static func merged(_ first: (findings: [Finding], errors: [PolicyRunError]),
+                       _ second: (findings: [Finding], errors: [PolicyRunError])) -> (findings: [Finding], errors: [PolicyRunError]) {
+        var seen = Set(first.findings.map(\.fingerprint))
+        return (first.findings + second.findings.filter { seen.insert($0.fingerprint).inserted }, first.errors + second.errors)
+    }
+
     /// Runs one policy's query and returns its rows; with a `scope`, the given views show only
     /// the named repositories (see `ScopedViews`).
     static func run(_ policy: Policy, database: AuditDatabase, snapshot: Int64, params: [String: JSONValue], limits: ScanLimits,
                     scope: (views: [String], names: [String])? = nil) throws -> [Row] {
-        try database.read(snapshot: snapshot) { db in
-            db.add(function: paramFunction(params, policy: policy.id))
-            if let scope {
-                try ScopedViews.install(db, views: scope.views, names: scope.names)
-            }
-            defer { if let scope { try? ScopedViews.remove(db, views: scope.views) } }
-            let statement = try checkedStatement(policy.query, db: db)
-            let rows = try BoundedQuery.rows(statement, db: db, timeout: limits.policyTimeout, maxRows: limits.policyMaxRows)
-            if policy.scope == .repository, let row = rows.first(where: { ($0["repository"] as DatabaseValue?)?.isNull ?? true }) {
-                throw PolicyQueryError.repositoryScopeWithoutRepository(columns: Array(row.columnNames))
-            }
-            return rows
+        try database.read(snapshot: snapshot) { db in try run(policy, in: db, params: params, limits: limits, scope: scope) }
+    }
+
+    /// `run` in an open read whose views show the snapshot.
+    static func run(_ policy: Policy, in db: Database, params: [String: JSONValue], limits: ScanLimits,
+                    scope: (views: [String], names: [String])? = nil) throws -> [Row] {
+        db.add(function: paramFunction(params, policy: policy.id))
+        if let scope {
+            try ScopedViews.install(db, views: scope.views, names: scope.names)
         }
+        defer { if let scope { try? ScopedViews.remove(db, views: scope.views) } }
+        let statement = try checkedStatement(policy.query, db: db)
+        let rows = try BoundedQuery.rows(statement, db: db, timeout: limits.policyTimeout, maxRows: limits.policyMaxRows)
+        if policy.scope == .repository, let row = rows.first(where: { ($0["repository"] as DatabaseValue?)?.isNull ?? true }) {
+            throw PolicyQueryError.repositoryScopeWithoutRepository(columns: Array(row.columnNames))
+        }
+        return rows
     }
 
     /// Prepares a query and refuses anything that is not one read-only SELECT.

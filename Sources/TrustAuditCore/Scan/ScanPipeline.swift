@@ -115,65 +115,93 @@ public struct ScanPipeline: Sendable {
         let recorded = request.rereadFiles ? nil : BackgroundTask { [database] in
             try database.pool.read { db in try FileStampStore.load(db, settledBefore: settledBefore) }
         }
-        let dataScanID = try database.withoutAutomaticCheckpoint { try database.pool.write { db -> Int64 in
-            let documents = try clock.measure("known content") {
-                try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
-            }
-            var known = documents.current
-            let stale = documents.stale
-            let knownHashes = Set(known.keys)
-            let cache = try clock.measure("known content") { try recorded?.take().restricted(to: knownHashes) }
-            var stamps: [(origin: DiskOrigin, hash: String)] = []
-            // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
-            // read and parse phases run at the same time as store; each is the time spent in it.
-            let twins = RepositoryTwins(request.repositories)
-            let feed = PreparedBatchFeed(repositories: twins.kept, batchSize: Self.batchSize, known: knownHashes,
-                                         cache: cache, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
-            defer { feed.cancel() }
-            while let batch = clock.measure("wait", { feed.next() }) {
-                clock.add("read", batch.readSeconds)
-                clock.add("parse", batch.parseSeconds)
-                try clock.measure("store") {
-                    for (snapshot, files) in zip(batch.snapshots, batch.files) {
-                        for file in files {
-                            if let hash = file.hash, let bytes = file.bytes, let result = file.result, known[hash] == nil {
-                                let doc = try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
-                                try WorkflowFactStore.store(db, doc: doc, rows: result, stale: stale[hash] != nil)
-                                known[hash] = doc
-                                parsedCount += 1
+        /// Reads, parses and stores the files, then the snapshot, in one transaction: the scan's
+        /// own snapshot, or an earlier scan's when the inputs hash to it.
+        func storeSnapshot() throws -> Int64 {
+            try database.pool.write { db -> Int64 in
+                let documents = try clock.measure("known content") {
+                    try WorkflowFactStore.parsedDocuments(db, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
+                }
+                var known = documents.current
+                let stale = documents.stale
+                let knownHashes = Set(known.keys)
+                let cache = try clock.measure("known content") { try recorded?.take().restricted(to: knownHashes) }
+                var stamps: [(origin: DiskOrigin, hash: String)] = []
+                // Reading and parsing overlap storing (see PreparedBatchFeed), so in a cold scan the
+                // read and parse phases run at the same time as store; each is the time spent in it.
+                let twins = RepositoryTwins(request.repositories)
+                let feed = PreparedBatchFeed(repositories: twins.kept, batchSize: Self.batchSize, known: knownHashes,
+                                             cache: cache, maxExpandedBytes: request.settings.limits.maxExpandedBytes)
+                defer { feed.cancel() }
+                while let batch = clock.measure("wait", { feed.next() }) {
+                    clock.add("read", batch.readSeconds)
+                    clock.add("parse", batch.parseSeconds)
+                    try clock.measure("store") {
+                        for (snapshot, files) in zip(batch.snapshots, batch.files) {
+                            for file in files {
+                                if let hash = file.hash, let bytes = file.bytes, let result = file.result, known[hash] == nil {
+                                    let doc = try WorkflowFactStore.storeBlob(db, hash: hash, bytes: bytes)
+                                    try WorkflowFactStore.store(db, doc: doc, rows: result, stale: stale[hash] != nil)
+                                    known[hash] = doc
+                                    parsedCount += 1
+                                }
+                                if let origin = file.origin, let hash = file.hash { stamps.append((origin, hash)) }
                             }
-                            if let origin = file.origin, let hash = file.hash { stamps.append((origin, hash)) }
+                            fileCount += files.filter { $0.kind == .workflow }.count
+                            manifests.append(RepositoryManifest(
+                                fullName: snapshot.fullName, source: snapshot.source, headCommit: snapshot.headCommit,
+                                files: files.map { ($0.path, $0.hash, $0.readError, $0.kind) },
+                                problems: snapshot.problems + (twins.problems[snapshot.fullName] ?? []) + files.filter(\.overLimit).map { file in
+                                    CoverageProblem(path: file.path, message: "not read: \(file.readError ?? "over a limit")")
+                                }))
                         }
-                        fileCount += files.filter { $0.kind == .workflow }.count
-                        manifests.append(RepositoryManifest(
-                            fullName: snapshot.fullName, source: snapshot.source, headCommit: snapshot.headCommit,
-                            files: files.map { ($0.path, $0.hash, $0.readError, $0.kind) },
-                            problems: snapshot.problems + (twins.problems[snapshot.fullName] ?? []) + files.filter(\.overLimit).map { file in
-                                CoverageProblem(path: file.path, message: "not read: \(file.readError ?? "over a limit")")
-                            }))
                     }
                 }
-            }
-            try clock.measure("store") { try FileStampStore.record(stamps, db: db) }
-            let existing = try clock.measure("state") { () throws -> Int64? in
-                let stateHash = Self.stateHash(manifests, stages: request.stages)
-                try ScanRecords.recordState(db, scanID: scanID, stateHash: stateHash, repositories: manifests.count, files: fileCount)
-                return try ScanRecords.snapshot(db, stateHash: stateHash)
-            }
-            if let existing { return existing }
-            try clock.measure("snapshot") { try SnapshotStore.insert(manifests, documents: known, scanID: scanID, db: db) }
-            // Statistics before the stages (a fresh database has none) and after them, for the
-            // derived tables the policies read.
-            try clock.measure("analyze") { try AuditDatabase.analyze(db) }
-            // Stages read the documented views too, on the writer's connection, inside the transaction.
-            try AuditDatabase.showing(db, snapshot: scanID) {
-                for stage in request.stages {
-                    try clock.measure(stage.name) { try stage.run(db, scanID: scanID, context: context) }
+                try clock.measure("store") { try FileStampStore.record(stamps, db: db) }
+                let existing = try clock.measure("state") { () throws -> Int64? in
+                    let stateHash = Self.stateHash(manifests, stages: request.stages)
+                    try ScanRecords.recordState(db, scanID: scanID, stateHash: stateHash, repositories: manifests.count, files: fileCount)
+                    return try ScanRecords.snapshot(db, stateHash: stateHash)
                 }
+                if let existing { return existing }
+                try clock.measure("snapshot") { try SnapshotStore.insert(manifests, documents: known, scanID: scanID, db: db) }
+                // Statistics before the stages (a fresh database has none) and after them, for the
+                // derived tables the policies read.
+                try clock.measure("analyze") { try AuditDatabase.analyze(db) }
+                return scanID
             }
-            try clock.measure("analyze") { try AuditDatabase.analyze(db) }
+        }
+        var early: EarlyPolicyEvaluation?
+        var earlyResults: (findings: [Finding], errors: [PolicyRunError])?
+        let dataScanID = try database.withoutAutomaticCheckpoint { () throws -> Int64 in
+            let stored = try storeSnapshot()
+            guard stored == scanID else { return stored }
+            // The snapshot is committed (a failure from here on removes it, as `run` does with every
+            // row of a failed scan): policies that need nothing the stages write start now.
+            early = clock.measure("early start") {
+                EarlyPolicyEvaluation.start(request, policyDigest: Self.policyDigest(request), database: database, scanID: scanID)
+            }
+            do {
+                try database.pool.write { db in
+                    // The early policies' reader and the derivation's working set are held at once.
+                    try AuditDatabase.withWriterCache(early == nil ? AuditDatabase.writerCacheKiB : AuditDatabase.sharedWriterCacheKiB, db) {
+                        // Stages read the documented views too, on the writer's connection, inside the transaction.
+                        try AuditDatabase.showing(db, snapshot: scanID) {
+                            for stage in request.stages {
+                                try clock.measure(stage.name) { try stage.run(db, scanID: scanID, context: context) }
+                            }
+                        }
+                        try clock.measure("analyze") { try AuditDatabase.analyze(db) }
+                    }
+                }
+            } catch {
+                // Not left reading rows that are about to be removed.
+                _ = early?.finish(database)
+                throw error
+            }
+            earlyResults = early.map { early in clock.measure("early evaluate") { early.finish(database) } }
             return scanID
-        } }
+        }
         // A new snapshot was written: its writer's cache and the parse and derivation heaps are
         // not what evaluation reads, and its pages are checkpointed while the policies run.
         if dataScanID == scanID {
@@ -230,9 +258,15 @@ public struct ScanPipeline: Sendable {
                 carriedErrors.removeAll { scopes[$0.policy] != .serviceAccount }
                 carriedFrom = previousFindings
             }
-            let evaluation = clock.measure("evaluate") {
-                PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
-                                      incremental: incremental)
+            let evaluation = clock.measure("evaluate") { () -> (findings: [Finding], errors: [PolicyRunError]) in
+                // Early evaluation only starts when no evaluation can be incremental.
+                guard let early, let earlyResults, incremental == nil else {
+                    return PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
+                                                 incremental: incremental)
+                }
+                let rest = request.policies.filter { !early.policyIDs.contains($0.id) }
+                return PolicyEngine.merged(earlyResults, PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: rest,
+                                                                               settings: request.settings))
             }
             clock.measure("release memory") { database.releaseMemory() }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }

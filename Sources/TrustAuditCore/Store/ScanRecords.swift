@@ -11,11 +11,21 @@ enum ScanRecords {
         return db.lastInsertedRowID
     }
 
-    /// Drops what the scan wrote and leaves its row saying it failed, and why.
+    /// Drops what the scan wrote and leaves its row saying it failed, and why. Its snapshot is
+    /// committed before its stages run, so content only it named is dropped too.
     static func fail(_ db: Database, scanID: Int64, finishedAt: String, error: String) throws {
         try ScanRows.delete(scanID: scanID, db: db)
+        _ = try RetentionStore.deleteUnusedContent(db)
         try db.execute(sql: "UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
                        arguments: [finishedAt, error, scanID])
+    }
+
+    /// Whether a complete scan of this tool version evaluated policies with `policyDigest`:
+    /// when none did, no earlier evaluation can be carried over (see `evaluationBase`).
+    static func evaluatedBefore(_ db: Database, policyDigest: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM scans WHERE status = 'complete' AND policy_digest = ? AND tool_version = ?)
+            """, arguments: [policyDigest, ToolVersion.current]) ?? true
     }
 
     static func recordState(_ db: Database, scanID: Int64, stateHash: String, repositories: Int, files: Int) throws {

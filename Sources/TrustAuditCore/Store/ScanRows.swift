@@ -29,5 +29,7 @@ enum ScanRows {
             try db.execute(sql: "UPDATE scans SET status = 'failed', error = ? WHERE id = ?",
                            arguments: ["interrupted: the process ended before the scan completed", id])
         }
+        // A scan commits its snapshot before its stages, so one that died may leave content only it named.
+        if !stale.isEmpty { _ = try RetentionStore.deleteUnusedContent(db) }
     }
 }

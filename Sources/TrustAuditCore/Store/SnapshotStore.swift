@@ -3,6 +3,15 @@ import GRDB
 /// A snapshot's per-scan rows: which repository held which file content, and what could not be
 /// read.
 public enum SnapshotStore {
+    /// Tables whose rows for a scan are complete once its snapshot is stored: a query that reads
+    /// only these, and none of `columnsFilledByStages`, can run while the stages work.
+    static let tablesCompleteBeforeStages: Set<String> = Set(WorkflowFactStore.tables + ["blobs", "scan_repositories", "scan_workflow_files"])
+    /// Columns of those tables that the stages fill in later: a repository's settings
+    /// (`applySettings`, `applyOrganizationDefault`) and live collection errors (`recordCollectionError`).
+    static let columnsFilledByStages: [String: Set<String>] = [
+        "scan_repositories": ["default_branch", "visibility", "default_workflow_permissions", "collection_error"],
+    ]
+
     /// Writes the scan's repositories and files; `documents` numbers every hash the files have.
     static func insert(_ manifests: [RepositoryManifest], documents: [String: Int64], scanID: Int64, db: Database) throws {
         let insertFile = try BoundInsert(db, sql: """
