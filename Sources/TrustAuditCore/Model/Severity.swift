@@ -2,7 +2,16 @@
 public enum Severity: String, Sendable, CaseIterable, Comparable, Codable {
     case info, low, medium, high, critical
 
-    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    /// Position from least to most severe.
+    var rank: Int {
+        switch self {
+        case .info: 0
+        case .low: 1
+        case .medium: 2
+        case .high: 3
+        case .critical: 4
+        }
+    }
 
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }

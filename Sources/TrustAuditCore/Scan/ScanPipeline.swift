@@ -271,18 +271,20 @@ public struct ScanPipeline: Sendable {
             clock.measure("release memory") { database.releaseMemory() }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
             findings = try clock.measure("findings") {
-                let fresh = try database.read(snapshot: dataScanID) { db in
-                    try FindingWaivers.apply(to: evaluation.findings, db: db, scanID: dataScanID, settings: request.settings,
-                                             today: request.today)
+                let fresh = try Profiling.measure("findings waivers") {
+                    try database.read(snapshot: dataScanID) { db in
+                        try FindingWaivers.apply(to: evaluation.findings, db: db, scanID: dataScanID, settings: request.settings,
+                                                 today: request.today)
+                    }
                 }
                 // Sorted once: carried findings were loaded in report order, so the two lists merge.
-                let sorted = Finding.inReportOrder(fresh)
-                try database.pool.write { db in
+                let sorted = Profiling.measure("findings sort") { Finding.inReportOrder(fresh) }
+                try Profiling.measure("findings insert") { try database.pool.write { db in
                     try FindingStore.insert(sorted, errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {
                         try FindingStore.carry(from: carriedFrom, except: notCarried, to: scanID, db: db)
                     }
-                }
+                } }
                 return Finding.merged(sorted, carried)
             }
         }

@@ -154,23 +154,60 @@ public enum FindingStore {
 }
 
 extension Finding {
-    /// Most severe first, then by place, so reports read top-down.
+    /// Most severe first, then by place, so reports read top-down. A missing repository or file
+    /// sorts as an empty one and a missing line as 0, and the next field then decides, so the
+    /// order is total.
     public static func reportOrder(_ lhs: Finding, _ rhs: Finding) -> Bool {
         if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-        if lhs.repository != rhs.repository { return (lhs.repository ?? "") < (rhs.repository ?? "") }
-        if lhs.file != rhs.file { return (lhs.file ?? "") < (rhs.file ?? "") }
-        if lhs.line != rhs.line { return (lhs.line ?? 0) < (rhs.line ?? 0) }
+        let (leftRepository, rightRepository) = (lhs.repository ?? "", rhs.repository ?? "")
+        if leftRepository != rightRepository { return leftRepository < rightRepository }
+        let (leftFile, rightFile) = (lhs.file ?? "", rhs.file ?? "")
+        if leftFile != rightFile { return leftFile < rightFile }
+        let (leftLine, rightLine) = (lhs.line ?? 0, rhs.line ?? 0)
+        if leftLine != rightLine { return leftLine < rightLine }
         if lhs.policy != rhs.policy { return lhs.policy < rhs.policy }
         return lhs.fingerprint < rhs.fingerprint
     }
 
-    /// `findings` sorted by `reportOrder`. Their positions are sorted, not the findings: moving a
-    /// finding moves every one of its strings, and a cold scan sorts tens of thousands.
+    /// `findings` sorted by `reportOrder`. Keys are sorted, not the findings: moving a finding
+    /// moves every one of its strings, and comparing the same repository and file names again
+    /// and again was most of sorting a cold scan's tens of thousands. Each distinct name is ranked
+    /// once, so keys compare as integers; fingerprints only break full ties.
     static func inReportOrder(_ findings: [Finding]) -> [Finding] {
-        let order = findings.withUnsafeBufferPointer { buffer in
-            Array(buffer.indices).sorted { reportOrder(buffer[$0], buffer[$1]) }
+        func ranks(_ names: [String]) -> [String: Int] {
+            var ranks: [String: Int] = [:]
+            for (rank, name) in Set(names).sorted().enumerated() { ranks[name] = rank }
+            return ranks
         }
-        return order.map { findings[$0] }
+        let repositories = ranks(findings.map { $0.repository ?? "" })
+        let files = ranks(findings.map { $0.file ?? "" })
+        let policies = ranks(findings.map(\.policy))
+        let keys = findings.indices.map { index -> ReportKey in
+            let finding = findings[index]
+            return ReportKey(severity: -finding.severity.rank, repository: repositories[finding.repository ?? ""] ?? 0,
+                             file: files[finding.file ?? ""] ?? 0, line: finding.line ?? 0, policy: policies[finding.policy] ?? 0,
+                             index: index)
+        }
+        let order = findings.withUnsafeBufferPointer { buffer in
+            keys.sorted { lhs, rhs in
+                if lhs.severity != rhs.severity { return lhs.severity < rhs.severity }
+                if lhs.repository != rhs.repository { return lhs.repository < rhs.repository }
+                if lhs.file != rhs.file { return lhs.file < rhs.file }
+                if lhs.line != rhs.line { return lhs.line < rhs.line }
+                if lhs.policy != rhs.policy { return lhs.policy < rhs.policy }
+                return buffer[lhs.index].fingerprint < buffer[rhs.index].fingerprint
+            }
+        }
+        return order.map { findings[$0.index] }
+    }
+
+    private struct ReportKey {
+        var severity: Int
+        var repository: Int
+        var file: Int
+        var line: Int
+        var policy: Int
+        var index: Int
     }
 
     /// Two lists already in report order, as one list in report order (on a tie, `first`'s first).
