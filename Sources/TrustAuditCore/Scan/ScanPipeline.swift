@@ -9,9 +9,11 @@ import GRDB
 /// already evaluated on that snapshot it shares those findings. So a nightly scan of an
 /// unchanged organization adds one row.
 ///
-/// Facts are written in one transaction, evaluated on read-only connections, then findings and
-/// the `complete` status are written. If anything fails, the scan's own rows are removed and only
-/// its `failed` row remains; earlier snapshots are never touched. One scan runs at a time per
+/// The files' facts and the snapshot are written in one transaction, what the stages derive in a
+/// second (policies that need none of it may start in between, `EarlyPolicyEvaluation`), the
+/// policies are evaluated on read-only connections, then findings and the `complete` status are
+/// written. If anything fails, the scan's own rows and the content only it named are removed and
+/// only its `failed` row remains; earlier snapshots are never touched. One scan runs at a time per
 /// database (`ScanLock`); a scan killed mid-way is marked failed by the next one.
 public struct ScanPipeline: Sendable {
     /// Repositories read and parsed per batch: bounds memory on large organizations.
