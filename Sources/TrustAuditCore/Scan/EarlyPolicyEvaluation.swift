@@ -5,8 +5,8 @@ import GRDB
 /// the settings and exports and derive the trust graph.
 ///
 /// Those stages write on the one connection, mostly on one core, for a third of a cold scan.
-/// Policies that read nothing they write (pinned actions, unused tokens, undeclared permissions,
-/// …; found from what SQLite says each query reads, not from a list) run meanwhile, one at a time,
+/// Policies that read nothing they write (pinned actions, unused tokens, `write-all`, …; found
+/// from what SQLite says each query reads, not from a list) run meanwhile, one at a time,
 /// on a lean reader of the committed snapshot (`AuditDatabase.makeLean`; the writer's cache is
 /// smaller meanwhile too, so the scan's peak memory stays where it was). Only for a scan whose
 /// evaluation cannot be incremental: one that may be evaluates only the changed repositories,
@@ -51,11 +51,12 @@ struct EarlyPolicyEvaluation {
         return EarlyPolicyEvaluation(policyIDs: Set(early.map(\.id)), task: task)
     }
 
-    /// The early policies' findings and errors, once they are done. Their lean readers are
+    /// The early policies' findings and errors, once they are done, or nil when their read could
+    /// not be made (the policies are then evaluated with the others). Their lean readers are
     /// dropped, so that later reads get the usual cache and the stages' statistics, and the heap
     /// they used is handed back.
-    func finish(_ database: AuditDatabase) -> (findings: [Finding], errors: [PolicyRunError]) {
-        let results = (try? task.take()) ?? ([], [])
+    func finish(_ database: AuditDatabase) -> (findings: [Finding], errors: [PolicyRunError])? {
+        let results = try? task.take()
         database.dropStaleReaders()
         FreeHeapPages.release()
         return results

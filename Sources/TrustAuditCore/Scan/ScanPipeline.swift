@@ -185,7 +185,8 @@ public struct ScanPipeline: Sendable {
             }
             do {
                 try database.pool.write { db in
-                    // The early policies' reader and the derivation's working set are held at once.
+                    // While early policies run, their reader and the derivation's working set are
+                    // held at once, so the writer's page cache is smaller meanwhile.
                     try AuditDatabase.withWriterCache(early == nil ? AuditDatabase.writerCacheKiB : AuditDatabase.sharedWriterCacheKiB, db) {
                         // Stages read the documented views too, on the writer's connection, inside the transaction.
                         try AuditDatabase.showing(db, snapshot: scanID) {
@@ -201,7 +202,7 @@ public struct ScanPipeline: Sendable {
                 _ = early?.finish(database)
                 throw error
             }
-            earlyResults = early.map { early in clock.measure("early evaluate") { early.finish(database) } }
+            earlyResults = early.flatMap { early in clock.measure("early evaluate") { early.finish(database) } }
             return scanID
         }
         // A new snapshot was written: its writer's cache and the parse and derivation heaps are
@@ -261,7 +262,8 @@ public struct ScanPipeline: Sendable {
                 carriedFrom = previousFindings
             }
             let evaluation = clock.measure("evaluate") { () -> (findings: [Finding], errors: [PolicyRunError]) in
-                // Early evaluation only starts when no evaluation can be incremental.
+                // Early evaluation only starts when no evaluation can be incremental; when its read
+                // could not be made, its policies run here with the others.
                 guard let early, let earlyResults, incremental == nil else {
                     return PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
                                                  incremental: incremental)
