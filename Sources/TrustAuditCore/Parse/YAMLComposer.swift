@@ -27,6 +27,7 @@ private final class EventStream {
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
     private var holdsEvent = false
+    private var parserReady = false
     private var anchors: [String: YAMLNode] = [:]
 
     private static let stringTag = "tag:yaml.org,2002:str"
@@ -34,18 +35,15 @@ private final class EventStream {
     init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         parser.initialize(to: yaml_parser_t())
         event.initialize(to: yaml_event_t())
-        guard yaml_parser_initialize(parser) == 1 else {
-            parser.deallocate()
-            event.deallocate()
-            throw WorkflowParseFailure("invalid YAML: out of memory")
-        }
+        guard yaml_parser_initialize(parser) == 1 else { throw WorkflowParseFailure("invalid YAML: out of memory") }
+        parserReady = true
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(parser, bytes.baseAddress, bytes.count)
     }
 
     deinit {
         if holdsEvent { yaml_event_delete(event) }
-        yaml_parser_delete(parser)
+        if parserReady { yaml_parser_delete(parser) }
         parser.deallocate()
         event.deallocate()
     }
