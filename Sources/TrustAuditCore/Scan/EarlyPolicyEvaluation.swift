@@ -52,13 +52,9 @@ struct EarlyPolicyEvaluation {
     }
 
     /// The early policies' findings and errors, once they are done, or nil when their read could
-    /// not be made (the policies are then evaluated with the others). Their lean readers are
-    /// dropped, so that later reads get the usual cache and the stages' statistics, and the heap
-    /// they used is handed back.
-    func finish(_ database: AuditDatabase) -> (findings: [Finding], errors: [PolicyRunError])? {
-        let results = try? task.take()
-        database.dropStaleReaders()
-        FreeHeapPages.release()
-        return results
+    /// not be made (the policies are then evaluated with the others). Their lean reader is closed
+    /// and its heap handed back by the `releaseMemory` that follows every new snapshot's stages.
+    func results() -> (findings: [Finding], errors: [PolicyRunError])? {
+        try? task.take()
     }
 }

@@ -198,11 +198,14 @@ public struct ScanPipeline: Sendable {
                     }
                 }
             } catch {
-                // Not left reading rows that are about to be removed.
-                _ = early?.finish(database)
+                // Not left reading rows that are about to be removed, nor lean in the pool.
+                if let early {
+                    _ = early.results()
+                    database.dropStaleReaders()
+                }
                 throw error
             }
-            earlyResults = early.flatMap { early in clock.measure("early evaluate") { early.finish(database) } }
+            earlyResults = early.flatMap { early in clock.measure("early evaluate") { early.results() } }
             return scanID
         }
         // A new snapshot was written: its writer's cache and the parse and derivation heaps are

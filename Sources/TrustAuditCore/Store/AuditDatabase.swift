@@ -229,7 +229,7 @@ public final class AuditDatabase: Sendable {
 
     /// Makes a reader small: a small page cache and temporary tables in files rather than the
     /// heap, for queries that run while the scan's writer holds its own working set. The reader
-    /// keeps this until the pool drops it (`dropStaleReaders`).
+    /// keeps this until the pool drops it (`dropStaleReaders`, `releaseMemory`).
     static func makeLean(_ db: Database) throws {
         try db.execute(sql: "PRAGMA cache_size = -\(leanReaderCacheKiB)")
         try db.execute(sql: "PRAGMA temp_store = FILE")
