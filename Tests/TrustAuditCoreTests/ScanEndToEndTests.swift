@@ -293,6 +293,13 @@ struct ScanEndToEndTests {
     // MARK: Policies
 
     /// A custom policy file; `query` is the only interesting part.
+    /// Test policies, one per id → query, in id order.
+    static func policies(_ queries: [String: String]) throws -> [Policy] {
+        try queries.sorted { $0.key < $1.key }.map { id, query in
+            try PolicyLoader.parse(text: policyYAML(id: id, query: query), source: "\(id).yml")
+        }
+    }
+
     static func policyYAML(id: String, query: String) -> String {
         """
         id: \(id)
@@ -360,13 +367,9 @@ struct ScanEndToEndTests {
                 "text-line": "SELECT 'x' AS message, repository, file, 'twelve' AS line FROM workflows",
                 "number-evidence": "SELECT 'x' AS message, repository, file, 7 AS evidence FROM workflows",
             ]
-            var policies: [Policy] = []
-            for (id, query) in queries.sorted(by: { $0.key < $1.key }) {
-                policies.append(try PolicyLoader.parse(text: Self.policyYAML(id: id, query: query), source: "\(id).yml"))
-            }
-            policies.append(try PolicyLoader.parse(
-                text: Self.policyYAML(id: "numbers-as-text", query: "SELECT CAST(1 AS TEXT) AS message, repository, file, 3 AS line FROM workflows"),
-                source: "numbers-as-text.yml"))
+            let policies = try Self.policies(queries) + Self.policies([
+                "numbers-as-text": "SELECT CAST(1 AS TEXT) AS message, repository, file, 3 AS line FROM workflows",
+            ])
             try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
             let database = try TestSupport.openDatabase(in: root)
             let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database,
@@ -394,10 +397,7 @@ struct ScanEndToEndTests {
                 "two-statements": "SELECT 'x' AS message;\nDELETE FROM blobs",
                 "insert-scan": "INSERT INTO scans (started_at, status, tool_version) VALUES ('x', 'complete', 'evil')",
             ]
-            var writers: [Policy] = []
-            for (id, query) in attempts {
-                writers.append(try PolicyLoader.parse(text: Self.policyYAML(id: id, query: query), source: "\(id).yml"))
-            }
+            let writers = try Self.policies(attempts)
             try TestSupport.write(writeAllWorkflow, to: "repo/.github/workflows/ci.yml", in: root)
             let database = try TestSupport.openDatabase(in: root)
             let outcome = try TestSupport.scan([root.appendingPathComponent("repo")], owner: "acme", database: database,
