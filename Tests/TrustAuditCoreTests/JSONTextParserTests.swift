@@ -28,6 +28,51 @@ struct JSONTextParserTests {
         #expect(JSONTextParser.parse(text) == nil)
     }
 
+    /// A Foundation tree spelled with each value's type, so a tree holding a string where
+    /// `JSONSerialization` holds a number, or 1 where it holds `true`, reads differently.
+    static func spelled(_ value: Any) -> String {
+        switch value {
+        case let object as [String: Any]:
+            return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key)=\(spelled($0.value))" }.joined(separator: ",") + "}"
+        case let array as [Any]: return "[" + array.map(spelled).joined(separator: ",") + "]"
+        case let number as NSNumber:
+            return "\(JSONTreeReader.typeName(number)):\(number.doubleValue):\((value as? Int).map(String.init) ?? "-")"
+        default: return "\(JSONTreeReader.typeName(value)):\(value)"
+        }
+    }
+
+    static let exports = valid.filter { !$0.contains("dup") } + [
+        #"{"max": 9223372036854775807, "min": -9223372036854775808, "small": 1.5e-3, "zero": -0, "large": 1e300, "one": 1.0}"#,
+        #"{"nested": {"list": [true, false, null, "x", 0, {}]}, "empty": [], "é": "\u00e9"}"#,
+    ]
+
+    @Test("exports parse to the tree JSONSerialization builds, types included", arguments: exports)
+    func foundationTreeMatchesFoundation(text: String) throws {
+        let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        let parsed = JSONTextParser.foundationTree(Data(text.utf8))
+        #expect(parsed.map(Self.spelled) == Self.spelled(foundation))
+    }
+
+    static let refusedExports = invalid + [
+        #"{"dup": 1, "dup": 2}"#, #"{"a": {"b": 1, "b": 1}}"#, "1e400", "-1e400", "1e-400", "123456789012345678901234567890",
+        #""\uD800""#, #"{"k": "\uDC00x"}"#, "\u{FEFF}{}",
+    ]
+
+    /// Each of these is read the slower way (`JSONDocument.parse`), which reports a repeated key,
+    /// hands on an unrepresentable number as text, or locates the syntax error.
+    @Test("exports holding what Foundation's tree cannot say as written are left to the slower reading", arguments: refusedExports)
+    func foundationTreeRefuses(text: String) {
+        #expect(JSONTextParser.foundationTree(Data(text.utf8)) == nil)
+    }
+
+    @Test("key paths quote keys that are not plain letters, digits, `_` or `-`, in any script")
+    func keyPaths() {
+        let paths = ["plain_key-1", "with space", "a.b", "é", "环境", "quote\"", ""].map { JSONTreeReader.path("root", $0) }
+        #expect(paths == ["root.plain_key-1", #"root["with space"]"#, #"root["a.b"]"#, "root.é", "root.环境", #"root["quote\""]"#, #"root[""]"#])
+        #expect(JSONTreeReader.path("", "top") == "top")
+        #expect(JSONTreeReader.path("list", 3) == "list[3]")
+    }
+
     @Test("escapes decode to the characters they name; a lone surrogate becomes U+FFFD")
     func escapes() {
         #expect(JSONTextParser.parse(#""a\u0041\n\uD83D\uDE00""#) == .string("aA\n😀"))

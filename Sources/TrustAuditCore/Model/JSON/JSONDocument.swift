@@ -13,9 +13,13 @@ struct JSONSyntaxFailure: Error, Equatable {
 /// JSON documents as bytes: the one place they are parsed into a `JSONSerialization` tree and
 /// written back out. Stored JSON text that becomes a `JSONValue` goes through `JSONValue.parse`.
 enum JSONDocument {
-    /// Parses an export document: `JSONPrescan` first (repeated keys are recorded in `reader`,
-    /// numbers no `Double` holds become strings), then `parse(_:)`.
+    /// Parses an export document. Most are read in one pass by `JSONTextParser`; a document it
+    /// refuses is read as before: `JSONPrescan` first (repeated keys are recorded in `reader`,
+    /// numbers no `Double` holds become strings), then `parse(_:)`, which locates a syntax error.
+    /// An organization's settings are ten thousand documents, and `JSONSerialization`'s strings
+    /// made every later read of them slow.
     static func parse(_ data: Data, reader: inout JSONTreeReader) throws(JSONSyntaxFailure) -> Any {
+        if let tree = JSONTextParser.foundationTree(data) { return tree }
         let prescan = JSONPrescan(data)
         for path in prescan.duplicateKeys {
             reader.record(path, .invalidValue("the key appears more than once in its object; which value counts is undefined, so fix the export"))

@@ -1,12 +1,33 @@
+import Foundation
+
 /// Parses JSON text (RFC 8259, any value at the top level) straight from UTF-8 bytes.
 ///
 /// `JSONSerialization` builds Foundation objects that then have to be cast back one by one;
 /// findings' evidence and stored facts are parsed tens of thousands of times per report, so
-/// this reads bytes into `JSONValue` directly. Nesting is bounded, so hostile input cannot
-/// exhaust the stack; the last of duplicate keys wins.
-struct JSONTextParser {
+/// this reads bytes into `JSONValue` directly. Exports are read into the tree `JSONSerialization`
+/// would build, because their decoders read that tree (see `JSONDocument`). Nesting is bounded,
+/// so hostile input cannot exhaust the stack.
+enum JSONTextParser {
     static let maximumDepth = 512
 
+    /// The value `text` holds, or nil when it is not exactly one valid JSON value. The last of
+    /// repeated keys wins, and a lone surrogate escape stands for U+FFFD.
+    static func parse(_ text: String) -> JSONValue? {
+        var text = text
+        return text.withUTF8 { JSONTextReader<JSONValueTree>.parse($0) }
+    }
+
+    /// The tree `JSONSerialization` builds from `data`, or nil when `data` is not valid JSON or
+    /// holds what that tree cannot say as it is written: a repeated key, a number no `Double` or
+    /// `Int64` holds, a lone surrogate. Callers read those documents the slower way, which
+    /// reports each of them.
+    static func foundationTree(_ data: Data) -> Any? {
+        data.withUnsafeBytes { raw in JSONTextReader<FoundationJSONTree>.parse(raw.bindMemory(to: UInt8.self)) }
+    }
+}
+
+/// One parse over a buffer of UTF-8 bytes.
+struct JSONTextReader<Tree: JSONTreeKind> {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
@@ -15,15 +36,12 @@ struct JSONTextParser {
         self.bytes = bytes
     }
 
-    /// The value `text` holds, or nil when it is not exactly one valid JSON value.
-    static func parse(_ text: String) -> JSONValue? {
-        var text = text
-        return text.withUTF8 { buffer in
-            var parser = JSONTextParser(buffer)
-            guard let value = parser.value() else { return nil }
-            parser.skipWhitespace()
-            return parser.position == buffer.count ? value : nil
-        }
+    /// The one value `bytes` hold, or nil.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Tree.Value? {
+        var reader = JSONTextReader(bytes)
+        guard let value = reader.value() else { return nil }
+        reader.skipWhitespace()
+        return reader.position == bytes.count ? value : nil
     }
 
     private mutating func skipWhitespace() {
@@ -35,40 +53,40 @@ struct JSONTextParser {
         }
     }
 
-    private mutating func value() -> JSONValue? {
+    private mutating func value() -> Tree.Value? {
         skipWhitespace()
         guard position < bytes.count else { return nil }
         switch bytes[position] {
         case UInt8(ascii: "{"): return object()
         case UInt8(ascii: "["): return array()
-        case UInt8(ascii: "\""): return string().map(JSONValue.string)
-        case UInt8(ascii: "t"): return literal("true", .bool(true))
-        case UInt8(ascii: "f"): return literal("false", .bool(false))
-        case UInt8(ascii: "n"): return literal("null", .null)
+        case UInt8(ascii: "\""): return string().map(Tree.string)
+        case UInt8(ascii: "t"): return literal("true", Tree.bool(true))
+        case UInt8(ascii: "f"): return literal("false", Tree.bool(false))
+        case UInt8(ascii: "n"): return literal("null", Tree.null)
         default: return number()
         }
     }
 
-    private mutating func literal(_ word: StaticString, _ result: JSONValue) -> JSONValue? {
+    private mutating func literal(_ word: StaticString, _ result: @autoclosure () -> Tree.Value) -> Tree.Value? {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { return nil }
         for index in 0..<count where bytes[position + index] != word.utf8Start[index] {
             return nil
         }
         position += count
-        return result
+        return result()
     }
 
-    private mutating func object() -> JSONValue? {
+    private mutating func object() -> Tree.Value? {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else { return nil }
+        guard depth <= JSONTextParser.maximumDepth else { return nil }
         position += 1
-        var members: [String: JSONValue] = [:]
+        var members = Tree.emptyObject()
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return Tree.object(members)
         }
         while true {
             skipWhitespace()
@@ -76,31 +94,30 @@ struct JSONTextParser {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
             position += 1
-            guard let member = value() else { return nil }
-            members[key] = member
+            guard let member = value(), Tree.insert(key, member, into: &members) else { return nil }
             skipWhitespace()
             guard position < bytes.count else { return nil }
             if bytes[position] == UInt8(ascii: ",") {
                 position += 1
             } else if bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(members)
+                return Tree.object(members)
             } else {
                 return nil
             }
         }
     }
 
-    private mutating func array() -> JSONValue? {
+    private mutating func array() -> Tree.Value? {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else { return nil }
+        guard depth <= JSONTextParser.maximumDepth else { return nil }
         position += 1
-        var items: [JSONValue] = []
+        var items: [Tree.Value] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
-            return .array(items)
+            return Tree.array(items)
         }
         while true {
             guard let item = value() else { return nil }
@@ -111,7 +128,7 @@ struct JSONTextParser {
                 position += 1
             } else if bytes[position] == UInt8(ascii: "]") {
                 position += 1
-                return .array(items)
+                return Tree.array(items)
             } else {
                 return nil
             }
@@ -173,8 +190,7 @@ struct JSONTextParser {
                     position = saved
                 }
             }
-            // A lone surrogate cannot be encoded; it stands for the replacement character.
-            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+            guard let scalar = Unicode.Scalar(code) ?? (Tree.acceptsLoneSurrogates ? "\u{FFFD}" : nil) else { return false }
             out.append(contentsOf: Array(String(scalar).utf8))
         default:
             return false
@@ -201,8 +217,9 @@ struct JSONTextParser {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    private mutating func number() -> JSONValue? {
+    private mutating func number() -> Tree.Value? {
         let start = position
+        var integral = true
         func digits() -> Int {
             let first = position
             while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
@@ -216,17 +233,16 @@ struct JSONTextParser {
             return nil
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            integral = false
             position += 1
             guard digits() > 0 else { return nil }
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            integral = false
             position += 1
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
             guard digits() > 0 else { return nil }
         }
-        guard let number = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)) else {
-            return nil
-        }
-        return .number(number)
+        return Tree.number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self), integral: integral)
     }
 }

@@ -23,13 +23,24 @@ struct JSONTreeReader {
     /// `parent.key`, quoting keys that would make the path ambiguous (environment names may
     /// hold dots or spaces).
     static func path(_ parent: String, _ key: String) -> String {
-        let plain = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+        let plain = !key.isEmpty && (key.utf8.allSatisfy(isPlainASCII)
+            || key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
         let segment = plain ? key : "[\"\(key.replacingOccurrences(of: "\"", with: "\\\""))\"]"
         if parent.isEmpty { return segment }
         return plain ? "\(parent).\(segment)" : "\(parent)\(segment)"
     }
 
     static func path(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+
+    /// An ASCII letter, digit, `_` or `-`: checked on bytes first, because paths are built for
+    /// every value read and Unicode's letter properties cost more than the rest of the read.
+    private static func isPlainASCII(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "-"): true
+        default: false
+        }
+    }
 
     // MARK: Types
 
