@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import TrustAuditCore
 
@@ -116,6 +117,53 @@ struct DemoOrgTests {
             // Its message says the repository's default, which ingestion fills in after the snapshot is stored.
             let saysDefault = outcome.findings.contains { $0.policy == "permissions-undeclared" && $0.message.contains("repository default (read)") }
             #expect(saysDefault)
+        }
+    }
+
+    /// The derivation run as a stage of its own, without what the scan shares with its stages:
+    /// it reads every workflow itself, on the writer.
+    private struct DerivationReadingItself: ScanStage {
+        let name = "derive"
+        let signature = TrustGraphStage().signature
+        func run(_ db: Database, scanID: Int64) throws {
+            try TrustGraphStage().run(db, scanID: scanID)
+        }
+    }
+
+    /// Every derived row of the latest scan, spelled, table by table.
+    private func derivedRows(_ database: AuditDatabase) throws -> [String: [String]] {
+        let tables = ["trust_graph", "deployable_by", "repository_reach", "service_account_reach", "job_environments", "credential_jobs"]
+        return try database.read(snapshot: nil) { db in
+            try AuditDatabase.showing(db, snapshot: try Int64.fetchOne(db, sql: "SELECT max(id) FROM scans")) {
+                try Dictionary(uniqueKeysWithValues: tables.map { table in
+                    (table, try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map(\.description).sorted())
+                })
+            }
+        }
+    }
+
+    /// A first scan reads the workflows on a reader while the settings are ingested
+    /// (`ScanContext.prefetchWorkflows`); the graph must be the one the derivation reads for itself.
+    @Test("a trust graph derived from workflows read beside ingestion is the one derived from its own read")
+    func prefetchedWorkflowsDeriveTheSameGraph() throws {
+        let demo = TestSupport.packageRoot.appendingPathComponent("Examples/acme")
+        let plan = ScanPlan(paths: [demo.path], policies: PolicyLoader.builtIn().policies)
+        let inputs = try plan.readInputs()
+        let (prefetched, own) = try TestSupport.withTemporaryDirectory { directory in
+            let first = try TestSupport.openDatabase(in: directory, name: "prefetched.db")
+            _ = try ScanPipeline(database: first).run(plan.request(inputs))
+            let second = try TestSupport.openDatabase(in: directory, name: "own.db")
+            var request = plan.request(inputs)
+            request.stages = request.stages.map { $0 is TrustGraphStage ? DerivationReadingItself() : $0 }
+            _ = try ScanPipeline(database: second).run(request)
+            return (try derivedRows(first), try derivedRows(second))
+        }
+        let edges = prefetched["trust_graph"]?.count ?? 0
+        #expect(edges > 10, "the demo's graph has edges")
+        for (table, rows) in prefetched {
+            let ownRows = own[table] ?? []
+            let same = rows == ownRows
+            #expect(same, "\(table) differs: \(Set(rows).symmetricDifference(ownRows).sorted().prefix(2))")
         }
     }
 

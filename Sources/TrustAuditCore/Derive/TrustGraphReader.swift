@@ -27,7 +27,29 @@ enum TrustGraphReader {
         }
     }
 
-    static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil) throws -> TrustGraphFacts {
+    /// The part of the facts that only the snapshot decides: its workflows (with their jobs'
+    /// tokens, triggers and logins) and the outsider views. Nothing a stage writes changes it,
+    /// so a full derivation can have it read on a reader of the committed snapshot while
+    /// ingestion writes (`ScanContext.prefetchWorkflows`).
+    struct Workflows: Sendable {
+        var scanID: Int64
+        var workflows: [WorkflowKey: TrustGraphFacts.Workflow] = [:]
+        var workflowOrder: [WorkflowKey] = []
+        var outsiderTriggers: [String: String]?
+        var outsiderInputs: [WorkflowJobKey: [String]]?
+    }
+
+    /// Every workflow of snapshot `scanID`; `db` must show that scan (`AuditDatabase.showing`).
+    static func readWorkflows(_ db: Database, scanID: Int64) throws -> Workflows {
+        var facts = TrustGraphFacts()
+        try readWorkflows(db, scanID: scanID, workflowTable: nil, into: &facts)
+        try readOutsiders(db, workflowTable: nil, into: &facts)
+        return Workflows(scanID: scanID, workflows: facts.workflows, workflowOrder: facts.workflowOrder,
+                         outsiderTriggers: facts.outsiderTriggers, outsiderInputs: facts.outsiderInputs)
+    }
+
+    /// - parameter workflows: every workflow of the snapshot, read already (without `workflowTable` only).
+    static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil, workflows: Workflows? = nil) throws -> TrustGraphFacts {
         var facts = TrustGraphFacts()
         facts.identities = try identities(db, scanID: scanID)
         var only = RepositoryFilter(table: nil)
@@ -42,9 +64,16 @@ enum TrustGraphReader {
         defer { if workflowTable != nil { try? TemporaryNameTable.drop(db, settingsTable) } }
         try readGates(db, scanID: scanID, only: only, into: &facts)
         try readRepositories(db, scanID: scanID, only: only, into: &facts)
-        try readWorkflows(db, scanID: scanID, workflowTable: workflowTable, into: &facts)
+        if let workflows, workflowTable == nil, workflows.scanID == scanID {
+            facts.workflows = workflows.workflows
+            facts.workflowOrder = workflows.workflowOrder
+            facts.outsiderTriggers = workflows.outsiderTriggers
+            facts.outsiderInputs = workflows.outsiderInputs
+        } else {
+            try readWorkflows(db, scanID: scanID, workflowTable: workflowTable, into: &facts)
+            try readOutsiders(db, workflowTable: workflowTable, into: &facts)
+        }
         try readRefRules(db, scanID: scanID, only: only, into: &facts)
-        try readOutsiders(db, workflowTable: workflowTable, into: &facts)
         return facts
     }
 

@@ -179,10 +179,17 @@ public struct ScanPipeline: Sendable {
             let stored = try storeSnapshot()
             guard stored == scanID else { return stored }
             // The snapshot is committed (a failure from here on removes it, as `run` does with every
-            // row of a failed scan): policies that need nothing the stages write start now.
-            early = clock.measure("early start") {
-                EarlyPolicyEvaluation.start(request, policyDigest: Self.policyDigest(request), database: database, scanID: scanID)
+            // row of a failed scan): what reads only it can be read beside the stages.
+            early = clock.measure("early start") { () -> EarlyPolicyEvaluation? in
+                // Readers opened before the snapshot's ANALYZE would plan with no statistics.
+                database.dropStaleReaders()
+                if request.stages.contains(where: { $0 is TrustGraphStage }),
+                   (try? database.pool.read({ db in try ScanRecords.derivedBefore(db) })) == false {
+                    context.prefetchWorkflows(scanID: scanID, database: database)
+                }
+                return EarlyPolicyEvaluation.prepare(request, policyDigest: Self.policyDigest(request), database: database, scanID: scanID)
             }
+            if let early { context.whenWriterAlone { early.begin() } }
             do {
                 try database.pool.write { db in
                     // While early policies run, their reader and the derivation's working set are
@@ -199,13 +206,20 @@ public struct ScanPipeline: Sendable {
                 }
             } catch {
                 // Not left reading rows that are about to be removed, nor lean in the pool.
+                _ = context.prefetchedWorkflows(scanID: scanID)
                 if let early {
                     _ = early.results()
                     database.dropStaleReaders()
                 }
                 throw error
             }
-            earlyResults = early.flatMap { early in clock.measure("early evaluate") { early.results() } }
+            if let early {
+                // Timed only when the policies ran beside the stages: a stage that never wrote
+                // alone left them to be evaluated with the others.
+                let start = DispatchTime.now().uptimeNanoseconds
+                earlyResults = early.results()
+                if earlyResults != nil { clock.add("early evaluate", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            }
             return scanID
         }
         // A new snapshot was written: its writer's cache and the parse and derivation heaps are

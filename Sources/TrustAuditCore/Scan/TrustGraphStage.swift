@@ -47,7 +47,11 @@ public struct TrustGraphStage: ScanStage {
             }
         }
         let facts = try clock.measure("load") {
-            try TrustGraphReader.read(db, scanID: scanID, workflowTable: scope == nil ? nil : Self.readTable)
+            // Read ahead only for a derivation that had to be full (taken either way, so a read
+            // ahead that turned out unneeded is not kept).
+            let prefetched = context.prefetchedWorkflows(scanID: scanID)
+            return try TrustGraphReader.read(db, scanID: scanID, workflowTable: scope == nil ? nil : Self.readTable,
+                                             workflows: scope == nil ? prefetched : nil)
         }
         var expanded = clock.measure("expand") { ReusableWorkflowExpansion.expand(facts) }
         if let dirty = scope?.scope.dirty {
@@ -56,6 +60,7 @@ public struct TrustGraphStage: ScanStage {
             expanded.environments.removeAll { !dirty.contains($0.repository.lowercased()) }
         }
         let result = clock.measure("match") { TrustGraphBuilder.build(jobs: expanded.jobs, identities: facts.identities) }
+        context.writerAlone()
         try clock.measure("write") {
             var writer = TrustGraphWriter(db: db, scanID: scanID, facts: facts)
             try writer.write(environments: expanded.environments)

@@ -28,6 +28,14 @@ enum ScanRecords {
             """, arguments: [policyDigest, ToolVersion.current]) ?? true
     }
 
+    /// Whether a complete scan by this version of trustaudit derived a trust graph: without one,
+    /// no derivation base can match and this scan's derivation is a full one.
+    static func derivedBefore(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM scans WHERE status = 'complete' AND derive_base IS NOT NULL AND tool_version = ?)
+            """, arguments: [ToolVersion.current]) ?? true
+    }
+
     static func recordState(_ db: Database, scanID: Int64, stateHash: String, repositories: Int, files: Int) throws {
         try db.execute(sql: "UPDATE scans SET state_hash = ?, repository_count = ?, file_count = ? WHERE id = ?",
                        arguments: [stateHash, repositories, files, scanID])
