@@ -47,9 +47,9 @@ final class EarlyPolicyEvaluation: @unchecked Sendable {
         return EarlyPolicyEvaluation(policies: early, settings: request.settings, database: database, scanID: scanID)
     }
 
-    /// Starts evaluating on a reader of the snapshot as committed before the stages (their
-    /// transaction is not committed while they run); a second call does nothing.
-    func begin() {
+    /// Starts evaluating on `queue`, on a reader of the snapshot as committed before the stages
+    /// (their transaction is not committed while they run); a second call does nothing.
+    func begin(on queue: DispatchQueue) {
         lock.withLock {
             guard task == nil else { return }
             // The policies allocate on another thread (another glibc arena), so the pages
@@ -57,7 +57,7 @@ final class EarlyPolicyEvaluation: @unchecked Sendable {
             // of a cold 10,000-repository scan without this, 269 MB with it, for 8 ms.
             FreeHeapPages.release()
             let (database, scanID, policies, settings) = (database, scanID, policies, settings)
-            task = BackgroundTask {
+            task = BackgroundTask(on: queue) {
                 try database.read(snapshot: scanID) { db in
                     try AuditDatabase.makeLean(db)
                     return PolicyEngine.evaluate(database: database, scanID: scanID, policies: policies, settings: settings, connection: db)

@@ -18,8 +18,11 @@ public final class ScanContext: @unchecked Sendable {
 
     private let lock = NSLock()
     private var scopes: [Pair: IncrementalScope?] = [:]
-    private var workflows: BackgroundTask<TrustGraphReader.Workflows>?
-    private var whenWriterAlone: (@Sendable () -> Void)?
+    private var prefetch: DerivationPrefetch?
+    private var whenWriterAlone: [@Sendable (DispatchQueue) -> Void] = []
+    /// Where the work started by `writerAlone` runs, one task after another: the writer has one
+    /// core, the work the other.
+    private let besideWriter = DispatchQueue(label: "trustaudit.beside-writer")
     /// Where the earlier snapshot of a comparison is read, beside the writer reading the current
     /// one; nil: on the caller's connection.
     private let reader: (any DatabaseReader)?
@@ -30,41 +33,29 @@ public final class ScanContext: @unchecked Sendable {
         self.reader = reader
     }
 
-    /// Starts reading every workflow of committed snapshot `scanID` on a reader, for a
-    /// derivation that will be full: reading them cost the derivation's writer 0.6 s at 10,000
-    /// repositories, while ingestion left a core idle writing the settings.
-    func prefetchWorkflows(scanID: Int64, database: AuditDatabase) {
-        let task = BackgroundTask {
-            try database.read(snapshot: scanID) { db in try TrustGraphReader.readWorkflows(db, scanID: scanID) }
-        }
-        lock.withLock { workflows = task }
+    /// Reads of the committed snapshot that a full derivation takes instead of making them
+    /// itself; set by the pipeline before the stages run.
+    var derivationPrefetch: DerivationPrefetch? {
+        get { lock.withLock { prefetch } }
+        set { lock.withLock { prefetch = newValue } }
     }
 
-    /// The workflows `prefetchWorkflows` read, once; nil when none were asked for or their read
-    /// failed (the derivation then reads them itself).
-    func prefetchedWorkflows(scanID: Int64) -> TrustGraphReader.Workflows? {
-        let task = lock.withLock { () -> BackgroundTask<TrustGraphReader.Workflows>? in
-            defer { workflows = nil }
-            return workflows
-        }
-        guard let read = try? task?.take(), read.scanID == scanID else { return nil }
-        return read
-    }
-
-    /// Has `work` run when a stage says it writes alone (`writerAlone`); nothing runs it otherwise.
-    func whenWriterAlone(_ work: @escaping @Sendable () -> Void) {
-        lock.withLock { whenWriterAlone = work }
+    /// Has `work` run when a stage says it writes alone (`writerAlone`); nothing runs it
+    /// otherwise. `work` starts its tasks on the queue it is given, a serial one: work handed over
+    /// first runs first, and none of it shares the idle core with the rest.
+    func whenWriterAlone(_ work: @escaping @Sendable (DispatchQueue) -> Void) {
+        lock.withLock { whenWriterAlone.append(work) }
     }
 
     /// Called by a stage that is about to keep the writer busy on one core while the others have
     /// nothing to do (the derivation writing its rows): starts the work handed to
     /// `whenWriterAlone`, once.
     func writerAlone() {
-        let work = lock.withLock { () -> (@Sendable () -> Void)? in
-            defer { whenWriterAlone = nil }
+        let work = lock.withLock { () -> [@Sendable (DispatchQueue) -> Void] in
+            defer { whenWriterAlone = [] }
             return whenWriterAlone
         }
-        work?()
+        for item in work { item(besideWriter) }
     }
 
     /// The repositories to re-evaluate when data scan `current` follows `previous`

@@ -174,7 +174,6 @@ public struct ScanPipeline: Sendable {
             }
         }
         var early: EarlyPolicyEvaluation?
-        var earlyResults: (findings: [Finding], errors: [PolicyRunError])?
         let dataScanID = try database.withoutAutomaticCheckpoint { () throws -> Int64 in
             let stored = try storeSnapshot()
             guard stored == scanID else { return stored }
@@ -185,11 +184,22 @@ public struct ScanPipeline: Sendable {
                 database.dropStaleReaders()
                 if request.stages.contains(where: { $0 is TrustGraphStage }),
                    (try? database.pool.read({ db in try ScanRecords.derivedBefore(db) })) == false {
-                    context.prefetchWorkflows(scanID: scanID, database: database)
+                    let prefetch = DerivationPrefetch(scanID: scanID, database: database)
+                    context.derivationPrefetch = prefetch
+                    context.whenWriterAlone { queue in prefetch.startCredentialJobs(on: queue) }
                 }
                 return EarlyPolicyEvaluation.prepare(request, policyDigest: Self.policyDigest(request), database: database, scanID: scanID)
             }
-            if let early { context.whenWriterAlone { early.begin() } }
+            if let early {
+                context.whenWriterAlone { queue in
+                    early.begin(on: queue)
+                    // A checkpoint stops at the oldest snapshot a reader still reads, so the one
+                    // after the stages leaves their pages in the log while the early policies
+                    // read; another is queued for when they are done, or writing the findings
+                    // would copy those pages first.
+                    queue.async { database.checkpointInBackground() }
+                }
+            }
             do {
                 try database.pool.write { db in
                     // While early policies run, their reader and the derivation's working set are
@@ -206,26 +216,19 @@ public struct ScanPipeline: Sendable {
                 }
             } catch {
                 // Not left reading rows that are about to be removed, nor lean in the pool.
-                _ = context.prefetchedWorkflows(scanID: scanID)
+                context.derivationPrefetch?.finish()
                 if let early {
                     _ = early.results()
                     database.dropStaleReaders()
                 }
                 throw error
             }
-            if let early {
-                // Timed only when the policies ran beside the stages: a stage that never wrote
-                // alone left them to be evaluated with the others.
-                let start = DispatchTime.now().uptimeNanoseconds
-                earlyResults = early.results()
-                if earlyResults != nil { clock.add("early evaluate", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
-            }
             return scanID
         }
         // A new snapshot was written: its writer's cache and the parse and derivation heaps are
         // not what evaluation reads, and its pages are checkpointed while the policies run.
         if dataScanID == scanID {
-            clock.measure("release memory") { database.releaseMemory() }
+            clock.measure("release memory") { database.releaseMemoryBesideReads() }
             database.checkpointInBackground()
         }
         let evaluationKey = Self.evaluationKey(request, dataScanID: dataScanID)
@@ -278,17 +281,30 @@ public struct ScanPipeline: Sendable {
                 carriedErrors.removeAll { scopes[$0.policy] != .serviceAccount }
                 carriedFrom = previousFindings
             }
+            var earlyWait: Double?
             let evaluation = clock.measure("evaluate") { () -> (findings: [Finding], errors: [PolicyRunError]) in
-                // Early evaluation only starts when no evaluation can be incremental; when its read
-                // could not be made, its policies run here with the others.
-                guard let early, let earlyResults, incremental == nil else {
+                // Early evaluation only starts when no evaluation can be incremental.
+                guard let early, incremental == nil else {
                     return PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
                                                  incremental: incremental)
                 }
-                let rest = request.policies.filter { !early.policyIDs.contains($0.id) }
-                return PolicyEngine.merged(earlyResults, PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: rest,
-                                                                               settings: request.settings))
+                // The other policies start at once, beside the early ones if they are still
+                // running (the finished stages left their core idle); early policies that never
+                // started, or whose read could not be made, are evaluated after them.
+                let late = PolicyEngine.evaluate(database: database, scanID: dataScanID,
+                                                 policies: request.policies.filter { !early.policyIDs.contains($0.id) },
+                                                 settings: request.settings)
+                let start = DispatchTime.now().uptimeNanoseconds
+                guard let earlyResults = early.results() else {
+                    return PolicyEngine.merged(PolicyEngine.evaluate(database: database, scanID: dataScanID,
+                                                                     policies: request.policies.filter { early.policyIDs.contains($0.id) },
+                                                                     settings: request.settings), late)
+                }
+                earlyWait = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                return PolicyEngine.merged(earlyResults, late)
             }
+            // Timed only when the policies ran beside the stages.
+            if let earlyWait { clock.add("early evaluate", earlyWait) }
             clock.measure("release memory") { database.releaseMemory() }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
             findings = try clock.measure("findings") {

@@ -46,12 +46,13 @@ public struct TrustGraphStage: ScanStage {
                 try TrustGraphCarryOver.copy(db, from: previous, to: scanID, excludedTable: Self.changedTable)
             }
         }
+        // Read ahead only for a derivation that had to be full; a read ahead that turned out
+        // unneeded is waited for and dropped.
+        let prefetch = context.derivationPrefetch.flatMap { $0.scanID == scanID ? $0 : nil }
+        if scope != nil { prefetch?.finish() }
         let facts = try clock.measure("load") {
-            // Read ahead only for a derivation that had to be full (taken either way, so a read
-            // ahead that turned out unneeded is not kept).
-            let prefetched = context.prefetchedWorkflows(scanID: scanID)
-            return try TrustGraphReader.read(db, scanID: scanID, workflowTable: scope == nil ? nil : Self.readTable,
-                                             workflows: scope == nil ? prefetched : nil)
+            try TrustGraphReader.read(db, scanID: scanID, workflowTable: scope == nil ? nil : Self.readTable,
+                                      workflows: scope == nil ? prefetch?.takeWorkflows() : nil)
         }
         var expanded = clock.measure("expand") { ReusableWorkflowExpansion.expand(facts) }
         if let dirty = scope?.scope.dirty {
@@ -68,7 +69,11 @@ public struct TrustGraphStage: ScanStage {
             try writer.writeAccountReach()
         }
         try clock.measure("credentials") {
-            try CredentialJobsDerivation.derive(db, scanID: scanID, repositoryTable: scope == nil ? nil : Self.derivedTable)
+            if scope == nil, let jobs = prefetch?.takeCredentialJobs() {
+                try CredentialJobsDerivation.store(jobs, db: db, scanID: scanID)
+            } else {
+                try CredentialJobsDerivation.derive(db, scanID: scanID, repositoryTable: scope == nil ? nil : Self.derivedTable)
+            }
         }
     }
 

@@ -266,6 +266,14 @@ public final class AuditDatabase: Sendable {
         FreeHeapPages.release()
     }
 
+    /// `releaseMemory` without waiting for the reads in flight (policies evaluated beside the
+    /// stages): their connections close when those reads end, and every other reader now.
+    func releaseMemoryBesideReads() {
+        try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA shrink_memory") }
+        pool.invalidateReadOnlyConnections()
+        FreeHeapPages.release()
+    }
+
     /// Runs `body` with the writer's automatic checkpoint off, so that committing a snapshot's
     /// hundreds of megabytes does not also copy them into the database file before the commit
     /// returns; `checkpointInBackground` copies them while the policies run. At 10,000

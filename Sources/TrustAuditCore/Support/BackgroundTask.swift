@@ -7,8 +7,9 @@ final class BackgroundTask<T: Sendable>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var result: Result<T, Error>?
 
-    init(_ body: @escaping @Sendable () throws -> T) {
-        DispatchQueue.global().async {
+    /// Starts `body` on `queue`: a serial queue runs the tasks given it one after another.
+    init(on queue: DispatchQueue = .global(), _ body: @escaping @Sendable () throws -> T) {
+        queue.async {
             self.result = Result { try body() }
             self.finished.signal()
         }
