@@ -68,8 +68,8 @@ final class EarlyPolicyEvaluation: @unchecked Sendable {
 
     /// The early policies' findings and errors, once they are done, or nil when they were not
     /// begun or their read could not be made (the policies are then evaluated with the others).
-    /// Their lean reader is closed and its heap handed back by the `releaseMemory` that follows
-    /// every new snapshot's stages.
+    /// Their lean reader is closed when they end: `releaseMemoryBesideReads`, after every new
+    /// snapshot's stages, drops every reader without waiting for theirs.
     func results() -> (findings: [Finding], errors: [PolicyRunError])? {
         try? lock.withLock { task }?.take()
     }

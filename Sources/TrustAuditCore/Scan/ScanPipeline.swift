@@ -10,7 +10,8 @@ import GRDB
 /// unchanged organization adds one row.
 ///
 /// The files' facts and the snapshot are written in one transaction, what the stages derive in a
-/// second (policies that need none of it may start in between, `EarlyPolicyEvaluation`), the
+/// second (reads and policies that need none of it run beside that transaction on readers,
+/// `DerivationPrefetch` and `EarlyPolicyEvaluation`), the
 /// policies are evaluated on read-only connections, then findings and the `complete` status are
 /// written. If anything fails, the scan's own rows and the content only it named are removed and
 /// only its `failed` row remains; earlier snapshots are never touched. One scan runs at a time per
