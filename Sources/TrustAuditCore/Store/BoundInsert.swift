@@ -41,6 +41,53 @@ struct BoundInsert {
         guard code == SQLITE_DONE || code == SQLITE_ROW else { throw Self.stepFailure(code, handle, sql: sql) }
     }
 
+    /// Runs the statement once per row of `rows`, each with `leading` and then the row's values.
+    /// Text is bound from the rows' own buffer, which outlives each step (`SQLITE_STATIC`).
+    func execute(_ rows: PackedRows, leading: DatabaseValue) throws {
+        let handle = statement.sqliteStatement
+        guard rows.width + 1 == parameterCount, rows.values.count % max(rows.width, 1) == 0 else {
+            throw DatabaseError(resultCode: .SQLITE_RANGE, message: "rows of \(rows.width + 1) values (\(rows.values.count) in all) for \(parameterCount) parameters",
+                                sql: sql)
+        }
+        let unmanaged = unsafeBitCast(0, to: sqlite3_destructor_type.self)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        try rows.text.withUnsafeBufferPointer { text in
+            try rows.values.withUnsafeBufferPointer { values in
+                var first = 0
+                while first + rows.width <= values.count {
+                    defer { sqlite3_reset(handle) }
+                    try bind(leading, at: 1, handle)
+                    for column in 0..<rows.width {
+                        let index = Int32(column + 2)
+                        let code: Int32
+                        switch values[first + column] {
+                        case .null: code = sqlite3_bind_null(handle, index)
+                        case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+                        case .real(let number): code = sqlite3_bind_double(handle, index, number)
+                        case .text(let start, let count):
+                            // An empty text still needs an address, or SQLite would bind NULL.
+                            if count == 0 {
+                                code = sqlite3_bind_text(handle, index, "", 0, transient)
+                            } else if let base = text.baseAddress, count <= Int(Int32.max), start >= 0, start + count <= text.count {
+                                code = (base + start).withMemoryRebound(to: CChar.self, capacity: count) {
+                                    sqlite3_bind_text(handle, index, $0, Int32(count), unmanaged)
+                                }
+                            } else {
+                                code = SQLITE_TOOBIG
+                            }
+                        }
+                        guard code == SQLITE_OK else {
+                            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind parameter \(index)", sql: sql)
+                        }
+                    }
+                    let code = sqlite3_step(handle)
+                    guard code == SQLITE_DONE || code == SQLITE_ROW else { throw Self.stepFailure(code, handle, sql: sql) }
+                    first += rows.width
+                }
+            }
+        }
+    }
+
     /// The error of a `sqlite3_step` that returned `code`, with SQLite's message.
     static func stepFailure(_ code: Int32, _ handle: SQLiteStatement, sql: String) -> DatabaseError {
         let message = sqlite3_errmsg(sqlite3_db_handle(handle)).map { String(cString: $0) }

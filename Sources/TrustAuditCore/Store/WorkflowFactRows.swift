@@ -9,13 +9,13 @@ struct WorkflowFactRows: Sendable {
     /// `wf_documents` without `doc`: the parse error row when the file could not be parsed.
     var document: [DatabaseValue]
     var parsed: Bool
-    var triggers: [[DatabaseValue]] = []
-    var permissions: [[DatabaseValue]] = []
-    var jobs: [[DatabaseValue]] = []
-    var steps: [[DatabaseValue]] = []
-    var outsiderInputs: [[DatabaseValue]] = []
-    var actions: [[DatabaseValue]] = []
-    var suppressions: [[DatabaseValue]] = []
+    var triggers = PackedRows(width: 10)
+    var permissions = PackedRows(width: 4)
+    var jobs = PackedRows(width: 21)
+    var steps = PackedRows(width: 14)
+    var outsiderInputs = PackedRows(width: 8)
+    var actions = PackedRows(width: 1)
+    var suppressions = PackedRows(width: 3)
 
     init(_ result: WorkflowParseResult) {
         switch result {
@@ -26,12 +26,12 @@ struct WorkflowFactRows: Sendable {
             parsed = true
             document = [WorkflowParser.version.databaseValue, facts.name.databaseValue, (facts.permissions?.kind.rawValue).databaseValue,
                         (facts.permissions?.line).databaseValue, Self.json(facts.env).databaseValue, facts.expandedBytes.databaseValue]
-            triggers = facts.triggers.map { fact in
-                [fact.event.databaseValue, fact.line.databaseValue, Self.json(fact.types).databaseValue, Self.json(fact.branches).databaseValue,
+            for fact in facts.triggers {
+                triggers.append([fact.event.databaseValue, fact.line.databaseValue, Self.json(fact.types).databaseValue, Self.json(fact.branches).databaseValue,
                  Self.json(fact.branchesIgnore).databaseValue, Self.json(fact.tags).databaseValue, Self.json(fact.tagsIgnore).databaseValue,
-                 Self.json(fact.paths).databaseValue, (fact.inputs?.jsonText).databaseValue, Self.json(fact.workflows).databaseValue]
+                 Self.json(fact.paths).databaseValue, (fact.inputs?.jsonText).databaseValue, Self.json(fact.workflows).databaseValue])
             }
-            permissions = (facts.permissions?.entries ?? []).map { Self.permission("", $0) }
+            for entry in facts.permissions?.entries ?? [] { permissions.append(Self.permission("", entry)) }
             if let action = facts.action {
                 actions.append([action.using.databaseValue])
                 // An action has no jobs: its steps are stored under the job key ''.
@@ -48,10 +48,12 @@ struct WorkflowFactRows: Sendable {
                     Self.json(fact.env).databaseValue, (fact.permissions?.kind.rawValue).databaseValue,
                     (fact.permissions?.line).databaseValue, (fact.matrix?.jsonText).databaseValue,
                 ])
-                permissions += (fact.permissions?.entries ?? []).map { Self.permission(fact.key, $0) }
+                for entry in fact.permissions?.entries ?? [] { permissions.append(Self.permission(fact.key, entry)) }
                 addSteps(fact.steps, job: fact.key)
             }
-            suppressions = facts.suppressions.map { [$0.line.databaseValue, $0.policy.databaseValue, $0.reason.databaseValue] }
+            for suppression in facts.suppressions {
+                suppressions.append([suppression.line.databaseValue, suppression.policy.databaseValue, suppression.reason.databaseValue])
+            }
         }
     }
 

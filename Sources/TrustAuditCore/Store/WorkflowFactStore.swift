@@ -53,21 +53,19 @@ enum WorkflowFactStore {
             }
         }
         let key = doc.databaseValue
-        func insert(_ sql: String, _ rows: [[DatabaseValue]]) throws {
+        func insert(_ sql: String, _ rows: PackedRows) throws {
             guard !rows.isEmpty else { return }
-            let statement = try BoundInsert(db, sql: sql)
-            for row in rows {
-                try statement.execute(row, leading: key)
-            }
+            try BoundInsert(db, sql: sql).execute(rows, leading: key)
         }
         if !rows.parsed {
-            try insert("INSERT INTO wf_documents (doc, parser_version, parse_error, error_line) VALUES (?, ?, ?, ?)", [rows.document])
+            try BoundInsert(db, sql: "INSERT INTO wf_documents (doc, parser_version, parse_error, error_line) VALUES (?, ?, ?, ?)")
+                .execute(rows.document, leading: key)
             return
         }
-        try insert("""
+        try BoundInsert(db, sql: """
             INSERT INTO wf_documents (doc, parser_version, name, permissions_kind, permissions_line, env_json, expanded_bytes)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [rows.document])
+            """).execute(rows.document, leading: key)
         try insert("""
             INSERT OR REPLACE INTO wf_triggers (doc, event, line, types_json, branches_json, branches_ignore_json,
                 tags_json, tags_ignore_json, paths_json, inputs_json, workflows_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

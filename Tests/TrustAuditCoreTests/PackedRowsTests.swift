@@ -1,0 +1,49 @@
+import GRDB
+import Testing
+@testable import TrustAuditCore
+
+@Suite("Packed rows (workflow facts bound from one buffer)")
+struct PackedRowsTests {
+    private func stored(_ rows: PackedRows, leading: Int64 = 7) throws -> [[DatabaseValue]] {
+        let queue = try DatabaseQueue()
+        return try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (doc INTEGER, a, b, c)")
+            try BoundInsert(db, sql: "INSERT INTO t (doc, a, b, c) VALUES (?, ?, ?, ?)").execute(rows, leading: leading.databaseValue)
+            return try Row.fetchAll(db, sql: "SELECT doc, a, b, c FROM t ORDER BY rowid").map { row in
+                (0..<4).map { row[$0] as DatabaseValue }
+            }
+        }
+    }
+
+    @Test("every kind of value is stored as it was given, in row order; empty text stays text, not NULL")
+    func roundTrip() throws {
+        var rows = PackedRows(width: 3)
+        rows.append(["plain".databaseValue, Int64(42).databaseValue, DatabaseValue.null])
+        rows.append(["".databaseValue, 2.5.databaseValue, "é → 😀, a text longer than fifteen bytes".databaseValue])
+        rows.append([String?.none.databaseValue, "${{ secrets.OCTOPUS_API_KEY }}".databaseValue, true.databaseValue])
+        #expect(rows.rowCount == 3)
+        let expected: [[DatabaseValue]] = [
+            [7.databaseValue, "plain".databaseValue, 42.databaseValue, .null],
+            [7.databaseValue, "".databaseValue, 2.5.databaseValue, "é → 😀, a text longer than fifteen bytes".databaseValue],
+            [7.databaseValue, .null, "${{ secrets.OCTOPUS_API_KEY }}".databaseValue, 1.databaseValue],
+        ]
+        let read = try stored(rows)
+        #expect(read == expected)
+    }
+
+    @Test("no rows store nothing")
+    func empty() throws {
+        let read = try stored(PackedRows(width: 3))
+        #expect(read.isEmpty)
+    }
+
+    @Test("rows of the wrong width are refused with SQLite's parameter count, not stored misaligned")
+    func wrongWidth() throws {
+        var short = PackedRows(width: 3)
+        short.append(["a".databaseValue, "b".databaseValue])
+        #expect(throws: DatabaseError.self) { try stored(short) }
+        var narrow = PackedRows(width: 2)
+        narrow.append(["a".databaseValue, "b".databaseValue])
+        #expect(throws: DatabaseError.self) { try stored(narrow) }
+    }
+}
