@@ -31,12 +31,15 @@ final class EarlyPolicyEvaluation: @unchecked Sendable {
         self.scanID = scanID
     }
 
-    /// The policies that can be evaluated early, not started yet; nil when there are none. The
-    /// caller has dropped the readers opened before the snapshot's ANALYZE.
+    /// The policies that can be evaluated early, not started yet; nil when there are none.
     static func prepare(_ request: ScanRequest, policyDigest: String, database: AuditDatabase, scanID: Int64) -> EarlyPolicyEvaluation? {
         guard let evaluatedBefore = try? database.pool.read({ db in try ScanRecords.evaluatedBefore(db, policyDigest: policyDigest) }),
               !evaluatedBefore else { return nil }
         let enabled = request.policies.filter(request.settings.isEnabled)
+        // Readers opened before the snapshot's ANALYZE would plan with no statistics. Only here:
+        // a scan that evaluates after its stages closes its readers then, and reopening one
+        // meanwhile cost a rescan's comparison a new connection.
+        database.dropStaleReaders()
         let early = PolicyEngine.readingOnly(SnapshotStore.tablesCompleteBeforeStages, except: SnapshotStore.columnsFilledByStages,
                                              policies: enabled, settings: request.settings,
                                              database: database, snapshot: scanID)

@@ -181,10 +181,10 @@ public struct ScanPipeline: Sendable {
             // The snapshot is committed (a failure from here on removes it, as `run` does with every
             // row of a failed scan): what reads only it can be read beside the stages.
             early = clock.measure("early start") { () -> EarlyPolicyEvaluation? in
-                // Readers opened before the snapshot's ANALYZE would plan with no statistics.
-                database.dropStaleReaders()
                 if request.stages.contains(where: { $0 is TrustGraphStage }),
                    (try? database.pool.read({ db in try ScanRecords.derivedBefore(db) })) == false {
+                    // Readers opened before the snapshot's ANALYZE would plan with no statistics.
+                    database.dropStaleReaders()
                     let prefetch = DerivationPrefetch(scanID: scanID, database: database)
                     context.derivationPrefetch = prefetch
                     context.whenWriterAlone { queue in prefetch.startCredentialJobs(on: queue) }
