@@ -16,6 +16,8 @@ final class DerivationPrefetch: @unchecked Sendable {
     private let lock = NSLock()
     private var workflows: BackgroundTask<TrustGraphReader.Workflows>?
     private var credentialJobs: BackgroundTask<[CredentialJobsDerivation.Job]>?
+    /// Set by `finish`: nothing more is read.
+    private var finished = false
 
     /// Starts reading the workflows of snapshot `scanID`, which must be committed.
     init(scanID: Int64, database: AuditDatabase) {
@@ -26,10 +28,10 @@ final class DerivationPrefetch: @unchecked Sendable {
         }
     }
 
-    /// Starts reading the credential jobs on `queue`; a second call does nothing.
+    /// Starts reading the credential jobs on `queue`; a second call, or one after `finish`, does nothing.
     func startCredentialJobs(on queue: DispatchQueue) {
         lock.withLock {
-            guard credentialJobs == nil else { return }
+            guard credentialJobs == nil, !finished else { return }
             let (database, scanID) = (database, scanID)
             credentialJobs = BackgroundTask(on: queue) {
                 try database.read(snapshot: scanID) { db in
@@ -57,9 +59,11 @@ final class DerivationPrefetch: @unchecked Sendable {
         }?.take()
     }
 
-    /// Waits for the reads still running and lets go of what they read: a scan that failed is
-    /// not left reading rows about to be removed.
+    /// Waits for the reads still running, lets go of what they read and starts no other: a scan
+    /// that failed is not left reading rows about to be removed, and a derivation that turned
+    /// out incremental reads for itself.
     func finish() {
+        lock.withLock { finished = true }
         _ = takeWorkflows()
         _ = takeCredentialJobs()
     }
