@@ -65,6 +65,20 @@ struct JSONTextParserTests {
         #expect(JSONTextParser.foundationTree(Data(text.utf8)) == nil)
     }
 
+    /// Ingestion decodes settings documents on the system's worker threads, whose stacks are
+    /// much smaller than the main thread's: the deepest document the reader accepts must fit.
+    @Test("the deepest export the reader accepts is read on a worker thread, and a deeper one refused there")
+    func depthOnWorkerThreads() throws {
+        let limit = JSONTextParser.maximumDepth
+        let documents = [
+            String(repeating: "{\"k\":[", count: limit / 2) + "1" + String(repeating: "]}", count: limit / 2),
+            String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1),
+        ]
+        let onWorker = BackgroundTask { documents.map { JSONTextParser.foundationTree(Data($0.utf8)) != nil } }
+        let parsed = try onWorker.take()
+        #expect(parsed == [true, false])
+    }
+
     @Test("key paths quote keys that are not plain letters, digits, `_` or `-`, in any script")
     func keyPaths() {
         let paths = ["plain_key-1", "with space", "a.b", "é", "环境", "quote\"", ""].map { JSONTreeReader.path("root", $0) }
