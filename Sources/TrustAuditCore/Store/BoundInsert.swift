@@ -37,8 +37,7 @@ struct BoundInsert {
         for (index, value) in values.enumerated() {
             try bind(value, at: offset + Int32(index), handle)
         }
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw Self.stepFailure(code, handle, sql: sql) }
+        try step(handle)
     }
 
     /// Runs the statement once per row of `rows`, each with `leading` and then the row's values.
@@ -49,8 +48,6 @@ struct BoundInsert {
             throw DatabaseError(resultCode: .SQLITE_RANGE, message: "rows of \(rows.width + 1) values (\(rows.values.count) in all) for \(parameterCount) parameters",
                                 sql: sql)
         }
-        let unmanaged = unsafeBitCast(0, to: sqlite3_destructor_type.self)
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         try rows.text.withUnsafeBufferPointer { text in
             try rows.values.withUnsafeBufferPointer { values in
                 var first = 0
@@ -59,34 +56,28 @@ struct BoundInsert {
                     try bind(leading, at: 1, handle)
                     for column in 0..<rows.width {
                         let index = Int32(column + 2)
-                        let code: Int32
                         switch values[first + column] {
-                        case .null: code = sqlite3_bind_null(handle, index)
-                        case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-                        case .real(let number): code = sqlite3_bind_double(handle, index, number)
+                        case .null: try check(sqlite3_bind_null(handle, index), index)
+                        case .integer(let number): try check(sqlite3_bind_int64(handle, index, number), index)
+                        case .real(let number): try check(sqlite3_bind_double(handle, index, number), index)
                         case .text(let start, let count):
-                            // An empty text still needs an address, or SQLite would bind NULL.
-                            if count == 0 {
-                                code = sqlite3_bind_text(handle, index, "", 0, transient)
-                            } else if let base = text.baseAddress, count <= Int(Int32.max), start >= 0, start + count <= text.count {
-                                code = (base + start).withMemoryRebound(to: CChar.self, capacity: count) {
-                                    sqlite3_bind_text(handle, index, $0, Int32(count), unmanaged)
-                                }
-                            } else {
-                                code = SQLITE_TOOBIG
+                            guard start >= 0, count >= 0, start + count <= text.count else {
+                                throw DatabaseError(resultCode: .SQLITE_RANGE, message: "text of parameter \(index) lies outside its rows' buffer", sql: sql)
                             }
-                        }
-                        guard code == SQLITE_OK else {
-                            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind parameter \(index)", sql: sql)
+                            try bindText(UnsafeBufferPointer(rebasing: text[start..<start + count]), at: index, handle, Self.unmanaged)
                         }
                     }
-                    let code = sqlite3_step(handle)
-                    guard code == SQLITE_DONE || code == SQLITE_ROW else { throw Self.stepFailure(code, handle, sql: sql) }
+                    try step(handle)
                     first += rows.width
                 }
             }
         }
     }
+
+    /// SQLite copies the bytes before the bind returns.
+    private static var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
+    /// SQLite reads the bytes where they are until the statement is reset.
+    private static var unmanaged: sqlite3_destructor_type { unsafeBitCast(0, to: sqlite3_destructor_type.self) }
 
     /// The error of a `sqlite3_step` that returned `code`, with SQLite's message.
     static func stepFailure(_ code: Int32, _ handle: SQLiteStatement, sql: String) -> DatabaseError {
@@ -96,7 +87,6 @@ struct BoundInsert {
 
     private func bind(_ value: DatabaseValue, at index: Int32, _ handle: SQLiteStatement) throws {
         // SQLite copies text and blobs (SQLITE_TRANSIENT), so the Swift buffers need not outlive the call.
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         let code: Int32
         switch value.storage {
         case .null:
@@ -107,23 +97,39 @@ struct BoundInsert {
             code = sqlite3_bind_double(handle, index, number)
         case .string(let text):
             var text = text
-            code = text.withUTF8 { bytes in
-                // An empty buffer may have no address, which SQLite would bind as NULL.
-                guard let base = bytes.baseAddress, bytes.count > 0 else { return sqlite3_bind_text(handle, index, "", 0, transient) }
-                guard bytes.count <= Int(Int32.max) else { return SQLITE_TOOBIG }
-                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                    sqlite3_bind_text(handle, index, $0, Int32(bytes.count), transient)
-                }
-            }
+            try text.withUTF8 { bytes in try bindText(bytes, at: index, handle, Self.transient) }
+            return
         case .blob(let data):
             code = data.withUnsafeBytes { bytes in
                 guard let base = bytes.baseAddress, bytes.count > 0 else { return sqlite3_bind_zeroblob(handle, index, 0) }
                 guard bytes.count <= Int(Int32.max) else { return SQLITE_TOOBIG }
-                return sqlite3_bind_blob(handle, index, base, Int32(bytes.count), transient)
+                return sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.transient)
             }
         }
+        try check(code, index)
+    }
+
+    /// Binds UTF-8 `bytes` as text; `destructor` says whether SQLite copies them.
+    private func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32, _ handle: SQLiteStatement,
+                          _ destructor: sqlite3_destructor_type) throws {
+        // An empty buffer may have no address, which SQLite would bind as NULL; "" is copied.
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            return try check(sqlite3_bind_text(handle, index, "", 0, Self.transient), index)
+        }
+        guard bytes.count <= Int(Int32.max) else { return try check(SQLITE_TOOBIG, index) }
+        try check(base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            sqlite3_bind_text(handle, index, $0, Int32(bytes.count), destructor)
+        }, index)
+    }
+
+    private func check(_ code: Int32, _ index: Int32) throws {
         guard code == SQLITE_OK else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind parameter \(index)", sql: sql)
         }
+    }
+
+    private func step(_ handle: SQLiteStatement) throws {
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw Self.stepFailure(code, handle, sql: sql) }
     }
 }
