@@ -143,7 +143,7 @@ struct DemoOrgTests {
     }
 
     /// A first scan reads the workflows on a reader while the settings are ingested
-    /// (`ScanContext.prefetchWorkflows`); the graph must be the one the derivation reads for itself.
+    /// (`DerivationPrefetch`); the graph must be the one the derivation reads for itself.
     @Test("a trust graph derived from workflows read beside ingestion is the one derived from its own read")
     func prefetchedWorkflowsDeriveTheSameGraph() throws {
         let demo = TestSupport.packageRoot.appendingPathComponent("Examples/acme")

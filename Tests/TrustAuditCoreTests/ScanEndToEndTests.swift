@@ -292,7 +292,6 @@ struct ScanEndToEndTests {
 
     // MARK: Policies
 
-    /// A custom policy file; `query` is the only interesting part.
     /// Test policies, one per id → query, in id order.
     static func policies(_ queries: [String: String]) throws -> [Policy] {
         try queries.sorted { $0.key < $1.key }.map { id, query in
@@ -300,6 +299,7 @@ struct ScanEndToEndTests {
         }
     }
 
+    /// A custom policy file; `query` is the only interesting part.
     static func policyYAML(id: String, query: String) -> String {
         """
         id: \(id)

@@ -9,7 +9,7 @@ import GRDB
 /// filters its own rows instead.
 enum CredentialJobsDerivation {
     /// One job holding one kind of credential.
-    struct Job: Sendable, Hashable {
+    struct Job: Sendable {
         var repository: String
         var file: String
         var job: String
@@ -24,17 +24,19 @@ enum CredentialJobsDerivation {
 
     /// Writes rows found by `rows`.
     static func store(_ rows: [Job], db: Database, scanID: Int64) throws {
-        let insert = try db.cachedStatement(sql: """
+        let insert = try BoundInsert(db, sql: """
             INSERT OR IGNORE INTO derived_credential_jobs (scan_id, repository, file, job, credential) VALUES (?, ?, ?, ?, ?)
             """)
+        let scan = scanID.databaseValue
         for row in rows {
-            try insert.execute(arguments: [scanID, row.repository, row.file, row.job, row.credential])
+            try insert.execute([row.repository.databaseValue, row.file.databaseValue, row.job.databaseValue, row.credential.databaseValue],
+                               leading: scan)
         }
     }
 
     /// The credential jobs of the snapshot `db` shows (`AuditDatabase.showing`). They are read
     /// from workflow facts alone, so a full derivation has them read on a reader of the committed
-    /// snapshot while it writes the graph (`ScanContext.prefetchFullDerivation`): finding them
+    /// snapshot while it writes the graph (`DerivationPrefetch`): finding them
     /// scans every step, 0.3 s of the writer's time at 10,000 repositories.
     static func rows(_ db: Database, repositoryTable: String? = nil) throws -> [Job] {
         let only = repositoryTable.map { "AND repository IN (SELECT name FROM \($0))" } ?? ""

@@ -30,9 +30,8 @@ enum TrustGraphReader {
     /// The part of the facts that only the snapshot decides: its workflows (with their jobs'
     /// tokens, triggers and logins) and the outsider views. Nothing a stage writes changes it,
     /// so a full derivation can have it read on a reader of the committed snapshot while
-    /// ingestion writes (`ScanContext.prefetchWorkflows`).
+    /// ingestion writes (`DerivationPrefetch`).
     struct Workflows: Sendable {
-        var scanID: Int64
         var workflows: [WorkflowKey: TrustGraphFacts.Workflow] = [:]
         var workflowOrder: [WorkflowKey] = []
         var outsiderTriggers: [String: String]?
@@ -44,11 +43,11 @@ enum TrustGraphReader {
         var facts = TrustGraphFacts()
         try readWorkflows(db, scanID: scanID, workflowTable: nil, into: &facts)
         try readOutsiders(db, workflowTable: nil, into: &facts)
-        return Workflows(scanID: scanID, workflows: facts.workflows, workflowOrder: facts.workflowOrder,
+        return Workflows(workflows: facts.workflows, workflowOrder: facts.workflowOrder,
                          outsiderTriggers: facts.outsiderTriggers, outsiderInputs: facts.outsiderInputs)
     }
 
-    /// - parameter workflows: every workflow of the snapshot, read already (without `workflowTable` only).
+    /// - parameter workflows: every workflow of snapshot `scanID`, read already (used without `workflowTable` only).
     static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil, workflows: Workflows? = nil) throws -> TrustGraphFacts {
         var facts = TrustGraphFacts()
         facts.identities = try identities(db, scanID: scanID)
@@ -64,7 +63,7 @@ enum TrustGraphReader {
         defer { if workflowTable != nil { try? TemporaryNameTable.drop(db, settingsTable) } }
         try readGates(db, scanID: scanID, only: only, into: &facts)
         try readRepositories(db, scanID: scanID, only: only, into: &facts)
-        if let workflows, workflowTable == nil, workflows.scanID == scanID {
+        if let workflows, workflowTable == nil {
             facts.workflows = workflows.workflows
             facts.workflowOrder = workflows.workflowOrder
             facts.outsiderTriggers = workflows.outsiderTriggers

@@ -45,18 +45,12 @@ final class DerivationPrefetch: @unchecked Sendable {
     /// The workflows, once; nil when taken already or their read failed (the derivation then
     /// reads them itself).
     func takeWorkflows() -> TrustGraphReader.Workflows? {
-        try? lock.withLock { () -> BackgroundTask<TrustGraphReader.Workflows>? in
-            defer { workflows = nil }
-            return workflows
-        }?.take()
+        take(\.workflows)
     }
 
     /// The credential jobs, once; nil when not started, taken already or their read failed.
     func takeCredentialJobs() -> [CredentialJobsDerivation.Job]? {
-        try? lock.withLock { () -> BackgroundTask<[CredentialJobsDerivation.Job]>? in
-            defer { credentialJobs = nil }
-            return credentialJobs
-        }?.take()
+        take(\.credentialJobs)
     }
 
     /// Waits for the reads still running, lets go of what they read and starts no other: a scan
@@ -66,5 +60,13 @@ final class DerivationPrefetch: @unchecked Sendable {
         lock.withLock { finished = true }
         _ = takeWorkflows()
         _ = takeCredentialJobs()
+    }
+
+    /// The value of the task at `task`, which is let go of; nil when there is none or it failed.
+    private func take<T>(_ task: ReferenceWritableKeyPath<DerivationPrefetch, BackgroundTask<T>?>) -> T? {
+        try? lock.withLock { () -> BackgroundTask<T>? in
+            defer { self[keyPath: task] = nil }
+            return self[keyPath: task]
+        }?.take()
     }
 }

@@ -31,15 +31,14 @@ final class EarlyPolicyEvaluation: @unchecked Sendable {
         self.scanID = scanID
     }
 
-    /// The policies that can be evaluated early, not started yet; nil when there are none.
+    /// The policies that can be evaluated early, not started yet; nil when there are none. Which
+    /// tables a query reads does not depend on a reader's planner statistics, so the caller drops
+    /// the readers opened before the snapshot's ANALYZE afterwards, once for everything that reads
+    /// beside the stages.
     static func prepare(_ request: ScanRequest, policyDigest: String, database: AuditDatabase, scanID: Int64) -> EarlyPolicyEvaluation? {
         guard let evaluatedBefore = try? database.pool.read({ db in try ScanRecords.evaluatedBefore(db, policyDigest: policyDigest) }),
               !evaluatedBefore else { return nil }
         let enabled = request.policies.filter(request.settings.isEnabled)
-        // Readers opened before the snapshot's ANALYZE would plan with no statistics. Only here:
-        // a scan that evaluates after its stages closes its readers then, and reopening one
-        // meanwhile cost a rescan's comparison a new connection.
-        database.dropStaleReaders()
         let early = PolicyEngine.readingOnly(SnapshotStore.tablesCompleteBeforeStages, except: SnapshotStore.columnsFilledByStages,
                                              policies: enabled, settings: request.settings,
                                              database: database, snapshot: scanID)

@@ -181,15 +181,20 @@ public struct ScanPipeline: Sendable {
             // The snapshot is committed (a failure from here on removes it, as `run` does with every
             // row of a failed scan): what reads only it can be read beside the stages.
             early = clock.measure("early start") { () -> EarlyPolicyEvaluation? in
-                if request.stages.contains(where: { $0 is TrustGraphStage }),
-                   (try? database.pool.read({ db in try ScanRecords.derivedBefore(db) })) == false {
-                    // Readers opened before the snapshot's ANALYZE would plan with no statistics.
-                    database.dropStaleReaders()
+                let derivingFully = request.stages.contains(where: { $0 is TrustGraphStage })
+                    && (try? database.pool.read({ db in try ScanRecords.derivedBefore(db) })) == false
+                let early = EarlyPolicyEvaluation.prepare(request, policyDigest: Self.policyDigest(request), database: database, scanID: scanID)
+                // Readers opened before the snapshot's ANALYZE would plan with no statistics. Only
+                // a scan that reads beside its stages drops them now: one that evaluates after
+                // them closes its readers then, and reopening one meanwhile cost a rescan's
+                // comparison a new connection.
+                if derivingFully || early != nil { database.dropStaleReaders() }
+                if derivingFully {
                     let prefetch = DerivationPrefetch(scanID: scanID, database: database)
                     context.derivationPrefetch = prefetch
                     context.whenWriterAlone { queue in prefetch.startCredentialJobs(on: queue) }
                 }
-                return EarlyPolicyEvaluation.prepare(request, policyDigest: Self.policyDigest(request), database: database, scanID: scanID)
+                return early
             }
             if let early {
                 context.whenWriterAlone { queue in
