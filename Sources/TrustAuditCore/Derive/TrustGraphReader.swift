@@ -29,8 +29,8 @@ enum TrustGraphReader {
 
     /// The part of the facts that only the snapshot decides: its workflows (with their jobs'
     /// tokens, triggers and logins) and the outsider views. Nothing a stage writes changes it,
-    /// so a full derivation can have it read on a reader of the committed snapshot while
-    /// ingestion writes (`DerivationPrefetch`).
+    /// so a derivation can have it read on a reader of the committed snapshot while the writer
+    /// does something else (`DerivationPrefetch`).
     struct Workflows: Sendable {
         var workflows: [WorkflowKey: TrustGraphFacts.Workflow] = [:]
         var workflowOrder: [WorkflowKey] = []
@@ -38,16 +38,22 @@ enum TrustGraphReader {
         var outsiderInputs: [WorkflowJobKey: [String]]?
     }
 
-    /// Every workflow of snapshot `scanID`; `db` must show that scan (`AuditDatabase.showing`).
-    static func readWorkflows(_ db: Database, scanID: Int64) throws -> Workflows {
+    /// The workflows of `repositories` (spelled as stored; nil: every repository) of snapshot
+    /// `scanID`; `db` must show that scan (`AuditDatabase.showing`). The names are listed in a
+    /// TEMP table of `db`'s own, dropped again.
+    static func readWorkflows(_ db: Database, scanID: Int64, of repositories: [String]? = nil) throws -> Workflows {
+        let table = repositories.map { _ in "temp.trustaudit_prefetch_read" }
+        if let table, let repositories { try TemporaryNameTable.fill(db, table, with: repositories) }
+        defer { if let table { try? TemporaryNameTable.drop(db, table) } }
         var facts = TrustGraphFacts()
-        try readWorkflows(db, scanID: scanID, workflowTable: nil, into: &facts)
-        try readOutsiders(db, workflowTable: nil, into: &facts)
+        try readWorkflows(db, scanID: scanID, workflowTable: table, into: &facts)
+        try readOutsiders(db, workflowTable: table, into: &facts)
         return Workflows(workflows: facts.workflows, workflowOrder: facts.workflowOrder,
                          outsiderTriggers: facts.outsiderTriggers, outsiderInputs: facts.outsiderInputs)
     }
 
-    /// - parameter workflows: every workflow of snapshot `scanID`, read already (used without `workflowTable` only).
+    /// - parameter workflows: the workflows of the repositories in `workflowTable` (of every
+    ///   repository without one), read already.
     static func read(_ db: Database, scanID: Int64, workflowTable: String? = nil, workflows: Workflows? = nil) throws -> TrustGraphFacts {
         var facts = TrustGraphFacts()
         facts.identities = try identities(db, scanID: scanID)
@@ -63,7 +69,7 @@ enum TrustGraphReader {
         defer { if workflowTable != nil { try? TemporaryNameTable.drop(db, settingsTable) } }
         try readGates(db, scanID: scanID, only: only, into: &facts)
         try readRepositories(db, scanID: scanID, only: only, into: &facts)
-        if let workflows, workflowTable == nil {
+        if let workflows {
             facts.workflows = workflows.workflows
             facts.workflowOrder = workflows.workflowOrder
             facts.outsiderTriggers = workflows.outsiderTriggers

@@ -11,6 +11,7 @@ import GRDB
 /// (live coverage adds rows with an error, which the comparison leaves out), so the scope the
 /// derivation computed is the one evaluation would compute.
 public final class ScanContext: @unchecked Sendable {
+    private typealias ComparisonRead = BackgroundTask<(previous: IncrementalScope.Side, current: IncrementalScope.SnapshotPart)>
     private struct Pair: Hashable {
         var previous: Int64
         var current: Int64
@@ -18,6 +19,7 @@ public final class ScanContext: @unchecked Sendable {
 
     private let lock = NSLock()
     private var scopes: [Pair: IncrementalScope?] = [:]
+    private var comparisonRead: (pair: Pair, task: ComparisonRead)?
     private var prefetch: DerivationPrefetch?
     private var whenWriterAlone: [@Sendable (DispatchQueue) -> Void] = []
     /// Where the work started by `writerAlone` runs, one task after another: the writer has one
@@ -58,6 +60,32 @@ public final class ScanContext: @unchecked Sendable {
         for item in work { item(besideWriter) }
     }
 
+    /// Starts reading, on the reader, what comparing committed snapshot `current` with the complete
+    /// snapshot `previous` takes of the two besides the current one's settings: both sides of the
+    /// comparison the stages will most likely ask for, read while ingestion writes those settings
+    /// on the writer. A comparison of another pair reads for itself; a second call does nothing.
+    func readComparison(previous: Int64, current: Int64) {
+        guard let reader, previous != current else { return }
+        lock.withLock {
+            guard comparisonRead == nil else { return }
+            comparisonRead = (Pair(previous: previous, current: current), BackgroundTask {
+                try reader.read { db in
+                    (try IncrementalScope.Side.read(db, scanID: previous), try IncrementalScope.SnapshotPart.read(db, scanID: current))
+                }
+            })
+        }
+    }
+
+    /// Waits for a comparison read still running and lets go of it: a scan that failed is not
+    /// left reading rows about to be removed.
+    func finishReads() {
+        derivationPrefetch?.finish()
+        _ = try? lock.withLock { () -> ComparisonRead? in
+            defer { comparisonRead = nil }
+            return comparisonRead?.task
+        }?.take()
+    }
+
     /// The repositories to re-evaluate when data scan `current` follows `previous`
     /// (`IncrementalScope.compute`), computed once per pair of snapshots; nil when the two are the
     /// same snapshot.
@@ -65,7 +93,14 @@ public final class ScanContext: @unchecked Sendable {
         let pair = Pair(previous: previous, current: current)
         if let known = lock.withLock({ scopes[pair] }) { return known }
         var scope: IncrementalScope?
-        if previous != current {
+        let read = lock.withLock { () -> ComparisonRead? in
+            guard comparisonRead?.pair == pair else { return nil }
+            defer { comparisonRead = nil }
+            return comparisonRead?.task
+        }
+        if let read, let sides = try? read.take() {
+            scope = try IncrementalScope.compute(db, previous: { sides.previous }, current: current, currentPart: sides.current)
+        } else if previous != current {
             let earlier: () throws -> IncrementalScope.Side
             if let reader {
                 let task = BackgroundTask { try reader.read { db in try IncrementalScope.Side.read(db, scanID: previous) } }

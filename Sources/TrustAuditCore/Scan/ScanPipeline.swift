@@ -198,10 +198,13 @@ public struct ScanPipeline: Sendable {
                 // them closes its readers then, and reopening one meanwhile cost a rescan's
                 // comparison a new connection.
                 if derivingFully || early != nil { database.dropStaleReaders() }
+                let prefetch = DerivationPrefetch(scanID: scanID, database: database)
+                context.derivationPrefetch = prefetch
                 if derivingFully {
-                    let prefetch = DerivationPrefetch(scanID: scanID, database: database)
-                    context.derivationPrefetch = prefetch
+                    prefetch.startWorkflows(of: nil)
                     context.whenWriterAlone { queue in prefetch.startCredentialJobs(on: queue) }
+                } else if let previous = try? database.pool.read({ db in try ScanRecords.latestDerivation(db) }) {
+                    context.readComparison(previous: previous, current: scanID)
                 }
                 return early
             }
@@ -231,7 +234,7 @@ public struct ScanPipeline: Sendable {
                 }
             } catch {
                 // Not left reading rows that are about to be removed, nor lean in the pool.
-                context.derivationPrefetch?.finish()
+                context.finishReads()
                 if let early {
                     _ = early.results()
                     database.dropStaleReaders()

@@ -40,19 +40,18 @@ public struct TrustGraphStage: ScanStage {
         }
         try ScanRecords.recordDerivation(db, scanID: scanID, deriveBase: base, rederived: scope?.scope.dirty.count)
         defer { try? Self.dropTables(db) }
+        let prefetch = context.derivationPrefetch.flatMap { $0.scanID == scanID ? $0 : nil }
         if let (previous, scope) = scope {
             try Self.fillTables(db, scope: scope, previous: previous)
+            // The few repositories derived again are read on a reader while the others are copied.
+            prefetch?.startWorkflows(of: scope.visibleNames)
             try clock.measure("copy") {
                 try TrustGraphCarryOver.copy(db, from: previous, to: scanID, excludedTable: Self.changedTable)
             }
         }
-        // Read ahead only for a derivation that had to be full; a read ahead that turned out
-        // unneeded is waited for and dropped.
-        let prefetch = context.derivationPrefetch.flatMap { $0.scanID == scanID ? $0 : nil }
-        if scope != nil { prefetch?.finish() }
         let facts = try clock.measure("load") {
             try TrustGraphReader.read(db, scanID: scanID, workflowTable: scope == nil ? nil : Self.readTable,
-                                      workflows: scope == nil ? prefetch?.takeWorkflows() : nil)
+                                      workflows: prefetch?.takeWorkflows(of: scope?.scope.visibleNames))
         }
         var expanded = clock.measure("expand") { ReusableWorkflowExpansion.expand(facts) }
         if let dirty = scope?.scope.dirty {

@@ -26,15 +26,34 @@ public struct IncrementalScope: Sendable, Equatable {
         var calls: [(String, String)]
 
         static func read(_ db: Database, scanID: Int64) throws -> Side {
-            Side(inputs: try IncrementalScope.inputs(db, scanID: scanID), calls: try IncrementalScope.calls(db, scanID: scanID))
+            try SnapshotPart.read(db, scanID: scanID).side(db, scanID: scanID)
+        }
+    }
+
+    /// The part of a `Side` that the snapshot's repositories and workflow files decide, which
+    /// are committed before the stages run and which no stage changes, so it can be read on
+    /// another connection while the stages write the settings the rest is made from.
+    struct SnapshotPart: Sendable {
+        var files: [String: StateDigest]
+        var calls: [(String, String)]
+
+        static func read(_ db: Database, scanID: Int64) throws -> SnapshotPart {
+            SnapshotPart(files: try IncrementalScope.files(db, scanID: scanID), calls: try IncrementalScope.calls(db, scanID: scanID))
+        }
+
+        /// The whole side, with the settings documents of snapshot `scanID` as `db` sees them.
+        func side(_ db: Database, scanID: Int64) throws -> Side {
+            Side(inputs: try IncrementalScope.addingSettings(db, scanID: scanID, to: files), calls: calls)
         }
     }
 
     /// Compares data scan `current`, read on `db`, with the earlier snapshot `previous` returns
     /// once the current one is read (it may be read on another connection meanwhile: a complete
-    /// snapshot never changes).
-    static func compute(_ db: Database, previous: () throws -> Side, current: Int64) throws -> IncrementalScope {
-        let after = try Side.read(db, scanID: current)
+    /// snapshot never changes). `currentPart`, when given, is the current snapshot's part read
+    /// already.
+    static func compute(_ db: Database, previous: () throws -> Side, current: Int64,
+                        currentPart: SnapshotPart? = nil) throws -> IncrementalScope {
+        let after = try (currentPart ?? SnapshotPart.read(db, scanID: current)).side(db, scanID: current)
         let before = try previous()
         var changed = Set<String>()
         for (name, key) in after.inputs where before.inputs[name] != key { changed.insert(name) }
@@ -75,8 +94,10 @@ public struct IncrementalScope: Sendable, Equatable {
             """, arguments: [scanID]))
     }
 
-    /// A digest of everything each repository's rows are made from, keyed by lower-cased name.
-    static func inputs(_ db: Database, scanID: Int64) throws -> [String: String] {
+    /// Each repository's source, HEAD commit and workflow files, digested, keyed by lower-cased
+    /// name: the part of a repository's inputs the snapshot decides (`addingSettings` adds the
+    /// rest).
+    static func files(_ db: Database, scanID: Int64) throws -> [String: StateDigest] {
         var keys: [String: StateDigest] = [:]
         let files = try Row.fetchCursor(db, sql: """
             SELECT r.full_name, r.source, r.head_commit, f.path, f.blob_hash, f.read_error
@@ -96,6 +117,12 @@ public struct IncrementalScope: Sendable, Equatable {
                 keys[key, default: StateDigest()].add("file", path, row[4] as String? ?? "", row[5] as String? ?? "")
             }
         }
+        return keys
+    }
+
+    /// `files` with each repository's settings documents added after its files, as hex digests.
+    static func addingSettings(_ db: Database, scanID: Int64, to files: [String: StateDigest]) throws -> [String: String] {
+        var keys = files
         let settings = try Row.fetchCursor(db, sql: """
             SELECT subject, document, blob_hash FROM scan_inputs
             WHERE scan_id = ? AND kind = 'github-settings' AND subject LIKE '%/%' AND error IS NULL

@@ -36,6 +36,15 @@ enum ScanRecords {
             """, arguments: [ToolVersion.current]) ?? true
     }
 
+    /// The latest complete scan by this version of trustaudit that derived its own snapshot: the
+    /// one a rescan's derivation and evaluation most likely build on (each checks its own base).
+    static func latestDerivation(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT id FROM scans WHERE status = 'complete' AND derive_base IS NOT NULL AND data_scan_id = id AND tool_version = ?
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [ToolVersion.current])
+    }
+
     static func recordState(_ db: Database, scanID: Int64, stateHash: String, repositories: Int, files: Int) throws {
         try db.execute(sql: "UPDATE scans SET state_hash = ?, repository_count = ?, file_count = ? WHERE id = ?",
                        arguments: [stateHash, repositories, files, scanID])
