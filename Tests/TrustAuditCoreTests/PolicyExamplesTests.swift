@@ -34,6 +34,23 @@ struct PolicyExamplesTests {
         }
     }
 
+    /// A message names the first repositories only; an auditor reads the full list in the evidence.
+    @Test("service-account-shared: the evidence lists every repository when the message names only the first")
+    func sharedAccountEvidenceListsAll() throws {
+        let found = Self.policies.first { $0.id == "service-account-shared" }
+        let policy = try #require(found)
+        let truncated = try #require(policy.examples.first { $0.params["listed_repositories"] != nil })
+        let result = PolicyTester.run(example: truncated, of: policy, settings: PolicySettings())
+        let finding = try #require(result.findings.first)
+        #expect(finding.message.contains("acme/api and 1 more"))
+        #expect(!finding.message.contains("acme/web"))
+        guard case .object(let evidence) = finding.evidence, case .array(let listed)? = evidence["repositories"] else {
+            Issue.record("no repository list in \(finding.evidenceJSON)")
+            return
+        }
+        #expect(listed.compactMap(\.stringValue) == ["acme/api", "acme/web"])
+    }
+
     @Test("the policy has at least one triggering and one non-triggering example", arguments: policies.map(\.id))
     func bothKinds(id: String) throws {
         let required2 = Self.policies.first { $0.id == id }
