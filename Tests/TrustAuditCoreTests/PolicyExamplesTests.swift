@@ -39,7 +39,8 @@ struct PolicyExamplesTests {
     func sharedAccountEvidenceListsAll() throws {
         let found = Self.policies.first { $0.id == "service-account-shared" }
         let policy = try #require(found)
-        let truncated = try #require(policy.examples.first { $0.params["listed_repositories"] != nil })
+        let example = policy.examples.first { $0.params["listed_repositories"] != nil }
+        let truncated = try #require(example)
         let result = PolicyTester.run(example: truncated, of: policy, settings: PolicySettings())
         let finding = try #require(result.findings.first)
         #expect(finding.message.contains("acme/api and 1 more"))
