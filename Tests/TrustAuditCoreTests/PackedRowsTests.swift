@@ -18,9 +18,15 @@ struct PackedRowsTests {
     @Test("every kind of value is stored as it was given, in row order; empty text stays text, not NULL")
     func roundTrip() throws {
         var rows = PackedRows(width: 3)
-        rows.append(["plain".databaseValue, Int64(42).databaseValue, DatabaseValue.null])
-        rows.append(["".databaseValue, 2.5.databaseValue, "é → 😀, a text longer than fifteen bytes".databaseValue])
-        rows.append([String?.none.databaseValue, "${{ secrets.OCTOPUS_API_KEY }}".databaseValue, true.databaseValue])
+        rows.append("plain")
+        rows.append(42)
+        rows.appendNull()
+        rows.append("")
+        rows.append(2.5)
+        rows.append("é → 😀, a text longer than fifteen bytes")
+        rows.append(String?.none)
+        rows.append("${{ secrets.OCTOPUS_API_KEY }}")
+        rows.append(true)
         #expect(rows.rowCount == 3)
         let expected: [[DatabaseValue]] = [
             [7.databaseValue, "plain".databaseValue, 42.databaseValue, .null],
@@ -29,6 +35,30 @@ struct PackedRowsTests {
         ]
         let read = try stored(rows)
         #expect(read == expected)
+    }
+
+    /// Stored JSON is compared and hashed as text, so it must be byte for byte what
+    /// `JSONValue.jsonText` writes for the same value.
+    @Test("JSON values are written as JSONValue writes them: keys sorted, escapes the same; empty maps and absent lists are NULL")
+    func json() throws {
+        let map = ["zeta": "last", "alpha": "a \"quoted\" \\ value\n", "mid": "line\u{2028}separator"]
+        let list = ["one", "two \"2\"", ""]
+        let matrix = JSONValue.object(["os": .array([.string("ubuntu-latest"), .number(3)]), "fail-fast": .bool(false)])
+        var rows = PackedRows(width: 3)
+        rows.appendJSON(map)
+        rows.appendJSON(list)
+        rows.appendJSON(matrix)
+        rows.appendJSON([String: String]())
+        rows.appendJSON([String]?.none)
+        rows.appendJSON(JSONValue?.none)
+        let expected: [[DatabaseValue]] = [
+            [7.databaseValue, JSONValue.strings(map).jsonText.databaseValue, JSONValue.array(list.map(JSONValue.string)).jsonText.databaseValue,
+             matrix.jsonText.databaseValue],
+            [7.databaseValue, .null, .null, .null],
+        ]
+        let read = try stored(rows)
+        #expect(read == expected)
+        #expect(JSONValue.strings(map).jsonText.hasPrefix("{\"alpha\":"))
     }
 
     @Test("no rows store nothing")
@@ -40,10 +70,12 @@ struct PackedRowsTests {
     @Test("rows of the wrong width are refused with SQLite's parameter count, not stored misaligned")
     func wrongWidth() throws {
         var short = PackedRows(width: 3)
-        short.append(["a".databaseValue, "b".databaseValue])
+        short.append("a")
+        short.append("b")
         #expect(throws: DatabaseError.self) { try stored(short) }
         var narrow = PackedRows(width: 2)
-        narrow.append(["a".databaseValue, "b".databaseValue])
+        narrow.append("a")
+        narrow.append("b")
         #expect(throws: DatabaseError.self) { try stored(narrow) }
     }
 }

@@ -65,7 +65,8 @@ public enum InputGuards {
     /// where a node can start, so shell and JavaScript inside a workflow do not trip it.
     static func checkStructure(_ text: String) -> WorkflowParseFailure? {
         var scanner = StructureScanner()
-        return scanner.scan(Array(text.utf8))
+        var text = text
+        return text.withUTF8 { scanner.scan($0) }
     }
 
     /// Block nesting deeper than this is refused. Real workflows stay under 15.

@@ -27,32 +27,52 @@ struct WorkflowFactRows: Sendable {
             document = [WorkflowParser.version.databaseValue, facts.name.databaseValue, (facts.permissions?.kind.rawValue).databaseValue,
                         (facts.permissions?.line).databaseValue, Self.json(facts.env).databaseValue, facts.expandedBytes.databaseValue]
             for fact in facts.triggers {
-                triggers.append([fact.event.databaseValue, fact.line.databaseValue, Self.json(fact.types).databaseValue, Self.json(fact.branches).databaseValue,
-                 Self.json(fact.branchesIgnore).databaseValue, Self.json(fact.tags).databaseValue, Self.json(fact.tagsIgnore).databaseValue,
-                 Self.json(fact.paths).databaseValue, (fact.inputs?.jsonText).databaseValue, Self.json(fact.workflows).databaseValue])
+                triggers.append(fact.event)
+                triggers.append(fact.line)
+                triggers.appendJSON(fact.types)
+                triggers.appendJSON(fact.branches)
+                triggers.appendJSON(fact.branchesIgnore)
+                triggers.appendJSON(fact.tags)
+                triggers.appendJSON(fact.tagsIgnore)
+                triggers.appendJSON(fact.paths)
+                triggers.appendJSON(fact.inputs)
+                triggers.appendJSON(fact.workflows)
             }
-            for entry in facts.permissions?.entries ?? [] { permissions.append(Self.permission("", entry)) }
+            for entry in facts.permissions?.entries ?? [] { addPermission("", entry) }
             if let action = facts.action {
-                actions.append([action.using.databaseValue])
+                actions.append(action.using)
                 // An action has no jobs: its steps are stored under the job key ''.
                 addSteps(action.steps, job: "")
             }
             for fact in facts.jobs {
-                jobs.append([
-                    fact.key.databaseValue, fact.ordinal.databaseValue, fact.name.databaseValue, fact.line.databaseValue,
-                    fact.runsOn.databaseValue, fact.ifCondition.databaseValue, fact.environment.databaseValue,
-                    fact.environmentURL.databaseValue, fact.environmentIsExpression.databaseValue, fact.environmentLine.databaseValue,
-                    (fact.needs.isEmpty ? nil : Self.json(fact.needs)).databaseValue, fact.uses.databaseValue,
-                    (fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue }).databaseValue, fact.usesLine.databaseValue,
-                    fact.secretsInherit.databaseValue, Self.json(fact.secrets).databaseValue, Self.json(fact.with).databaseValue,
-                    Self.json(fact.env).databaseValue, (fact.permissions?.kind.rawValue).databaseValue,
-                    (fact.permissions?.line).databaseValue, (fact.matrix?.jsonText).databaseValue,
-                ])
-                for entry in fact.permissions?.entries ?? [] { permissions.append(Self.permission(fact.key, entry)) }
+                jobs.append(fact.key)
+                jobs.append(fact.ordinal)
+                jobs.append(fact.name)
+                jobs.append(fact.line)
+                jobs.append(fact.runsOn)
+                jobs.append(fact.ifCondition)
+                jobs.append(fact.environment)
+                jobs.append(fact.environmentURL)
+                jobs.append(fact.environmentIsExpression)
+                jobs.append(fact.environmentLine)
+                jobs.appendJSON(fact.needs.isEmpty ? nil : fact.needs)
+                jobs.append(fact.uses)
+                jobs.append(fact.uses.map { ActionReferenceParser.parse($0).kind.rawValue })
+                jobs.append(fact.usesLine)
+                jobs.append(fact.secretsInherit)
+                jobs.appendJSON(fact.secrets)
+                jobs.appendJSON(fact.with)
+                jobs.appendJSON(fact.env)
+                jobs.append(fact.permissions?.kind.rawValue)
+                jobs.append(fact.permissions?.line)
+                jobs.appendJSON(fact.matrix)
+                for entry in fact.permissions?.entries ?? [] { addPermission(fact.key, entry) }
                 addSteps(fact.steps, job: fact.key)
             }
             for suppression in facts.suppressions {
-                suppressions.append([suppression.line.databaseValue, suppression.policy.databaseValue, suppression.reason.databaseValue])
+                suppressions.append(suppression.line)
+                suppressions.append(suppression.policy)
+                suppressions.append(suppression.reason)
             }
         }
     }
@@ -60,33 +80,41 @@ struct WorkflowFactRows: Sendable {
     private mutating func addSteps(_ items: [StepFact], job: String) {
         for item in items {
             let action = item.action
-            steps.append([
-                job.databaseValue, item.index.databaseValue, item.id.databaseValue, item.name.databaseValue, item.line.databaseValue,
-                item.uses.databaseValue, (action?.owner).databaseValue, (action?.repo).databaseValue, (action?.path).databaseValue,
-                (action?.ref).databaseValue, (action?.kind.rawValue).databaseValue, item.run.databaseValue,
-                Self.json(item.with).databaseValue, Self.json(item.env).databaseValue,
-            ])
+            steps.append(job)
+            steps.append(item.index)
+            steps.append(item.id)
+            steps.append(item.name)
+            steps.append(item.line)
+            steps.append(item.uses)
+            steps.append(action?.owner)
+            steps.append(action?.repo)
+            steps.append(action?.path)
+            steps.append(action?.ref)
+            steps.append(action?.kind.rawValue)
+            steps.append(item.run)
+            steps.appendJSON(item.with)
+            steps.appendJSON(item.env)
             for (ordinal, input) in item.outsiderInputs.enumerated() {
-                outsiderInputs.append([
-                    job.databaseValue, item.index.databaseValue, ordinal.databaseValue, input.kind.rawValue.databaseValue,
-                    input.context.databaseValue, input.field.databaseValue, input.line.databaseValue, input.expression.databaseValue,
-                ])
+                outsiderInputs.append(job)
+                outsiderInputs.append(item.index)
+                outsiderInputs.append(ordinal)
+                outsiderInputs.append(input.kind.rawValue)
+                outsiderInputs.append(input.context)
+                outsiderInputs.append(input.field)
+                outsiderInputs.append(input.line)
+                outsiderInputs.append(input.expression)
             }
         }
     }
 
-    /// A permission entry's row. Rows are built value by value from each value's own type, not
-    /// through a list of `any DatabaseValueConvertible`, whose boxing, metadata lookups and extra
-    /// array cost a good part of building the rows of hundreds of thousands of steps.
-    private static func permission(_ job: String, _ entry: PermissionEntry) -> [DatabaseValue] {
-        [job.databaseValue, entry.scope.databaseValue, entry.access.databaseValue, entry.line.databaseValue]
+    private mutating func addPermission(_ job: String, _ entry: PermissionEntry) {
+        permissions.append(job)
+        permissions.append(entry.scope)
+        permissions.append(entry.access)
+        permissions.append(entry.line)
     }
 
     private static func json(_ map: [String: String]) -> String? {
         map.isEmpty ? nil : JSONValue.strings(map).jsonText
-    }
-
-    private static func json(_ list: [String]?) -> String? {
-        list.map { JSONValue.array($0.map(JSONValue.string)).jsonText }
     }
 }
