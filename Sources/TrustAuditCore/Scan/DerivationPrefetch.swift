@@ -10,8 +10,9 @@ import Foundation
 /// `ScanRecords.derivedBefore`) has every workflow read while ingestion writes the settings
 /// (0.6 s at 10,000 repositories) and the credential jobs while it writes the graph (0.3 s,
 /// `startCredentialJobs`, called through `ScanContext.writerAlone`). An incremental one starts
-/// reading its few repositories' workflows once it knows them, and copies the unchanged
-/// repositories' rows meanwhile (0.15 s of a 1%-changed rescan's 0.33 s copy).
+/// reading its few repositories' workflows once it knows them and copies the unchanged
+/// repositories' rows meanwhile (at 10,000 repositories and 1% changed, a 0.15 s read hidden
+/// behind a 0.33 s copy).
 final class DerivationPrefetch: @unchecked Sendable {
     let scanID: Int64
     private let database: AuditDatabase
