@@ -52,13 +52,13 @@ struct PackedRowsTests {
         rows.appendJSON([String]?.none)
         rows.appendJSON(JSONValue?.none)
         let expected: [[DatabaseValue]] = [
-            [7.databaseValue, JSONValue.strings(map).jsonText.databaseValue, JSONValue.array(list.map(JSONValue.string)).jsonText.databaseValue,
+            [7.databaseValue, JSONValue.object(map.mapValues(JSONValue.string)).jsonText.databaseValue, JSONValue.array(list.map(JSONValue.string)).jsonText.databaseValue,
              matrix.jsonText.databaseValue],
             [7.databaseValue, .null, .null, .null],
         ]
         let read = try stored(rows)
         #expect(read == expected)
-        #expect(JSONValue.strings(map).jsonText.hasPrefix("{\"alpha\":"))
+        #expect(JSONValue.object(map.mapValues(JSONValue.string)).jsonText.hasPrefix("{\"alpha\":"))
     }
 
     @Test("no rows store nothing")

@@ -65,31 +65,19 @@ struct PackedRows: Sendable {
         values.append(.text(start: start, count: text.count - start))
     }
 
-    /// `map` as a JSON object of strings, keys sorted; NULL when it is empty.
+    /// `map` as a JSON object of strings (`JSONValue.writeStrings`); NULL when it is empty.
     mutating func appendJSON(_ map: [String: String]) {
         guard !map.isEmpty else { return appendNull() }
         let start = text.count
-        text.append(UInt8(ascii: "{"))
-        for (index, member) in map.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { text.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(member.key, into: &text)
-            text.append(UInt8(ascii: ":"))
-            JSONValue.writeString(member.value, into: &text)
-        }
-        text.append(UInt8(ascii: "}"))
+        JSONValue.writeStrings(map, into: &text)
         values.append(.text(start: start, count: text.count - start))
     }
 
-    /// `list` as a JSON array of strings; NULL for nil.
+    /// `list` as a JSON array of strings (`JSONValue.writeStrings`); NULL for nil.
     mutating func appendJSON(_ list: [String]?) {
         guard let list else { return appendNull() }
         let start = text.count
-        text.append(UInt8(ascii: "["))
-        for (index, item) in list.enumerated() {
-            if index > 0 { text.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(item, into: &text)
-        }
-        text.append(UInt8(ascii: "]"))
+        JSONValue.writeStrings(list, into: &text)
         values.append(.text(start: start, count: text.count - start))
     }
 

@@ -115,6 +115,9 @@ struct WorkflowFactRows: Sendable {
     }
 
     private static func json(_ map: [String: String]) -> String? {
-        map.isEmpty ? nil : JSONValue.strings(map).jsonText
+        guard !map.isEmpty else { return nil }
+        var out: [UInt8] = []
+        JSONValue.writeStrings(map, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
