@@ -80,10 +80,16 @@ public final class ScanContext: @unchecked Sendable {
     /// left reading rows about to be removed.
     func finishReads() {
         derivationPrefetch?.finish()
-        _ = try? lock.withLock { () -> ComparisonRead? in
-            defer { comparisonRead = nil }
-            return comparisonRead?.task
-        }?.take()
+        _ = try? takeComparisonRead(for: nil)?.take()
+    }
+
+    /// The comparison read, let go of; with a `pair`, only when it is that pair's.
+    private func takeComparisonRead(for pair: Pair?) -> ComparisonRead? {
+        lock.withLock {
+            guard let read = comparisonRead, pair == nil || read.pair == pair else { return nil }
+            comparisonRead = nil
+            return read.task
+        }
     }
 
     /// The repositories to re-evaluate when data scan `current` follows `previous`
@@ -93,12 +99,7 @@ public final class ScanContext: @unchecked Sendable {
         let pair = Pair(previous: previous, current: current)
         if let known = lock.withLock({ scopes[pair] }) { return known }
         var scope: IncrementalScope?
-        let read = lock.withLock { () -> ComparisonRead? in
-            guard comparisonRead?.pair == pair else { return nil }
-            defer { comparisonRead = nil }
-            return comparisonRead?.task
-        }
-        if let read, let sides = try? read.take() {
+        if let read = takeComparisonRead(for: pair), let sides = try? read.take() {
             scope = try IncrementalScope.compute(db, previous: { sides.previous }, current: current, currentPart: sides.current)
         } else if previous != current {
             let earlier: () throws -> IncrementalScope.Side
