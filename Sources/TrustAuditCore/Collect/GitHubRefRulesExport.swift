@@ -42,7 +42,7 @@ enum GitHubRefRulesExport {
                             reviews, "required_approving_review_count", at: JSONTreeReader.path(path, "required_pull_request_reviews")) ?? 0
                         protection.ruleTypes.append("required_pull_request_reviews")
                     }
-                    if let restrictions = item["restrictions"], !(restrictions is NSNull) {
+                    if let restrictions = item["restrictions"], !JSONTreeReader.isNull(restrictions) {
                         protection.restrictsUpdates = true
                         protection.ruleTypes.append("restrictions")
                     }

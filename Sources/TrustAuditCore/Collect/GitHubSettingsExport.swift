@@ -126,7 +126,7 @@ public struct GitHubSettingsExport: Sendable, Equatable {
             }
             if let policy = item["deployment_branch_policy"] {
                 let policyPath = JSONTreeReader.path(itemPath, "deployment_branch_policy")
-                if policy is NSNull {
+                if JSONTreeReader.isNull(policy) {
                     environment.deploymentBranchPolicy = .allBranches
                 } else if let object = reader.object(policy, at: policyPath) {
                     let protected = reader.bool(object, "protected_branches", at: policyPath, required: true)

@@ -242,7 +242,7 @@ struct GitHubGraphQL: Sendable {
         let (data, errors) = try await run(query, variables: variables, partial: true)
         return batch.indices.map { index in
             if let error = errors.first(where: { ($0["path"] as? [Any])?.first as? String == "r\(index)" }),
-               !(error["type"] as? String == "NOT_FOUND" && data["r\(index)"] is NSNull) {
+               !(error["type"] as? String == "NOT_FOUND" && data["r\(index)"].map(JSONTreeReader.isNull) == true) {
                 let message = error["message"] as? String ?? "GraphQL error"
                 return .failure(HTTPFailure(url: endpoint.absoluteString, status: nil, reason: client.redaction.redact(message)))
             }

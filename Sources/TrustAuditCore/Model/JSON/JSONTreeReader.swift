@@ -46,12 +46,30 @@ struct JSONTreeReader {
 
     private static let booleanType = type(of: NSNumber(value: true))
 
+    // On Linux `value is NSNull` and `value as? NSNumber` bridge a Swift string, array or
+    // dictionary to its Foundation class before answering no, about a hundred times the cost of
+    // asking the value's type; settings exports ask it for every value they read. The checks
+    // below ask the type, and bridge only Swift's own number types (trees built in code).
+
+    /// Whether a value is JSON `null`.
+    static func isNull(_ value: Any) -> Bool {
+        type(of: value) is NSNull.Type
+    }
+
+    /// A value as a number (booleans included, as Foundation boxes them), or nil.
+    static func number(_ value: Any) -> NSNumber? {
+        let kind = type(of: value)
+        if kind is NSNumber.Type { return value as? NSNumber }
+        if kind == Int.self || kind == Double.self || kind == Bool.self { return value as? NSNumber }
+        return nil
+    }
+
     /// The JSON name of a value's type, for messages.
     static func typeName(_ value: Any) -> String {
+        if isNull(value) { return "null" }
+        if let number = number(value) { return type(of: number) == booleanType ? "boolean" : "number" }
         switch value {
-        case is NSNull: return "null"
         case is String: return "string"
-        case let number as NSNumber: return type(of: number) == booleanType ? "boolean" : "number"
         case is [Any]: return "array"
         case is [String: Any]: return "object"
         default: return String(describing: type(of: value))
@@ -59,7 +77,7 @@ struct JSONTreeReader {
     }
 
     static func isBoolean(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
+        guard let number = number(value) else { return false }
         return type(of: number) == booleanType
     }
 
@@ -69,7 +87,7 @@ struct JSONTreeReader {
     // `required`) and for values of the wrong type (always recorded).
 
     private mutating func value(_ object: [String: Any], _ key: String, _ path: String, required: Bool) -> Any? {
-        guard let value = object[key], !(value is NSNull) else {
+        guard let value = object[key], !Self.isNull(value) else {
             if required { record(Self.path(path, key), .missingKey) }
             return nil
         }
@@ -87,7 +105,7 @@ struct JSONTreeReader {
 
     mutating func bool(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> Bool? {
         guard let raw = value(object, key, path, required: required) else { return nil }
-        guard Self.isBoolean(raw), let number = raw as? NSNumber else {
+        guard Self.isBoolean(raw), let number = Self.number(raw) else {
             record(Self.path(path, key), .wrongType(expected: "boolean", found: Self.typeName(raw)))
             return nil
         }
@@ -96,7 +114,7 @@ struct JSONTreeReader {
 
     mutating func int(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> Int? {
         guard let raw = value(object, key, path, required: required) else { return nil }
-        guard !Self.isBoolean(raw), let number = raw as? NSNumber,
+        guard !Self.isBoolean(raw), let number = Self.number(raw),
               let int = Int(exactly: number.doubleValue) ?? (raw as? Int)
         else {
             record(Self.path(path, key), .wrongType(expected: "integer", found: Self.typeName(raw)))
