@@ -300,7 +300,7 @@ public struct ScanPipeline: Sendable {
                 carriedFrom = previousFindings
             }
             var earlyWait: Double?
-            let evaluation = clock.measure("evaluate") { () -> (findings: [Finding], errors: [PolicyRunError]) in
+            var evaluation = clock.measure("evaluate") { () -> (findings: [Finding], errors: [PolicyRunError]) in
                 // Early evaluation only starts when no evaluation can be incremental.
                 guard let early, incremental == nil else {
                     return PolicyEngine.evaluate(database: database, scanID: dataScanID, policies: request.policies, settings: request.settings,
@@ -325,15 +325,19 @@ public struct ScanPipeline: Sendable {
             if let earlyWait { clock.add("early evaluate", earlyWait) }
             clock.measure("release memory") { database.releaseMemory() }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
+            var fresh = evaluation.findings
+            evaluation = ([], [])
             findings = try clock.measure("findings") {
-                let fresh = try Profiling.measure("findings waivers") {
-                    try database.read(snapshot: dataScanID) { db in
-                        try FindingWaivers.apply(to: evaluation.findings, db: db, scanID: dataScanID, settings: request.settings,
-                                                 today: request.today)
+                try Profiling.measure("findings waivers") {
+                    let suppressions = try database.read(snapshot: dataScanID) { db in
+                        try FindingWaivers.suppressions(db: db, scanID: dataScanID)
                     }
+                    FindingWaivers.apply(to: &fresh, suppressions: suppressions, settings: request.settings, today: request.today)
                 }
                 // Sorted once: carried findings were loaded in report order, so the two lists merge.
-                let sorted = Profiling.measure("findings sort") { Finding.inReportOrder(fresh) }
+                Profiling.measure("findings sort") { Finding.sortInReportOrder(&fresh) }
+                let sorted = fresh
+                fresh = []
                 try Profiling.measure("findings insert") { try database.pool.write { db in
                     try FindingStore.insert(sorted, errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {

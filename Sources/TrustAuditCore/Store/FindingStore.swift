@@ -174,6 +174,14 @@ extension Finding {
     /// and again was most of sorting a cold scan's tens of thousands. Each distinct name is ranked
     /// once, so keys compare as integers; fingerprints only break full ties.
     static func inReportOrder(_ findings: [Finding]) -> [Finding] {
+        var sorted = findings
+        sortInReportOrder(&sorted)
+        return sorted
+    }
+
+    /// `inReportOrder`, in place: permuted one cycle at a time, a swap moves two findings without
+    /// copying their strings, where building a second list copied all of them.
+    static func sortInReportOrder(_ findings: inout [Finding]) {
         func ranks(_ names: [String]) -> [String: Int] {
             var ranks: [String: Int] = [:]
             for (rank, name) in Set(names).sorted().enumerated() { ranks[name] = rank }
@@ -197,8 +205,17 @@ extension Finding {
                 if lhs.policy != rhs.policy { return lhs.policy < rhs.policy }
                 return buffer[lhs.index].fingerprint < buffer[rhs.index].fingerprint
             }
+        }.map(\.index)
+        var placed = [Bool](repeating: false, count: findings.count)
+        for start in findings.indices where !placed[start] {
+            var position = start
+            placed[position] = true
+            while order[position] != start {
+                findings.swapAt(position, order[position])
+                position = order[position]
+                placed[position] = true
+            }
         }
-        return order.map { findings[$0.index] }
     }
 
     private struct ReportKey {
@@ -211,7 +228,9 @@ extension Finding {
     }
 
     /// Two lists already in report order, as one list in report order (on a tie, `first`'s first).
-    static func merged(_ first: [Finding], _ second: [Finding]) -> [Finding] {
+    static func merged(_ first: consuming [Finding], _ second: consuming [Finding]) -> [Finding] {
+        if second.isEmpty { return first }
+        if first.isEmpty { return second }
         var result: [Finding] = []
         result.reserveCapacity(first.count + second.count)
         var left = first.startIndex, right = second.startIndex
