@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns workflow files into the jobs that actually run and can present a subject.
 ///
 /// Only a workflow started by an event of its own is an entry point: a reusable workflow's jobs
@@ -33,10 +35,23 @@ struct ReusableWorkflowExpansion {
         self.facts = facts
     }
 
-    /// Expands every entry workflow of the scan.
+    /// Expands every entry workflow of the scan. Entry workflows expand independently of each
+    /// other, so slices of them expand on every core and are joined in order: a cold derivation
+    /// waits for this with the other core idle.
     static func expand(_ facts: TrustGraphFacts) -> (jobs: [MintingJob], environments: [EnvironmentRow]) {
+        let order = facts.workflowOrder
+        // More slices than cores, so that a slice of large workflows does not finish alone.
+        let sliceCount = min(order.count, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        guard sliceCount > 1 else { return expand(facts, entries: order[...]) }
+        let slices = (0..<sliceCount).map { order.count * $0 / sliceCount..<order.count * ($0 + 1) / sliceCount }
+        let parts = ParallelMap.map(slices) { expand(facts, entries: order[$0]) }
+        return (parts.flatMap(\.jobs), parts.flatMap(\.environments))
+    }
+
+    private static func expand(_ facts: TrustGraphFacts, entries: ArraySlice<WorkflowKey>)
+        -> (jobs: [MintingJob], environments: [EnvironmentRow]) {
         var expansion = ReusableWorkflowExpansion(facts: facts)
-        for key in facts.workflowOrder {
+        for key in entries {
             guard let workflow = facts.workflows[key] else { continue }
             let triggers = workflow.triggers.filter { $0.event != "workflow_call" }
             guard !triggers.isEmpty else { continue }
