@@ -25,6 +25,26 @@ struct JSONDocumentTests {
         }
     }
 
+    @Test("the reader types values the same whether Foundation parsed them or code built them, and never reads a string as a number")
+    func typedAlike() throws {
+        let text = #"{"n": 5, "b": true, "z": null, "s": "5", "t": "true", "a": [], "o": {}}"#
+        let parsed = try #require(try JSONDocument.parse(Data(text.utf8)) as? [String: Any])
+        let built: [String: Any] = ["n": 5, "b": true, "z": NSNull(), "s": "5", "t": "true", "a": [Any](), "o": [String: Any]()]
+        for object in [parsed, built] {
+            var reader = JSONTreeReader(file: "x.json")
+            #expect(reader.int(object, "n", at: "") == 5)
+            #expect(reader.bool(object, "b", at: "") == true)
+            #expect(reader.int(object, "z", at: "", required: true) == nil)
+            #expect(reader.int(object, "s", at: "") == nil)
+            #expect(reader.bool(object, "t", at: "") == nil)
+            #expect(reader.int(object, "b", at: "") == nil)
+            #expect(reader.bool(object, "n", at: "") == nil)
+            #expect(reader.problems.map(\.path) == ["z", "s", "t", "b", "n"])
+            #expect(["n", "b", "z", "s", "a", "o"].map { object[$0].map(JSONTreeReader.typeName) }
+                    == ["number", "boolean", "null", "string", "array", "object"])
+        }
+    }
+
     @Test("parsing with a reader records repeated keys and hands on numbers no Double holds as text")
     func prescanned() throws {
         var reader = JSONTreeReader(file: "x.json")

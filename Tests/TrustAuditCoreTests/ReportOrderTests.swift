@@ -18,6 +18,7 @@ import Testing
         }
         let expected = findings.sorted(by: Finding.reportOrder).map(\.fingerprint)
         #expect(Finding.inReportOrder(findings).map(\.fingerprint) == expected)
+        #expect(Finding.inReportOrder(findings) == findings.sorted(by: Finding.reportOrder))
         #expect(Finding.inReportOrder([]).isEmpty)
     }
 }
