@@ -40,8 +40,8 @@ struct JSONDocumentTests {
             #expect(reader.int(object, "b", at: "") == nil)
             #expect(reader.bool(object, "n", at: "") == nil)
             #expect(reader.problems.map(\.path) == ["z", "s", "t", "b", "n"])
-            #expect(["n", "b", "z", "s", "a", "o"].map { object[$0].map(JSONTreeReader.typeName) }
-                    == ["number", "boolean", "null", "string", "array", "object"])
+            let names = ["n", "b", "z", "s", "a", "o"].map { object[$0].map(JSONTreeReader.typeName) }
+            #expect(names == ["number", "boolean", "null", "string", "array", "object"])
         }
     }
 
