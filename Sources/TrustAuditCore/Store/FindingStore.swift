@@ -46,7 +46,9 @@ public enum FindingStore {
     /// A stored scan's findings, in report order (`Finding.reportOrder`).
     public static func load(scanID: Int64, db: Database) throws -> [Finding] {
         try DatabaseIntegrity.reading(db) {
-            try inReportOrder(Self.parts(scanID: scanID, db: db, count: 1).flatMap { try $0.load(db) })
+            var findings = try Self.parts(scanID: scanID, db: db, count: 1).flatMap { try $0.load(db) }
+            putInReportOrder(&findings)
+            return findings
         }
     }
 
@@ -59,7 +61,9 @@ public enum FindingStore {
         let loaded = ParallelMap.map(ranges) { (part: Part) -> Result<[Finding], Error> in
             Result { try database.pool.read { db in try DatabaseIntegrity.reading(db) { try part.load(db) } } }
         }
-        return try inReportOrder(loaded.flatMap { try $0.get() })
+        var findings = try loaded.flatMap { try $0.get() }
+        putInReportOrder(&findings)
+        return findings
     }
 
     private static let columns = ["fingerprint", "policy", "severity", "category", "title", "message", "resource", "repository", "file",
@@ -134,14 +138,15 @@ public enum FindingStore {
     }
 
     /// Stored in report order except where a rescan carried findings over, so most loads need no
-    /// sort at all (and a sort moves every one of tens of thousands of findings).
-    private static func inReportOrder(_ findings: [Finding]) -> [Finding] {
+    /// sort at all. A scan that carried some (any rescan after a change) loads its own rows and
+    /// then the carried ones, which are sorted in place: sorting a copy copied every finding.
+    private static func putInReportOrder(_ findings: inout [Finding]) {
         // Compared in place: a finding passed by value is a copy of every one of its strings.
         let ordered = findings.withUnsafeBufferPointer { buffer in
             !buffer.indices.dropFirst().contains { Finding.reportOrder(buffer[$0], buffer[$0 - 1]) }
         }
-        guard !ordered else { return findings }
-        return Finding.inReportOrder(findings)
+        guard !ordered else { return }
+        Finding.sortInReportOrder(&findings)
     }
 
     public static func loadErrors(scanID: Int64, db: Database) throws -> [PolicyRunError] {
