@@ -17,8 +17,12 @@ import Testing
                     line: lines.randomElement(using: &generator) ?? nil)
         }
         let expected = findings.sorted(by: Finding.reportOrder).map(\.fingerprint)
-        #expect(Finding.inReportOrder(findings).map(\.fingerprint) == expected)
-        #expect(Finding.inReportOrder(findings) == findings.sorted(by: Finding.reportOrder))
-        #expect(Finding.inReportOrder([]).isEmpty)
+        var sorted = findings
+        Finding.sortInReportOrder(&sorted)
+        #expect(sorted.map(\.fingerprint) == expected)
+        #expect(sorted == findings.sorted(by: Finding.reportOrder))
+        var empty: [Finding] = []
+        Finding.sortInReportOrder(&empty)
+        #expect(empty.isEmpty)
     }
 }

@@ -325,8 +325,9 @@ public struct ScanPipeline: Sendable {
             if let earlyWait { clock.add("early evaluate", earlyWait) }
             clock.measure("release memory") { database.releaseMemory() }
             policyErrors = (evaluation.errors + carriedErrors).sorted { $0.policy < $1.policy }
+            // Taken out of `evaluation`, so that marking and sorting it in place copies nothing.
             var fresh = evaluation.findings
-            evaluation = ([], [])
+            evaluation.findings = []
             findings = try clock.measure("findings") {
                 try Profiling.measure("findings waivers") {
                     let suppressions = try database.read(snapshot: dataScanID) { db in
@@ -336,15 +337,13 @@ public struct ScanPipeline: Sendable {
                 }
                 // Sorted once: carried findings were loaded in report order, so the two lists merge.
                 Profiling.measure("findings sort") { Finding.sortInReportOrder(&fresh) }
-                let sorted = fresh
-                fresh = []
                 try Profiling.measure("findings insert") { try database.pool.write { db in
-                    try FindingStore.insert(sorted, errors: policyErrors, scanID: scanID, db: db)
+                    try FindingStore.insert(fresh, errors: policyErrors, scanID: scanID, db: db)
                     if let carriedFrom {
                         try FindingStore.carry(from: carriedFrom, except: notCarried, to: scanID, db: db)
                     }
                 } }
-                return Finding.merged(sorted, carried)
+                return Finding.merged(fresh, carried)
             }
         }
         let coverage = try clock.measure("coverage") {

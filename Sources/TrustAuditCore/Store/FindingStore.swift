@@ -174,18 +174,12 @@ extension Finding {
         return lhs.fingerprint < rhs.fingerprint
     }
 
-    /// `findings` sorted by `reportOrder`. Keys are sorted, not the findings: moving a finding
+    /// Sorts `findings` by `reportOrder`. Keys are sorted, not the findings: moving a finding
     /// moves every one of its strings, and comparing the same repository and file names again
     /// and again was most of sorting a cold scan's tens of thousands. Each distinct name is ranked
     /// once, so keys compare as integers; fingerprints only break full ties.
-    static func inReportOrder(_ findings: [Finding]) -> [Finding] {
-        var sorted = findings
-        sortInReportOrder(&sorted)
-        return sorted
-    }
-
-    /// `inReportOrder`, in place: permuted one cycle at a time, a swap moves two findings without
-    /// copying their strings, where building a second list copied all of them.
+    /// The findings are then permuted in place, one cycle at a time: a swap moves two findings
+    /// without copying their strings, where building a second list copied all of them.
     static func sortInReportOrder(_ findings: inout [Finding]) {
         func ranks(_ names: [String]) -> [String: Int] {
             var ranks: [String: Int] = [:]
