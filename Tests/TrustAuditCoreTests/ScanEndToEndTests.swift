@@ -44,6 +44,34 @@ struct ScanEndToEndTests {
         }
     }
 
+    @Test("the folders of a level are searched side by side, and repositories come in the order of a walk by folder name")
+    func discoveryOrder() throws {
+        try TestSupport.withTemporaryDirectory { root in
+            let workflow = ".github/workflows/ci.yml"
+            // `a-x` sorts before `a/…` as a path but after `a` as a folder name.
+            let repositories = ["b/z", "b/a", "a/m", "a-x/q", "a/deep/er"] + (0..<40).map { "many/r\($0)" }
+            for repository in repositories {
+                try TestSupport.write(cleanWorkflow, to: "\(repository)/\(workflow)", in: root)
+            }
+            try TestSupport.write(cleanWorkflow, to: "a/not-a-repository.yml", in: root)
+            let roots = RepositoryDiscovery.repositoryRoots(under: root.path).map { String($0.dropFirst(root.path.count + 1)) }
+            let many = (0..<40).map { "many/r\($0)" }.sorted()
+            #expect(roots == ["a/deep/er", "a/m", "a-x/q", "b/a", "b/z"] + many)
+        }
+    }
+
+    @Test("a map on more threads than cores keeps every item in its place")
+    func wideMap() {
+        let items = Array(0..<5_000)
+        let tripled = ParallelMap.map(items, width: ParallelMap.fileSystemWidth) { $0 * 3 }
+        let expected = items.map { 3 * $0 }
+        #expect(tripled == expected)
+        let single = ParallelMap.map([7], width: 8) { $0 + 1 }
+        #expect(single == [8])
+        let none = ParallelMap.map([Int](), width: 8) { $0 }
+        #expect(none.isEmpty)
+    }
+
     @Test("remote URL forms", arguments: [
         ("https://github.com/acme/x.git", "acme/x"),
         ("https://github.com/acme/x", "acme/x"),

@@ -25,7 +25,7 @@ public struct InputDocument: Sendable {
             return [InputDocument(name: path, data: Data(), readError: "cannot list the folder: \(why)")]
         }
         // Read in parallel: an organization's settings export is a folder of thousands of files.
-        return ParallelMap.map(files) { file in
+        return ParallelMap.map(files, width: ParallelMap.fileSystemWidth) { file in
             switch RegularFileReader.read(Array(file.utf8), followingSymlinks: true, limit: nil) {
             case .success(let bytes)?: return InputDocument(name: file, data: Data(bytes))
             case .failure(let failure)?: return InputDocument(name: file, data: Data(), readError: failure.reason)

@@ -40,12 +40,12 @@ public enum RepositoryDiscovery {
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw DiscoveryError.pathNotFound(path)
             }
-            let found = repositoryRoots(under: url.path, depth: 0)
+            let found = repositoryRoots(under: url.path)
             if found.isEmpty { throw DiscoveryError.noRepositories(path) }
             roots += found.filter { seen.insert($0).inserted }
         }
         // Naming reads each repository's git config and HEAD: independent small reads, done in parallel.
-        let found = ParallelMap.map(roots) { path -> DiscoveredRepository in
+        let found = ParallelMap.map(roots, width: ParallelMap.fileSystemWidth) { path -> DiscoveredRepository in
             let root = URL(fileURLWithPath: path, isDirectory: true)
             let git = GitMetadata.originAndHead(of: root)
             return DiscoveredRepository(fullName: name(of: root, origin: git.origin, owner: owner), root: root, headCommit: git.head)
@@ -53,14 +53,34 @@ public enum RepositoryDiscovery {
         return found.sorted { $0.fullName < $1.fullName || ($0.fullName == $1.fullName && $0.root.path < $1.root.path) }
     }
 
-    static func repositoryRoots(under path: String, depth: Int) -> [String] {
-        if isRepository(path) { return [path] }
-        guard depth < maxDepth else { return [] }
-        var result: [String] = []
-        for child in subdirectories(of: path).sorted() where !skipped.contains(child) {
-            result += repositoryRoots(under: path == "/" ? "/\(child)" : "\(path)/\(child)", depth: depth + 1)
+    /// The repositories at `path` or up to `maxDepth` levels below it, in the order of a walk
+    /// that visits subfolders by name. Each level's folders are looked at side by side: an
+    /// organization's folder holds thousands of repositories, each a few file-system calls, which
+    /// wait on the disk when the cache is cold.
+    static func repositoryRoots(under path: String) -> [String] {
+        var level = [path]
+        var found: [(folder: String, order: [Int])] = []
+        var orders = [[Int]()]
+        for depth in 0...maxDepth where !level.isEmpty {
+            let looks = ParallelMap.map(level, width: ParallelMap.fileSystemWidth) { folder -> (repository: Bool, children: [String]) in
+                if isRepository(folder) { return (true, []) }
+                guard depth < maxDepth else { return (false, []) }
+                let children = subdirectories(of: folder).sorted().filter { !skipped.contains($0) }
+                return (false, children.map { folder == "/" ? "/\($0)" : "\(folder)/\($0)" })
+            }
+            var next: [String] = []
+            var nextOrders: [[Int]] = []
+            for (index, look) in looks.enumerated() {
+                if look.repository { found.append((level[index], orders[index])) }
+                for (position, child) in look.children.enumerated() {
+                    next.append(child)
+                    nextOrders.append(orders[index] + [position])
+                }
+            }
+            level = next
+            orders = nextOrders
         }
-        return result
+        return found.sorted { $0.order.lexicographicallyPrecedes($1.order) }.map(\.folder)
     }
 
     /// Names of the visible subfolders of `path`, symlinks excluded, read with one `readdir` pass
