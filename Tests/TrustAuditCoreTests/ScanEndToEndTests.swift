@@ -72,6 +72,18 @@ struct ScanEndToEndTests {
         #expect(none.isEmpty)
     }
 
+    @Test("repositories are read a thread per core from the page cache, and wider after a batch that read from the disk")
+    func readingWidth() {
+        var width = FileSystemWidth(cores: 2)
+        #expect(width.current == 2)
+        width.update(blocksRead: 256 * 40, repositories: 256)
+        #expect(width.current == ParallelMap.fileSystemWidth)
+        width.update(blocksRead: 255, repositories: 256)
+        #expect(width.current == 2)
+        width.update(blocksRead: 0, repositories: 0)
+        #expect(width.current == 2)
+    }
+
     @Test("remote URL forms", arguments: [
         ("https://github.com/acme/x.git", "acme/x"),
         ("https://github.com/acme/x", "acme/x"),

@@ -60,12 +60,15 @@ final class PreparedBatchFeed: @unchecked Sendable {
 
     private func produce(repositories: [RepositorySource], batchSize: Int, known: Set<String>, cache: FileStampCache?, maxExpandedBytes: Int) {
         var seen = known
+        var width = FileSystemWidth()
         var start = 0
         while start < repositories.count {
             let batch = Array(repositories[start..<min(start + batchSize, repositories.count)])
             start += batch.count
             let readStart = DispatchTime.now().uptimeNanoseconds
-            let snapshots = ParallelMap.map(batch) { $0.snapshot(cache: cache) }
+            let blocksBefore = FileSystemWidth.blocksRead()
+            let snapshots = ParallelMap.map(batch, width: width.current) { $0.snapshot(cache: cache) }
+            width.update(blocksRead: FileSystemWidth.blocksRead() - blocksBefore, repositories: batch.count)
             let parseStart = DispatchTime.now().uptimeNanoseconds
             let files = ScanPipeline.prepare(snapshots, known: seen, maxExpandedBytes: maxExpandedBytes)
             let parseEnd = DispatchTime.now().uptimeNanoseconds

@@ -10,21 +10,20 @@ enum ParallelMap {
         return box.values.map { $0! }
     }
 
-    /// Threads for work that mostly waits on the file system before the scan starts (finding the
-    /// repositories, reading the exports). From a cold cache each call waits for the disk, and a
-    /// thread per core leaves the disk idle between calls: after the page cache was dropped,
-    /// finding the 10,000 repositories of the benchmark took 1.6–1.7 s on two threads and about
-    /// 0.55 s on eight, reading its 10,001 settings exports 0.48–0.58 s and 0.25–0.31 s (a 2-vCPU
-    /// VM). Not for the reading beside the writer: there the extra threads took CPU from the
-    /// reads beside them and an unchanged rescan was 0.1 s slower from a warm cache.
+    /// Threads for work that mostly waits on the file system (finding the repositories, reading
+    /// the exports and, from a cold cache, the repositories' folders). From a cold cache each
+    /// call waits for the disk, and a thread per core leaves the disk idle between calls: after
+    /// the page cache was dropped, finding the 10,000 repositories of the benchmark took 1.6–1.7 s
+    /// on two threads and about 0.55 s on eight, reading its 10,001 settings exports 0.48–0.58 s
+    /// and 0.25–0.31 s (a 2-vCPU VM).
     static let fileSystemWidth = 8
 
     /// Maps over an array on `width` threads (at most one per item), keeping the input order:
     /// for work that waits more than it computes, where a thread per core would leave the waits
-    /// one after another.
+    /// one after another. No wider than the cores, it is `map(_:_:)`.
     static func map<T: Sendable, R: Sendable>(_ items: [T], width: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
         let workers = min(max(1, width), items.count)
-        guard workers > 1 else { return items.map(body) }
+        guard workers > ProcessInfo.processInfo.activeProcessorCount else { return map(items, body) }
         let box = Slots<R>(count: items.count)
         let queue = WorkQueue(count: items.count)
         let done = DispatchGroup()
