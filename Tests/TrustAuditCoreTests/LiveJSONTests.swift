@@ -18,6 +18,18 @@ struct LiveJSONTests {
         }
     }
 
+    @Test("an export's integers are read the same way, and a wrong type is a problem naming the path")
+    func exportIntegers() throws {
+        let object = try #require(try JSONDocument.parse(Self.body) as? [String: Any])
+        var reader = JSONTreeReader(file: "settings.json")
+        #expect(reader.int(object, "big", at: "") == 9_007_199_254_740_993)
+        #expect(reader.int(object, "whole", at: "") == 4)
+        #expect(reader.problems.isEmpty)
+        #expect(reader.int(object, "yes", at: "") == nil)
+        #expect(reader.int(object, "half", at: "") == nil)
+        #expect(reader.problems.count == 2)
+    }
+
     @Test("a GraphQL total given as true does not pass for a count of one")
     func booleanTotal() throws {
         let object = try #require(try JSONDocument.parse(Data(#"{"totalCount": true, "nodes": [{}]}"#.utf8)) as? [String: Any])

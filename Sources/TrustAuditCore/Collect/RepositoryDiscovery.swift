@@ -58,29 +58,25 @@ public enum RepositoryDiscovery {
     /// organization's folder holds thousands of repositories, each a few file-system calls, which
     /// wait on the disk when the cache is cold.
     static func repositoryRoots(under path: String) -> [String] {
-        var level = [path]
-        var found: [(folder: String, order: [Int])] = []
-        var orders = [[Int]()]
+        // Each folder with its place in the walk: its own position among its parent's sorted
+        // subfolders, after its parent's place.
+        var level: [(folder: String, place: [Int])] = [(path, [])]
+        var found: [(folder: String, place: [Int])] = []
         for depth in 0...maxDepth where !level.isEmpty {
-            let looks = ParallelMap.map(level, width: ParallelMap.fileSystemWidth) { folder -> (repository: Bool, children: [String]) in
+            let looks = ParallelMap.map(level.map(\.folder), width: ParallelMap.fileSystemWidth) { folder -> (repository: Bool, children: [String]) in
                 if isRepository(folder) { return (true, []) }
                 guard depth < maxDepth else { return (false, []) }
                 let children = subdirectories(of: folder).sorted().filter { !skipped.contains($0) }
                 return (false, children.map { folder == "/" ? "/\($0)" : "\(folder)/\($0)" })
             }
-            var next: [String] = []
-            var nextOrders: [[Int]] = []
-            for (index, look) in looks.enumerated() {
-                if look.repository { found.append((level[index], orders[index])) }
-                for (position, child) in look.children.enumerated() {
-                    next.append(child)
-                    nextOrders.append(orders[index] + [position])
-                }
+            var next: [(folder: String, place: [Int])] = []
+            for (parent, look) in zip(level, looks) {
+                if look.repository { found.append(parent) }
+                next += look.children.enumerated().map { ($0.element, parent.place + [$0.offset]) }
             }
             level = next
-            orders = nextOrders
         }
-        return found.sorted { $0.order.lexicographicallyPrecedes($1.order) }.map(\.folder)
+        return found.sorted { $0.place.lexicographicallyPrecedes($1.place) }.map(\.folder)
     }
 
     /// Names of the visible subfolders of `path`, symlinks excluded, read with one `readdir` pass

@@ -18,57 +18,6 @@ public enum LargeStackRunner {
     public static func map<T: Sendable, R: Sendable>(
         _ items: [T], threads: Int, body: @escaping @Sendable (T) -> R
     ) -> [R] {
-        if items.isEmpty { return [] }
-        let workers = max(1, min(threads, items.count))
-        let state = MapState<T, R>(items: items)
-        let done = DispatchSemaphore(value: 0)
-        for index in 0..<workers {
-            let thread = Thread {
-                while let (position, item) = state.next() {
-                    state.store(body(item), at: position)
-                }
-                done.signal()
-            }
-            thread.name = "trustaudit-parse-\(index)"
-            thread.stackSize = stackSize
-            thread.start()
-        }
-        for _ in 0..<workers { done.wait() }
-        return state.results()
-    }
-}
-
-/// Shared between the workers of one `map` call: the next item to take and the results so far.
-private final class MapState<T: Sendable, R: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private let items: [T]
-    private var nextIndex = 0
-    private var slots: [R?]
-
-    init(items: [T]) {
-        self.items = items
-        self.slots = Array(repeating: nil, count: items.count)
-    }
-
-    func next() -> (Int, T)? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard nextIndex < items.count else { return nil }
-        let index = nextIndex
-        nextIndex += 1
-        return (index, items[index])
-    }
-
-    func store(_ result: R, at index: Int) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    /// Called after every worker signalled completion, so every slot is filled.
-    func results() -> [R] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.map { $0! }
+        ParallelMap.onOwnThreads(items, threads: threads, name: "trustaudit-parse", stackSize: stackSize, body)
     }
 }

@@ -24,15 +24,28 @@ enum ParallelMap {
     static func map<T: Sendable, R: Sendable>(_ items: [T], width: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
         let workers = min(max(1, width), items.count)
         guard workers > ProcessInfo.processInfo.activeProcessorCount else { return map(items, body) }
+        return onOwnThreads(items, threads: workers, name: "trustaudit-files", body)
+    }
+
+    /// Applies `body` to every item on `threads` threads started for this call (at least one, at
+    /// most one per item), named `name-0`, `name-1`, …, each with a stack of `stackSize` bytes
+    /// when given, and returns the results in the order of `items`. Blocks until all are done.
+    static func onOwnThreads<T: Sendable, R: Sendable>(_ items: [T], threads: Int, name: String, stackSize: Int? = nil,
+                                                      _ body: @escaping @Sendable (T) -> R) -> [R] {
+        if items.isEmpty { return [] }
+        let workers = max(1, min(threads, items.count))
         let box = Slots<R>(count: items.count)
         let queue = WorkQueue(count: items.count)
         let done = DispatchGroup()
-        for _ in 0..<workers {
+        for number in 0..<workers {
             done.enter()
-            Thread {
+            let thread = Thread {
                 while let index = queue.next() { box.set(index, body(items[index])) }
                 done.leave()
-            }.start()
+            }
+            thread.name = "\(name)-\(number)"
+            if let stackSize { thread.stackSize = stackSize }
+            thread.start()
         }
         done.wait()
         return box.values.map { $0! }

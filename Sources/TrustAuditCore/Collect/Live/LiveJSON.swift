@@ -38,12 +38,10 @@ enum LiveJSON {
         return URL(string: text)!
     }
 
-    /// A whole JSON number as an integer. Not a boolean: on Linux `true as? NSNumber` and
-    /// `is Bool` answer for JSON booleans too, so `true` read as a count or an id would be 1; nor
-    /// a fraction or a number beyond `Int`, which would be truncated into another value.
+    /// A whole JSON number as an integer (`JSONTreeReader.integer`): not a boolean, which Linux's
+    /// Foundation would read as 1, nor a fraction or a number beyond `Int`, which would be
+    /// truncated into another value.
     static func int(_ value: Any?) -> Int? {
-        guard let value, !JSONTreeReader.isBoolean(value), let number = JSONTreeReader.number(value) else { return nil }
-        if let int = value as? Int { return int }
-        return Int(exactly: number.doubleValue)
+        value.flatMap(JSONTreeReader.integer)
     }
 }

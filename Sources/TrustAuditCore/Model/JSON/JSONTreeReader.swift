@@ -81,6 +81,15 @@ struct JSONTreeReader {
         return type(of: number) == booleanType
     }
 
+    /// A whole number as an integer; nil for a boolean (Foundation boxes JSON booleans as numbers),
+    /// a fraction or a number beyond `Int`. An integral value is taken as it is before going
+    /// through `Double`, which holds integers exactly only up to 2^53.
+    static func integer(_ value: Any) -> Int? {
+        guard !isBoolean(value), let number = number(value) else { return nil }
+        if let int = value as? Int { return int }
+        return Int(exactly: number.doubleValue)
+    }
+
     // MARK: Typed access
     //
     // Each accessor returns nil for absent or `null` values (recording `missingKey` only when
@@ -114,9 +123,7 @@ struct JSONTreeReader {
 
     mutating func int(_ object: [String: Any], _ key: String, at path: String, required: Bool = false) -> Int? {
         guard let raw = value(object, key, path, required: required) else { return nil }
-        guard !Self.isBoolean(raw), let number = Self.number(raw),
-              let int = Int(exactly: number.doubleValue) ?? (raw as? Int)
-        else {
+        guard let int = Self.integer(raw) else {
             record(Self.path(path, key), .wrongType(expected: "integer", found: Self.typeName(raw)))
             return nil
         }
